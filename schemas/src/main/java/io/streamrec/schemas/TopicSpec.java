@@ -34,7 +34,15 @@ public record TopicSpec<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerd
         : Map.of("cleanup.policy", "delete");
   }
 
-  /** This spec with another topic name (tests use a unique suffix per test). */
+  /**
+   * This spec with {@code suffix} appended to the name. Every service reads a {@code topics.suffix} setting
+   * (default empty) and applies it to all topics, so tests and side-by-side runs can share one broker.
+   */
+  public TopicSpec<K, V> withSuffix(String suffix) {
+    return suffix == null || suffix.isEmpty() ? this : withName(name + suffix);
+  }
+
+  /** This spec with another topic name. */
   public TopicSpec<K, V> withName(String newName) {
     return new TopicSpec<>(newName, keySerde, valueSerde, partitions, compacted);
   }
