@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -94,7 +96,10 @@ public final class IngestService implements AutoCloseable {
         return streams;
     }
 
-    /** Stops processing within {@code ingest.close.timeout}; idempotent. */
+    /**
+     * Stops processing within {@code ingest.close.timeout} (committing the open transaction) and leaves the consumer
+     * group; idempotent.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -102,7 +107,9 @@ public final class IngestService implements AutoCloseable {
         }
         closed = true;
         closing = true;
-        boolean clean = streams.close(config.closeTimeout());
+        // leave the group so that another instance takes the tasks over at once instead of after session.timeout.ms
+        boolean clean = streams.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(config.closeTimeout()));
         streamsMetrics.close();
         if (clean) {
             log.info("Ingest topology stopped");
