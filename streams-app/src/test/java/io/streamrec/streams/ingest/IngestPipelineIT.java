@@ -17,7 +17,6 @@ import io.streamrec.testkit.MovieLensFixture;
 import io.streamrec.testkit.TestTopics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,22 +65,8 @@ class IngestPipelineIT {
     @BeforeAll
     static void load(EmbeddedKafkaBroker kafka) throws IOException {
         Path dir = MovieLensFixture.ml100kOrSkip();
-        ratings = parseUData(dir.resolve("u.data"));
+        ratings = UData.read(dir.resolve("u.data"));
         bootstrap = kafka.bootstrapServers();
-    }
-
-    /** {@code user \t item \t rating \t unixSeconds}, in file order. */
-    static List<RatingEvent> parseUData(Path file) throws IOException {
-        List<RatingEvent> out = new ArrayList<>(100_000);
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] f = line.split("\t");
-            out.add(new RatingEvent(f[0], f[1], Float.parseFloat(f[2]),
-                    Instant.ofEpochSecond(Long.parseLong(f[3].trim()))));
-        }
-        return out;
     }
 
     @Test
