@@ -100,9 +100,12 @@ class IngestPipelineIT {
         }
 
         List<ConsumerRecord<byte[], byte[]>> dead = consumeDeadLetters(suffix, 3);
+        // the key-mismatch record sits in another input partition: no order across partitions
         assertThat(dead).extracting(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON))
-                .containsExactly("undecodable", "rating-not-finite", "key-mismatch");
-        assertThat(dead.get(0).value()).isEqualTo(bytes("garbage"));
+                .containsExactlyInAnyOrder("undecodable", "rating-not-finite", "key-mismatch");
+        assertThat(dead).filteredOn(r -> "undecodable".equals(DeadLetterHeaders.get(r.headers(),
+                DeadLetterHeaders.REASON))).singleElement().extracting(ConsumerRecord::value)
+                .isEqualTo(bytes("garbage"));
         assertThat(dead).extracting(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.TOPIC))
                 .containsOnly(Topics.RATINGS.withSuffix(suffix).name());
     }
