@@ -259,13 +259,13 @@ public final class ItemIndex implements AutoCloseable {
   }
 
   /**
-   * Builds the HNSW snapshot now, on the calling thread, when the index is above the ANN threshold (benchmarks
-   * and tests; the service builds in the background).
+   * Builds the HNSW snapshot now, on the calling thread, whatever the threshold (benchmarks and tests; the
+   * service builds in the background once {@code annMinItems} is reached).
    *
-   * @return whether a snapshot was built
+   * @return whether a snapshot was built (false for an empty index)
    */
   public boolean buildAnnNow() {
-    if (liveItems() < annMinItems) {
+    if (liveItems() == 0) {
       return false;
     }
     buildAnn();
