@@ -1,6 +1,7 @@
 package io.streamrec.streams.serving;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamrec.metrics.MetricsServer;
@@ -45,6 +46,8 @@ public final class ServingService implements AutoCloseable {
   private ServingRuntime runtime;
   private KafkaStreams streams;
   private KafkaStreamsMetrics streamsMetrics;
+  private volatile boolean failed;
+  private volatile boolean closing;
 
   /** A service that starts and owns its HTTP endpoint. */
   public ServingService(final ServingConfig config, final MeterRegistry registry) {
@@ -91,10 +94,17 @@ public final class ServingService implements AutoCloseable {
     streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
       log.error("Serving stream thread failed; shutting the client down", e);
+      failed = true;
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
-    streams.setStateListener((next, prev) -> log.info("Serving state {} -> {}", prev, next));
-    streamsMetrics = new KafkaStreamsMetrics(streams);
+    streams.setStateListener((next, prev) -> {
+      log.info("Serving state {} -> {}", prev, next);
+      if (next == KafkaStreams.State.ERROR || (!closing && (next == KafkaStreams.State.PENDING_SHUTDOWN
+          || next == KafkaStreams.State.NOT_RUNNING))) {
+        failed = true;
+      }
+    });
+    streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("app", "serving"));
     streamsMetrics.bindTo(registry);
     final HostInfo self = new HostInfo(config.advertisedHost(), server.port());
     server.route(RecommendationsRoute.PATH, new RecommendationsRoute(runtime, streams, self, server));
@@ -109,6 +119,11 @@ public final class ServingService implements AutoCloseable {
   public boolean isRunning() {
     final KafkaStreams s = streams;
     return s != null && s.state() == KafkaStreams.State.RUNNING;
+  }
+
+  /** Whether the Kafka Streams client died (a fatal error or an unrequested shutdown); the process should exit. */
+  public boolean isFailed() {
+    return failed;
   }
 
   /** The Kafka Streams state, or {@code null} before {@link #start()}. */
@@ -141,6 +156,7 @@ public final class ServingService implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closing = true;
     if (streams != null) {
       // Leave the group so a restarted instance gets its partitions back at once instead of after the old
       // member's session timeout.

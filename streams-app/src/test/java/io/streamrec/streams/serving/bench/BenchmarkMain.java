@@ -1,5 +1,10 @@
 package io.streamrec.streams.serving.bench;
 
+import java.io.File;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.Options;
@@ -14,6 +19,7 @@ public final class BenchmarkMain {
   private BenchmarkMain() {}
 
   public static void main(final String[] args) throws RunnerException {
+    exposeClassPathToForks();
     final Options opts = new OptionsBuilder()
         .include(args.length > 0 ? args[0] : ScoringBenchmark.class.getSimpleName())
         .forks(1)
@@ -23,5 +29,26 @@ public final class BenchmarkMain {
         .jvmArgsAppend("-Xmx3g")
         .build();
     new Runner(opts).run();
+  }
+
+  /**
+   * Under {@code mvn exec:java} the test classpath lives in an isolated class loader while
+   * {@code java.class.path} is Maven's own; JMH forks with {@code java.class.path}, so point it at the loader's.
+   */
+  private static void exposeClassPathToForks() {
+    if (Thread.currentThread().getContextClassLoader() instanceof URLClassLoader loader) {
+      final StringBuilder cp = new StringBuilder();
+      for (URL url : loader.getURLs()) {
+        try {
+          if (cp.length() > 0) {
+            cp.append(File.pathSeparatorChar);
+          }
+          cp.append(Path.of(url.toURI()));
+        } catch (URISyntaxException e) {
+          throw new IllegalStateException("Bad class path entry " + url, e);
+        }
+      }
+      System.setProperty("java.class.path", cp.toString());
+    }
   }
 }
