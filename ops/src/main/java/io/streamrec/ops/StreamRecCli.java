@@ -1,5 +1,9 @@
 package io.streamrec.ops;
 
+import io.streamrec.ops.cli.BenchCommand;
+import io.streamrec.ops.cli.DemoCommand;
+import io.streamrec.ops.cli.EvaluateCommand;
+import io.streamrec.ops.cli.ReplayCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,6 +13,10 @@ import picocli.CommandLine.Command;
     subcommands = {
         KafkaCommand.class,
         TopicsCommand.class,
+        ReplayCommand.class,
+        EvaluateCommand.class,
+        DemoCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class StreamRecCli implements Runnable {
