@@ -87,6 +87,10 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--test", description = "File mode: test interactions CSV (user_id,item_id,rating,timestamp).")
   Path test;
 
+  @Option(names = "--baselines-only",
+      description = "tutorial: print the split and the baselines without asking StreamRec (no Kafka needed).")
+  boolean baselinesOnly;
+
   @Option(names = "--out", description = "Output directory (default: runs/<UTC timestamp>).")
   Path out;
 
@@ -116,7 +120,12 @@ public final class EvaluateCommand implements Callable<Integer> {
       split = TutorialSplit.apply(ds, TutorialSplit.MIN_USER_COUNT, holdout, minRating);
       expected = expectedFor(ds, holdout);
     }
-    tutorial(split, expected, bootstrap, suffix, k, timeout, seed, dir, ps);
+    if (baselinesOnly) {
+      emit(TutorialEvaluation.evaluate("tutorial", null, Map.of(), split, k, seed, expected, Map.of()), expected, dir,
+          ps);
+    } else {
+      tutorial(split, expected, bootstrap, suffix, k, timeout, seed, dir, ps);
+    }
     return 0;
   }
 

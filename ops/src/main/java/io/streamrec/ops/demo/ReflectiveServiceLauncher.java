@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the real services in this JVM through their public API ({@code XxxConfig.load(ConfigSource)},
+ * Runs the real services in this JVM through their public API ({@code XxxConfig.load(ConfigSource)} or
+ * {@code XxxConfig.from(ConfigSource)},
  * {@code new XxxService(config, MeterRegistry)}, {@code start()}, {@code close()}), looked up by class name so
  * that {@code ops} builds while the service modules are still being written. {@link #missing()} names the
  * classes that are not on the classpath.
@@ -65,6 +66,11 @@ public final class ReflectiveServiceLauncher implements ServiceLauncher {
     common.put("trainer.state.dir", s.stateDir().resolve("trainer").toString());
     common.put("ingest.min.user.interactions", "1");
     common.put("trainer.seed", Long.toString(s.seed()));
+    // unique Streams application ids per suffix (several demos or tests on one broker), free HTTP ports
+    common.put("ingest.application.id", "streamrec-ingest" + s.suffix());
+    common.put("serving.application.id", "streamrec-serving" + s.suffix());
+    common.put("metrics.port", "0");
+    common.put("serving.http.port", "0");
     common.putAll(s.overrides());
     MeterRegistry registry = new SimpleMeterRegistry();
     List<AutoCloseable> started = new ArrayList<>();
@@ -84,9 +90,15 @@ public final class ReflectiveServiceLauncher implements ServiceLauncher {
                                      MeterRegistry registry) throws Exception {
     Class<?> cfgType = Class.forName(base + "Config");
     Class<?> svcType = Class.forName(base + "Service");
-    ConfigSource src = ConfigSource.load(defaultsResource(component), null, config);
+    ConfigSource src = ConfigSource.load(defaultsResource(cfgType, component), null, config);
     try {
-      Object cfg = cfgType.getMethod("load", ConfigSource.class).invoke(null, src);
+      Method factory;
+      try {
+        factory = cfgType.getMethod("load", ConfigSource.class);
+      } catch (NoSuchMethodException e) {
+        factory = cfgType.getMethod("from", ConfigSource.class);
+      }
+      Object cfg = factory.invoke(null, src);
       Object svc = svcType.getConstructor(cfgType, MeterRegistry.class).newInstance(cfg, registry);
       svcType.getMethod("start").invoke(svc);
       log.info("Started {}", svcType.getSimpleName());
@@ -96,10 +108,22 @@ public final class ReflectiveServiceLauncher implements ServiceLauncher {
     }
   }
 
-  /** The service's classpath defaults, if it ships them under one of the conventional names. */
-  static String defaultsResource(String component) {
-    for (String name : List.of("streamrec/" + component + "-defaults.properties", component + "-defaults.properties",
-        "streamrec/" + component + ".properties", component + ".properties")) {
+  /**
+   * The service's classpath defaults: the resource its config class declares in a {@code DEFAULTS_RESOURCE} or
+   * {@code DEFAULTS} constant, else {@code streamrec-<component>.properties} if present.
+   */
+  static String defaultsResource(Class<?> cfgType, String component) {
+    for (String field : List.of("DEFAULTS_RESOURCE", "DEFAULTS")) {
+      try {
+        Object v = cfgType.getField(field).get(null);
+        if (v instanceof String name) {
+          return name;
+        }
+      } catch (ReflectiveOperationException e) {
+        // not declared under this name; try the next convention
+      }
+    }
+    for (String name : List.of("streamrec-" + component + ".properties")) {
       if (ReflectiveServiceLauncher.class.getClassLoader().getResource(name) != null) {
         return name;
       }

@@ -11,8 +11,8 @@ public final class TutorialEvaluation {
   private TutorialEvaluation() {}
 
   /**
-   * @param name     label of the system under test
-   * @param recs     its lists per test user (best first)
+   * @param name     label of the system under test (null = baselines only)
+   * @param recs     its lists per test user (best first; ignored without a name)
    * @param expected split sizes to check against (null = no check)
    * @param details  extra facts for the JSON (timings, model version, ...)
    */
@@ -20,9 +20,11 @@ public final class TutorialEvaluation {
                                                TutorialSplit.Split split, int k, long seed,
                                                TutorialReport.SplitStats expected, Map<String, Object> details) {
     TutorialReport.SplitStats stats = TutorialReport.SplitStats.of(split);
-    RankingMetrics.Scores s = RankingMetrics.score(recs, split.groundTruth(), split.trainItems(), k);
     List<TutorialReport.Row> rows = new ArrayList<>();
-    rows.add(TutorialReport.Row.of(name, s, s.users() + " test users"));
+    if (name != null) {
+      RankingMetrics.Scores s = RankingMetrics.score(recs, split.groundTruth(), split.trainItems(), k);
+      rows.add(TutorialReport.Row.of(name, s, s.users() + " test users"));
+    }
     if (k == 10) {
       rows.add(TutorialReport.TUTORIAL);
     }

@@ -136,6 +136,11 @@ public final class Replayer {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "streamrec-replay");
+    // On an overloaded machine a 30 s request timeout makes the producer resend its oldest batch after later ones
+    // were written, which an idempotent producer cannot recover from (OutOfOrderSequenceException until the
+    // delivery timeout); generous timeouts avoid that without affecting a healthy broker.
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
     p.putAll(s.producer());
     return p;
   }
