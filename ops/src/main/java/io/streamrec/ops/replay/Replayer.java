@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * Produces a {@link ReplayPlan} to Kafka in time order: {@code RatingEvent}s keyed by user id, rating rows to
  * {@link Topics#RATINGS}, holdout rows to {@link Topics#RATINGS_HOLDOUT} (both with the configured suffix).
  *
- * <p>The producer is idempotent with {@code acks=all}, so a retried batch is never duplicated or reordered within
- * a partition: each user's events arrive in time order. The Kafka record timestamp is the wall-clock send time
+ * <p>The producer is idempotent with {@code acks=all} and one request in flight, so a retried batch is never
+ * duplicated or reordered within a partition: each user's events arrive in time order. The Kafka record timestamp is the wall-clock send time
  * (the event time lives in the payload), so retention never deletes old MovieLens events on arrival and the
  * evaluator can measure freshness from it.
  *
@@ -140,6 +140,10 @@ public final class Replayer {
     // were written, which an idempotent producer cannot recover from (OutOfOrderSequenceException until the
     // delivery timeout); generous timeouts avoid that without affecting a healthy broker.
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+    // One request in flight: on a freshly created topic the broker can answer the first batch with
+    // NOT_LEADER_OR_FOLLOWER and accept the next one (a new producer id may start at any sequence), after which
+    // the retried first batch is out of sequence forever. With one in flight nothing overtakes a retry.
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
     p.putAll(s.producer());
     return p;
