@@ -64,6 +64,8 @@ public final class ReflectiveServiceLauncher implements ServiceLauncher {
     common.put("ingest.state.dir", s.stateDir().resolve("ingest").toString());
     common.put("serving.state.dir", s.stateDir().resolve("serving").toString());
     common.put("trainer.state.dir", s.stateDir().resolve("trainer").toString());
+    common.put("trainer.checkpoint.dir", s.stateDir().resolve("trainer").toString());
+    common.put("trainer.group.id", "streamrec-trainer" + s.suffix());
     common.put("ingest.min.user.interactions", "1");
     common.put("trainer.seed", Long.toString(s.seed()));
     // unique Streams application ids per suffix (several demos or tests on one broker), free HTTP ports

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.ops.cli.EvaluateCommand;
+import io.streamrec.ops.eval.Interaction;
 import io.streamrec.ops.eval.MovieLens;
 import io.streamrec.ops.eval.TopicReader;
 import io.streamrec.ops.eval.TutorialSplit;
@@ -77,5 +78,19 @@ class ReplayIT {
     assertThat(split.train()).hasSize(79_999);
     assertThat(split.test()).hasSize(1_571);
     assertThat(split.groundTruth()).hasSize(95);
+  }
+
+  @Test
+  void shouldPaceEventsAtTheRequestedMultipleOfRealTime(EmbeddedKafkaBroker kafka) {
+    String suffix = TestTopics.suffix();
+    TopicAdmin.createAll(kafka.bootstrapServers(), List.of(Topics.RATINGS.withSuffix(suffix),
+        Topics.RATINGS_HOLDOUT.withSuffix(suffix)), (short) 1, Map.of());
+    // Events 0, 60 and 120 s apart in event time, replayed at 100x: at least 1.2 s of wall time.
+    var rows = List.of(new Interaction("1", "a", 4, 0), new Interaction("2", "b", 4, 60_000),
+        new Interaction("1", "c", 4, 120_000));
+    Replayer.Summary s = Replayer.replay(new ReplayPlan(rows, List.of(), 0, -1),
+        new Replayer.Settings(kafka.bootstrapServers(), suffix, 100, Map.of()), null);
+    assertThat(s.seconds()).isGreaterThanOrEqualTo(1.2);
+    assertThat(s.ratingsSent()).isEqualTo(3);
   }
 }
