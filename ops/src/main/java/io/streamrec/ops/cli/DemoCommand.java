@@ -41,6 +41,10 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--catch-up-timeout-s", defaultValue = "600", description = "Seconds to wait for the system to catch up (default: ${DEFAULT-VALUE}).")
   int catchUpTimeoutS;
 
+  @Option(names = "--prequential",
+      description = "Replay everything (no holdout) and score with the prequential protocol instead of the tutorial's.")
+  boolean prequential;
+
   @Option(names = "--set", description = "Extra service configuration, key=value (repeatable).")
   Map<String, String> overrides = Map.of();
 
@@ -51,7 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
     Demo.BrokerMode mode = bootstrap != null ? Demo.BrokerMode.EXTERNAL
         : inProcess ? Demo.BrokerMode.IN_PROCESS : Demo.BrokerMode.CHILD_JVM;
     Demo.Settings s = new Demo.Settings(mode, bootstrap, suffix, data.resolve(System.out), seed, outDir, work,
-        Duration.ofSeconds(catchUpTimeoutS), Duration.ofSeconds(3), Duration.ofSeconds(120), overrides);
+        Duration.ofSeconds(catchUpTimeoutS), Duration.ofSeconds(3), Duration.ofSeconds(120), overrides, prequential);
     Demo.run(s, new ReflectiveServiceLauncher(), System.out);
     return 0;
   }

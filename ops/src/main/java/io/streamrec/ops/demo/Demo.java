@@ -3,6 +3,7 @@ package io.streamrec.ops.demo;
 import io.streamrec.ops.cli.EvaluateCommand;
 import io.streamrec.ops.cli.ReplayCommand;
 import io.streamrec.ops.eval.MovieLens;
+import io.streamrec.ops.eval.PrequentialScorer;
 import io.streamrec.ops.eval.TutorialReport;
 import io.streamrec.ops.eval.TutorialSplit;
 import io.streamrec.ops.replay.Replayer;
@@ -44,15 +45,23 @@ public final class Demo {
    */
   public record Settings(BrokerMode broker, String bootstrap, String suffix, Path dataDir, long seed, Path outDir,
                          Path workDir, Duration catchUpTimeout, Duration settle, Duration requestTimeout,
-                         Map<String, String> overrides) {
+                         Map<String, String> overrides, boolean prequential) {
     public Settings {
       overrides = Map.copyOf(overrides);
     }
+
+    /** The tutorial protocol (the default demo). */
+    public Settings(BrokerMode broker, String bootstrap, String suffix, Path dataDir, long seed, Path outDir,
+                    Path workDir, Duration catchUpTimeout, Duration settle, Duration requestTimeout,
+                    Map<String, String> overrides) {
+      this(broker, bootstrap, suffix, dataDir, seed, outDir, workDir, catchUpTimeout, settle, requestTimeout,
+          overrides, false);
+    }
   }
 
-  /** What the demo measured. */
-  public record Outcome(TutorialReport.Result result, Replayer.Summary replay, Map<String, Double> phaseSeconds,
-                        CatchUp.Snapshot caughtUp) {
+  /** What the demo measured; {@code result} is null for the prequential protocol, {@code prequential} otherwise. */
+  public record Outcome(TutorialReport.Result result, PrequentialScorer.Result prequential, Replayer.Summary replay,
+                        Map<String, Double> phaseSeconds, CatchUp.Snapshot caughtUp) {
     public double totalSeconds() {
       return phaseSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
     }
@@ -95,8 +104,10 @@ public final class Demo {
           s.seed(), s.overrides()));
       t = phase(phases, "services", t);
 
+      // prequential: everything goes to the ratings topic, unfiltered (the services learn from the test period too)
       Replayer.Summary replay = ReplayCommand.run(s.dataDir(), Replayer.Settings.fastest(bootstrap, s.suffix()),
-          TutorialSplit.TEST_FRACTION, TutorialSplit.MIN_USER_COUNT, out, System.console() != null);
+          s.prequential() ? null : TutorialSplit.TEST_FRACTION, TutorialSplit.MIN_USER_COUNT, out,
+          System.console() != null);
       t = phase(phases, "replay", t);
 
       out.println("Waiting until ingest, trainer and serving have caught up ...");
@@ -109,12 +120,23 @@ public final class Demo {
           caught.trainer().modelVersion());
       t = phase(phases, "catch-up", t);
 
-      MovieLens.Dataset ds = MovieLens.load(s.dataDir());
-      TutorialSplit.Split split = TutorialSplit.apply(ds);
-      TutorialReport.Result result = EvaluateCommand.tutorial(split,
-          EvaluateCommand.expectedFor(ds, TutorialSplit.TEST_FRACTION), bootstrap, s.suffix(), 10,
-          s.requestTimeout(), s.seed(), s.outDir(), out);
+      TutorialReport.Result result = null;
+      PrequentialScorer.Result prequential = null;
+      if (s.prequential()) {
+        prequential = EvaluateCommand.prequential(bootstrap, s.suffix(), TutorialSplit.TEST_FRACTION,
+            TutorialSplit.MIN_TEST_RATING, 10, 10, s.requestTimeout(), s.outDir(), out);
+      } else {
+        MovieLens.Dataset ds = MovieLens.load(s.dataDir());
+        TutorialSplit.Split split = TutorialSplit.apply(ds);
+        result = EvaluateCommand.tutorial(split, EvaluateCommand.expectedFor(ds, TutorialSplit.TEST_FRACTION),
+            bootstrap, s.suffix(), 10, s.requestTimeout(), s.seed(), s.outDir(), out);
+      }
       t = phase(phases, "evaluate", t);
+      Object served = result == null ? null : result.details().get("max model version");
+      if (served instanceof Number v && v.longValue() < caught.trainer().modelVersion()) {
+        out.printf("Note: the newest model version in the answers (%d) is older than the trainer's (%d): users'"
+            + " rows published last may not have reached serving.%n", v.longValue(), caught.trainer().modelVersion());
+      }
 
       services.close();
       services = null;
@@ -125,7 +147,7 @@ public final class Demo {
       phase(phases, "shutdown", t);
       out.println(timings(phases));
       writeTimings(s.outDir(), phases);
-      return new Outcome(result, replay, phases, caught);
+      return new Outcome(result, prequential, replay, phases, caught);
     } finally {
       if (services != null) {
         services.close();
