@@ -24,8 +24,22 @@ public final class StreamRecCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /**
+   * The ops logging config has its own resource name: the service modules on this classpath ship their own
+   * {@code logback.xml}, and with several of them logback picks one arbitrarily and dumps its status.
+   */
+  public static final String LOGBACK_CONFIG = "streamrec-ops-logback.xml";
+
   public static void main(String[] args) {
+    useOpsLogging();
     System.exit(run(args));
+  }
+
+  /** Points logback at {@link #LOGBACK_CONFIG} unless the user chose a config; call before the first logger. */
+  public static void useOpsLogging() {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
+    }
   }
 
   /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */

@@ -14,6 +14,7 @@ public final class BrokerMain {
   private BrokerMain() {}
 
   public static void main(String[] args) throws IOException {
+    io.streamrec.ops.StreamRecCli.useOpsLogging();
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.temporary();
     Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
     broker.start();
