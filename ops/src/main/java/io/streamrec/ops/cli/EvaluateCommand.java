@@ -149,6 +149,19 @@ public final class EvaluateCommand implements Callable<Integer> {
     details.put("fallback lists", resp.fallbacks());
     details.put("max model version", resp.maxModelVersion());
     details.put("collect seconds", Math.round(resp.seconds() * 100) / 100.0);
+    Map<String, Set<String>> seen = split.seenItems();
+    int seenInLists = 0;
+    int shortLists = 0;
+    for (Map.Entry<String, List<String>> e : resp.lists().entrySet()) {
+      Set<String> s = seen.getOrDefault(e.getKey(), Set.of());
+      for (String item : e.getValue()) {
+        seenInLists += s.contains(item) ? 1 : 0;
+      }
+      shortLists += e.getValue().size() < k ? 1 : 0;
+    }
+    // diagnostics: serving is expected to exclude train items and to fill all K slots
+    details.put("train items in lists", seenInLists);
+    details.put("lists shorter than k", shortLists);
     TutorialReport.Result r = TutorialEvaluation.evaluate("tutorial", "StreamRec", resp.lists(), split, k, seed,
         expected, details);
     emit(r, expected, outDir, ps);

@@ -68,6 +68,8 @@ class DemoOrchestrationIT {
     assertThat(system.ndcg()).isCloseTo(popularity.ndcg(), within(1e-12));
     assertThat(system.hitRate()).isCloseTo(popularity.hitRate(), within(1e-12));
     assertThat(system.coverage()).isCloseTo(popularity.coverage(), within(1e-12));
+    assertThat(o.result().details()).containsEntry("answers", 95).containsEntry("train items in lists", 0)
+        .containsEntry("lists shorter than k", 0);
     assertThat(o.phaseSeconds()).containsKeys("broker", "replay", "catch-up", "evaluate", "shutdown");
     assertThat(tmp.resolve("out/results.html")).content().contains("<svg").contains("NDCG@10");
     assertThat(console.toString(StandardCharsets.UTF_8)).contains("train interactions", "(tutorial: same)",
