@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         KafkaCommand.class,
         TopicsCommand.class,
+        io.streamrec.ops.offline.OfflineCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class StreamRecCli implements Runnable {
