@@ -206,6 +206,8 @@ public final class OfflineCommand implements Callable<Integer> {
               + " %,.0f examples/s (positives + negatives), %.2f ms/step; NDCG@%d %.4f HitRate@%d %.4f Coverage@%d %.4f%n",
           s.seed(), epochs, n, b, secs, positives / secs, positives * perPositive / secs,
           secs * 1000 / Math.ceil((double) positives / b), k, sc.ndcg(), k, sc.hitRate(), k, sc.coverage());
+      long[] pr = OnlineLearner.PROF;
+      System.out.printf("build %.2f s, djl %.2f s, apply %.2f s%n", pr[0]/1e9, (pr[1]-pr[0])/1e9, (pr[2]-pr[1])/1e9);
       return new double[] {secs};
     }
   }

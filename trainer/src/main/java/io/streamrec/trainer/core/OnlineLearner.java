@@ -30,6 +30,7 @@ public final class OnlineLearner implements AutoCloseable {
   public record Scored(String itemId, float score) {}
 
   private static final float MASK = -1e4f;
+  public static final long[] PROF = new long[3];
 
   private final LearnerSettings s;
   private final IdIndex users = new IdIndex();
@@ -57,14 +58,14 @@ public final class OnlineLearner implements AutoCloseable {
   private float[] bBuf = new float[0];
   private float[] adjBuf = new float[0];
   private float[] wBuf = new float[0];
-  private int[] cand = new int[0];
+  private long[] userIdx = new long[0];
+  private long[] candIdx = new long[0];
   private int[] userLocal = new int[0];
   private int[] itemLocal = new int[0];
   private int[] touchedUsers = new int[0];
   private int[] touchedItems = new int[0];
-  private float[] accUser = new float[0];
-  private float[] accItem = new float[0];
-  private float[] accBias = new float[0];
+  private int nu;
+  private int ni;
 
   private long steps;
   private long skipped;
@@ -215,35 +216,93 @@ public final class OnlineLearner implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     boolean inBatch = s.negativeMode() == NegativeMode.IN_BATCH;
+    int k = inBatch ? 1 : 1 + s.negatives();
+    prepareLocals(n, k);
+    nu = 0;
+    ni = 0;
+    for (int b = 0; b < n; b++) {
+      userIdx[b] = localUser(userRows[b]);
+    }
     if (inBatch) {
       buildInBatch(userRows, itemRows, n);
-      engine.inBatch(uBuf, vBuf, bBuf, adjBuf, wBuf, n, s.dim(), s.loss(), result);
     } else {
-      buildSampled(userRows, itemRows, n);
-      engine.sampled(uBuf, vBuf, bBuf, adjBuf, wBuf, n, 1 + s.negatives(), s.dim(), s.loss(), result);
+      buildSampled(userRows, itemRows, n, k);
     }
+    gatherRows();
+    PROF[0] += System.nanoTime() - t0;
+    engine.step(uBuf, nu, vBuf, bBuf, ni, userIdx, candIdx, n, k, s.dim(), inBatch, adjBuf, wBuf, s.loss(), result);
+    PROF[1] += System.nanoTime() - t0;
     lastLoss = result.loss;
     boolean ok = Float.isFinite(result.loss);
     if (ok) {
-      apply(userRows, n, inBatch ? 1 : 1 + s.negatives());
+      apply();
     } else {
       skipped++;
     }
+    releaseLocals();
+    PROF[2] += System.nanoTime() - t0;
     listener.onStep(n, result.loss, System.nanoTime() - t0, !ok);
     return result.loss;
   }
 
-  private void buildSampled(int[] userRows, int[] itemRows, int n) {
-    int d = s.dim();
-    int k = 1 + s.negatives();
-    ensureBuffers(n * d, n * k * d, n * k, n * k);
+  private void prepareLocals(int n, int k) {
+    if (userLocal.length < userTable.rows()) {
+      userLocal = new int[userTable.capacity()];
+      Arrays.fill(userLocal, -1);
+    }
+    if (itemLocal.length < itemTable.rows()) {
+      itemLocal = new int[itemTable.capacity()];
+      Arrays.fill(itemLocal, -1);
+    }
+    int cells = n * k;
+    int adjCells = k == 1 ? n * n : cells;
+    if (userIdx.length < n) {
+      userIdx = new long[n];
+      touchedUsers = new int[n];
+    }
+    if (candIdx.length < cells) {
+      candIdx = new long[cells];
+      touchedItems = new int[cells];
+    }
+    if (adjBuf.length < adjCells) {
+      adjBuf = new float[adjCells];
+      wBuf = new float[adjCells];
+    }
+  }
+
+  private int localUser(int row) {
+    int l = userLocal[row];
+    if (l < 0) {
+      l = nu++;
+      userLocal[row] = l;
+      touchedUsers[l] = row;
+    }
+    return l;
+  }
+
+  private int localItem(int row) {
+    int l = itemLocal[row];
+    if (l < 0) {
+      l = ni++;
+      itemLocal[row] = l;
+      touchedItems[l] = row;
+    }
+    return l;
+  }
+
+  private void releaseLocals() {
+    for (int l = 0; l < nu; l++) {
+      userLocal[touchedUsers[l]] = -1;
+    }
+    for (int l = 0; l < ni; l++) {
+      itemLocal[touchedItems[l]] = -1;
+    }
+  }
+
+  private void buildSampled(int[] userRows, int[] itemRows, int n, int k) {
     boolean correct = s.logQ() && s.loss() == Loss.SOFTMAX && s.negativeMode() == NegativeMode.POPULARITY;
-    float[] uw = userTable.weights();
-    float[] iw = itemTable.weights();
-    float[] ib = itemTable.biases();
     for (int b = 0; b < n; b++) {
       int u = userRows[b];
-      System.arraycopy(uw, u * d, uBuf, b * d, d);
       for (int c = 0; c < k; c++) {
         int cell = b * k + c;
         int item = c == 0 ? itemRows[b] : negative(u, itemRows[b]);
@@ -251,9 +310,7 @@ public final class OnlineLearner implements AutoCloseable {
         if (masked) {
           item = itemRows[b];
         }
-        cand[cell] = masked ? -1 : item;
-        System.arraycopy(iw, item * d, vBuf, cell * d, d);
-        bBuf[cell] = ib[item];
+        candIdx[cell] = localItem(item);
         float adj = correct ? (float) -Math.log(Math.max(1e-12, sampler.probability(item))) : 0f;
         adjBuf[cell] = masked ? MASK : adj;
         wBuf[cell] = masked ? 0f : 1f;
@@ -262,7 +319,7 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /** A negative for user row {@code u} (not the positive, not seen when avoidable), or -1. */
-  private int negative(int u, int positive) {
+  int negative(int u, int positive) {
     for (int attempt = 0; attempt <= s.seenRetries(); attempt++) {
       int j = sampler.sample(rnd);
       if (j < 0) {
@@ -276,16 +333,8 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   private void buildInBatch(int[] userRows, int[] itemRows, int n) {
-    int d = s.dim();
-    ensureBuffers(n * d, n * d, n, n * n);
-    float[] uw = userTable.weights();
-    float[] iw = itemTable.weights();
-    float[] ib = itemTable.biases();
     for (int b = 0; b < n; b++) {
-      System.arraycopy(uw, userRows[b] * d, uBuf, b * d, d);
-      System.arraycopy(iw, itemRows[b] * d, vBuf, b * d, d);
-      bBuf[b] = ib[itemRows[b]];
-      cand[b] = itemRows[b];
+      candIdx[b] = localItem(itemRows[b]);
     }
     for (int b = 0; b < n; b++) {
       int u = userRows[b];
@@ -298,87 +347,37 @@ public final class OnlineLearner implements AutoCloseable {
     }
   }
 
-  private void ensureBuffers(int users, int cands, int cells, int adjCells) {
-    if (uBuf.length != users) {
-      uBuf = new float[users];
+  /** Copies the batch's distinct rows into the step buffers. */
+  private void gatherRows() {
+    int d = s.dim();
+    if (uBuf.length < nu * d) {
+      uBuf = new float[Math.max(nu, 64) * d * 2];
     }
-    if (vBuf.length != cands) {
-      vBuf = new float[cands];
+    if (vBuf.length < ni * d) {
+      vBuf = new float[Math.max(ni, 64) * d * 2];
+      bBuf = new float[Math.max(ni, 64) * 2];
     }
-    if (bBuf.length != cells) {
-      bBuf = new float[cells];
-      cand = new int[cells];
+    float[] uw = userTable.weights();
+    float[] iw = itemTable.weights();
+    float[] ib = itemTable.biases();
+    for (int l = 0; l < nu; l++) {
+      System.arraycopy(uw, touchedUsers[l] * d, uBuf, l * d, d);
     }
-    if (adjBuf.length != adjCells) {
-      adjBuf = new float[adjCells];
-      wBuf = new float[adjCells];
+    for (int l = 0; l < ni; l++) {
+      System.arraycopy(iw, touchedItems[l] * d, vBuf, l * d, d);
+      bBuf[l] = ib[touchedItems[l]];
     }
   }
 
-  /** Sums the per-cell gradients per distinct row and applies lazy Adam to those rows. */
-  private void apply(int[] userRows, int n, int k) {
+  /** Lazy Adam on the batch's distinct rows, with the per-row gradients from the engine. */
+  private void apply() {
     int d = s.dim();
-    if (userLocal.length < userTable.rows()) {
-      userLocal = new int[userTable.capacity()];
-      Arrays.fill(userLocal, -1);
-    }
-    if (itemLocal.length < itemTable.rows()) {
-      itemLocal = new int[itemTable.capacity()];
-      Arrays.fill(itemLocal, -1);
-    }
-    if (touchedUsers.length < n) {
-      touchedUsers = new int[n];
-      accUser = new float[n * d];
-    }
-    int cells = n * k;
-    if (touchedItems.length < cells) {
-      touchedItems = new int[cells];
-      accItem = new float[cells * d];
-      accBias = new float[cells];
-    }
-    int nu = 0;
-    for (int b = 0; b < n; b++) {
-      int u = userRows[b];
-      int l = userLocal[u];
-      if (l < 0) {
-        l = nu++;
-        userLocal[u] = l;
-        touchedUsers[l] = u;
-        Arrays.fill(accUser, l * d, l * d + d, 0f);
-      }
-      float[] g = result.gradUser;
-      for (int j = 0; j < d; j++) {
-        accUser[l * d + j] += g[b * d + j];
-      }
-    }
-    int ni = 0;
-    for (int c = 0; c < cells; c++) {
-      int item = cand[c];
-      if (item < 0) {
-        continue;
-      }
-      int l = itemLocal[item];
-      if (l < 0) {
-        l = ni++;
-        itemLocal[item] = l;
-        touchedItems[l] = item;
-        Arrays.fill(accItem, l * d, l * d + d, 0f);
-        accBias[l] = 0f;
-      }
-      float[] g = result.gradItem;
-      for (int j = 0; j < d; j++) {
-        accItem[l * d + j] += g[c * d + j];
-      }
-      accBias[l] += result.gradBias[c];
-    }
     steps++;
     for (int l = 0; l < nu; l++) {
-      userTable.adamUpdate(touchedUsers[l], accUser, l * d, 0f, steps, userAdam);
-      userLocal[touchedUsers[l]] = -1;
+      userTable.adamUpdate(touchedUsers[l], result.gradUser, l * d, 0f, steps, userAdam);
     }
     for (int l = 0; l < ni; l++) {
-      itemTable.adamUpdate(touchedItems[l], accItem, l * d, accBias[l], steps, itemAdam);
-      itemLocal[touchedItems[l]] = -1;
+      itemTable.adamUpdate(touchedItems[l], result.gradItem, l * d, result.gradBias[l], steps, itemAdam);
     }
   }
 
@@ -418,6 +417,21 @@ public final class OnlineLearner implements AutoCloseable {
 
   public int itemCount() {
     return items.size();
+  }
+
+  /** Row of a known user, or -1. */
+  public int userRow(String userId) {
+    return users.find(userId);
+  }
+
+  /** Row of a known item, or -1. */
+  public int itemRow(String itemId) {
+    return items.find(itemId);
+  }
+
+  /** Whether the user has interacted with the item (what negative sampling avoids). */
+  public boolean hasSeen(int userRow, int itemRow) {
+    return seen.contains(LongHashSet.pair(userRow, itemRow));
   }
 
   /**

@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 
 /**
  * The differentiable part of a training step, on DJL's PyTorch engine: the scores of one mini-batch, its loss
@@ -14,14 +16,13 @@ import ai.djl.training.GradientCollector;
  * heap (see {@link EmbeddingTable}); each step copies just the rows it needs into fresh leaf tensors, so the cost
  * of a step does not depend on the table sizes and tables can grow without touching the engine.
  *
- * <p>Shapes ({@code B} positives, {@code K} candidate columns per positive, {@code D} dimensions):
- * <ul>
- *   <li>sampled: users {@code [B, D]}, candidates {@code [B, K, D]}, candidate biases {@code [B, K]};
- *       logits {@code [B, K] = sum_d(u[b] * v[b, k]) + bias[b, k] + adjust[b, k]}, positive in column 0;</li>
- *   <li>in-batch: users {@code [B, D]}, positive items {@code [B, D]}, biases {@code [B]};
- *       logits {@code [B, B] = u . v^T + bias[j] + adjust[b, j]}, positive on the diagonal.</li>
- * </ul>
- * {@code weight[b, k]} (0 or 1) removes masked cells (collisions, seen items) from the loss; {@code adjust}
+ * <p>Shapes ({@code B} positives, {@code K} candidate columns per positive, {@code D} dimensions, {@code NU} /
+ * {@code NI} distinct users / items of the batch): the distinct rows {@code [NU, D]}, {@code [NI, D]} and item
+ * biases {@code [NI]} are leaf tensors; index arrays gather them into users {@code [B, D]} and candidates
+ * {@code [B, K, D]} (sampled; logits {@code [B, K] = sum_d(u * v) + bias + adjust}, positive in column 0) or
+ * {@code [B, D]} (in-batch; logits {@code [B, B] = u . v^T + bias + adjust}, positive on the diagonal). Backward
+ * through the gathers sums the gradients of repeated rows, so they come back per distinct row.
+ * {@code weight} (0 or 1 per logit cell) removes masked cells (collisions, seen items) from the loss; {@code adjust}
  * carries the logQ correction and a large negative number on masked cells.
  *
  * <p>Memory: every NDArray of a step lives in a per-step sub-manager closed before the method returns, and the
@@ -54,28 +55,39 @@ public final class TwoTowerStep implements AutoCloseable {
   }
 
   /**
-   * Sampled-candidates step. Column 0 of each row is the positive.
+   * One step. The distinct rows of the batch come in as {@code users [NU, D]}, {@code items [NI, D]} and
+   * {@code itemBias [NI]}; {@code userIdx [B]} and {@code candIdx} (sampled: {@code [B, K]}, in-batch: {@code [B]})
+   * point into them. The gradients come back per distinct row ({@code [NU, D]}, {@code [NI, D]}, {@code [NI]}).
    *
+   * @param inBatch  candidates are the batch's positives: logits {@code [B, B]}, positive on the diagonal;
+   *                 otherwise logits {@code [B, K]}, positive in column 0
+   * @param adjust   added to the logits ({@code [B, K]} or {@code [B, B]}): logQ correction, masks
+   * @param weight   0/1 per logit cell: 0 removes the cell from the loss
    * @return {@code out}, with {@code loss}; gradients are filled only when the loss is finite
    */
-  public Result sampled(float[] users, float[] cands, float[] bias, float[] adjust, float[] weight, int b, int k,
-                        int d, Loss loss, Result out) {
+  public Result step(float[] users, int nu, float[] items, float[] itemBias, int ni, long[] userIdx, long[] candIdx,
+                     int b, int k, int d, boolean inBatch, float[] adjust, float[] weight, Loss loss, Result out) {
+    int cols = inBatch ? b : k;
     try (NDManager scope = base.newSubManager()) {
-      NDArray u = scope.create(users, new Shape(b, d));
-      NDArray v = scope.create(cands, new Shape(b, k, d));
-      NDArray bi = scope.create(bias, new Shape(b, k));
-      u.setRequiresGradient(true);
-      v.setRequiresGradient(true);
-      bi.setRequiresGradient(true);
-      NDArray adj = scope.create(adjust, new Shape(b, k));
-      NDArray w = scope.create(weight, new Shape(b, k));
-      float[] label = new float[b * k];
-      for (int r = 0; r < b; r++) {
-        label[r * k] = 1f;
-      }
-      NDArray y = scope.create(label, new Shape(b, k));
+      NDArray uTable = scope.create(FloatBuffer.wrap(users, 0, nu * d), new Shape(nu, d));
+      NDArray iTable = scope.create(FloatBuffer.wrap(items, 0, ni * d), new Shape(ni, d));
+      NDArray bTable = scope.create(FloatBuffer.wrap(itemBias, 0, ni), new Shape(ni));
+      uTable.setRequiresGradient(true);
+      iTable.setRequiresGradient(true);
+      bTable.setRequiresGradient(true);
+      NDArray ui = scope.create(LongBuffer.wrap(userIdx, 0, b), new Shape(b));
+      int nc = inBatch ? b : b * k;
+      NDArray ci = scope.create(LongBuffer.wrap(candIdx, 0, nc), new Shape(nc));
+      NDArray adj = scope.create(FloatBuffer.wrap(adjust, 0, b * cols), new Shape(b, cols));
+      NDArray w = scope.create(FloatBuffer.wrap(weight, 0, b * cols), new Shape(b, cols));
+      NDArray y = inBatch ? scope.eye(b) : firstColumn(scope, b, k);
       try (GradientCollector gc = engine.newGradientCollector()) {
-        NDArray logits = u.expandDims(1).mul(v).sum(new int[] {2}).add(bi).add(adj);
+        NDArray u = uTable.get(ui);
+        NDArray v = iTable.get(ci);
+        NDArray bias = bTable.get(ci);
+        NDArray logits = inBatch
+            ? u.matMul(v.transpose()).add(bias.reshape(1, b)).add(adj)
+            : u.expandDims(1).mul(v.reshape(b, k, d)).sum(new int[] {2}).add(bias.reshape(b, k)).add(adj);
         NDArray l = lossOf(logits, y, w, loss);
         out.loss = l.getFloat();
         if (!Float.isFinite(out.loss)) {
@@ -83,44 +95,19 @@ public final class TwoTowerStep implements AutoCloseable {
         }
         gc.backward(l);
       }
-      out.gradUser = u.getGradient().toFloatArray();
-      out.gradItem = v.getGradient().toFloatArray();
-      out.gradBias = bi.getGradient().toFloatArray();
+      out.gradUser = uTable.getGradient().toFloatArray();
+      out.gradItem = iTable.getGradient().toFloatArray();
+      out.gradBias = bTable.getGradient().toFloatArray();
       return out;
     }
   }
 
-  /**
-   * In-batch step: row {@code b}'s positive is column {@code b}; the other positives are its negatives.
-   *
-   * @param adjust {@code [B, B]} added to the logits (e.g. {@code -log q(item_j)}, and a large negative on masks)
-   */
-  public Result inBatch(float[] users, float[] items, float[] bias, float[] adjust, float[] weight, int b, int d,
-                        Loss loss, Result out) {
-    try (NDManager scope = base.newSubManager()) {
-      NDArray u = scope.create(users, new Shape(b, d));
-      NDArray v = scope.create(items, new Shape(b, d));
-      NDArray bi = scope.create(bias, new Shape(1, b));
-      u.setRequiresGradient(true);
-      v.setRequiresGradient(true);
-      bi.setRequiresGradient(true);
-      NDArray adj = scope.create(adjust, new Shape(b, b));
-      NDArray w = scope.create(weight, new Shape(b, b));
-      NDArray y = scope.eye(b);
-      try (GradientCollector gc = engine.newGradientCollector()) {
-        NDArray logits = u.matMul(v.transpose()).add(bi).add(adj);
-        NDArray l = lossOf(logits, y, w, loss);
-        out.loss = l.getFloat();
-        if (!Float.isFinite(out.loss)) {
-          return out;
-        }
-        gc.backward(l);
-      }
-      out.gradUser = u.getGradient().toFloatArray();
-      out.gradItem = v.getGradient().toFloatArray();
-      out.gradBias = bi.getGradient().toFloatArray();
-      return out;
+  private static NDArray firstColumn(NDManager scope, int b, int k) {
+    float[] label = new float[b * k];
+    for (int r = 0; r < b; r++) {
+      label[r * k] = 1f;
     }
+    return scope.create(label, new Shape(b, k));
   }
 
   /** Scalar loss of {@code logits [B, K]} with one-hot labels {@code y} and cell weights {@code w}. */
