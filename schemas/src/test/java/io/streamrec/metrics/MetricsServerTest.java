@@ -30,6 +30,10 @@ class MetricsServerTest {
           HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
       assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/health/live")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+      assertThat(HealthProbe.check(base + "/health/ready")).isTrue();
+      ready.set(false);
+      assertThat(HealthProbe.check(base + "/health/ready")).isFalse();
     }
+    assertThat(HealthProbe.check("http://127.0.0.1:1/health/ready")).isFalse();
   }
 }

@@ -5,6 +5,8 @@ import io.streamrec.config.ConfigSource;
 import io.streamrec.metrics.MetricsServer;
 import io.streamrec.streams.ingest.IngestConfig;
 import io.streamrec.streams.ingest.IngestService;
+import io.streamrec.streams.serving.ServingConfig;
+import io.streamrec.streams.serving.ServingService;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -94,7 +96,7 @@ public final class StreamsMain {
         try (MetricsServer http = MetricsServer.start("0.0.0.0", port, registry)) {
             http.readiness(() -> !started.isEmpty() && started.stream().allMatch(r -> r.running().getAsBoolean()));
             for (String role : roles) {
-                started.add(startRole(role, args, registry));
+                started.add(startRole(role, args, registry, http));
             }
             log.info("Streams roles {} started; HTTP on port {}", roles, http.port());
             while (!stop.await(1, TimeUnit.SECONDS)) {
@@ -119,15 +121,21 @@ public final class StreamsMain {
      * The single place a role is started. Each role loads its own typed config from the same layers (its classpath
      * defaults, {@code --config} file, environment, flags).
      */
-    static RunningRole startRole(String role, Args args, PrometheusMeterRegistry registry) {
+    static RunningRole startRole(String role, Args args, PrometheusMeterRegistry registry, MetricsServer http) {
         switch (role) {
             case "ingest": {
                 IngestService ingest = new IngestService(IngestConfig.load(args.configFile(), args.flags()), registry);
                 ingest.start();
                 return new RunningRole(role, ingest, ingest::isRunning, ingest::isFailed);
             }
-            case "serving":
-                throw new IllegalArgumentException("role serving not available in this build");
+            case "serving": {
+                // The serving route goes on the process's HTTP endpoint, whose port is this instance's
+                // application.server for interactive queries.
+                ServingService serving = new ServingService(ServingConfig.load(args.configFile(), args.flags()),
+                        registry, http);
+                serving.start();
+                return new RunningRole(role, serving, serving::isRunning, serving::isFailed);
+            }
             default:
                 throw new IllegalArgumentException("Unknown role '" + role + "' in " + ROLES
                         + " (known: ingest, serving)");

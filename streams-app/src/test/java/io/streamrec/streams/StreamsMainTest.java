@@ -34,10 +34,10 @@ class StreamsMainTest {
     }
 
     @Test
-    void shouldFailClearlyForTheServingRoleInThisBuild() {
-        StreamsMain.Args args = new StreamsMain.Args(null, Map.of());
-        assertThatThrownBy(() -> StreamsMain.startRole("serving", args, MetricsServer.newRegistry()))
-                .hasMessage("role serving not available in this build");
+    void shouldRejectAnInvalidServingConfigBeforeStartingIt() {
+        StreamsMain.Args args = new StreamsMain.Args(null, Map.of("serving.k", "0"));
+        assertThatThrownBy(() -> StreamsMain.startRole("serving", args, MetricsServer.newRegistry(), null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("serving.k");
     }
 
     @Test
