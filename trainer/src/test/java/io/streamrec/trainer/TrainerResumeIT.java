@@ -111,7 +111,7 @@ class TrainerResumeIT {
     for (int i = 0; i < 120; i++) {
       assertThat(ids).contains("i" + i);
     }
-    assertThat(all).allSatisfy(u -> assertThat(u.getVector()).hasSize(16));
+    assertThat(all).allSatisfy(u -> assertThat(u.getVector()).hasSize(cfg.learner().dim()));
 
     List<ConsumerRecord<byte[], byte[]>> dlq = readRaw(kafka, List.of(Topics.DLQ_TRAINER.withSuffix(sfx).name()));
     // Dead letters are at-least-once too: a poison pill consumed after the restored checkpoint is re-sent.
