@@ -4,6 +4,7 @@ import io.streamrec.ops.cli.BenchCommand;
 import io.streamrec.ops.cli.DemoCommand;
 import io.streamrec.ops.cli.EvaluateCommand;
 import io.streamrec.ops.cli.ReplayCommand;
+import io.streamrec.ops.offline.OfflineCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
         EvaluateCommand.class,
         DemoCommand.class,
         BenchCommand.class,
+        OfflineCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class StreamRecCli implements Runnable {

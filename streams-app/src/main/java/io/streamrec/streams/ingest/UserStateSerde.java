@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.Serializer;
  *     T       event time
  *   }
  * </pre>
- * MovieLens-100k users take about 4-5 bytes per item. An unknown version fails with a
+ * MovieLens-100k users take about 5.8 bytes per (user, item). An unknown version fails with a
  * {@link SerializationException}: a newer state must never be read by older code.
  */
 public final class UserStateSerde implements Serde<UserState> {

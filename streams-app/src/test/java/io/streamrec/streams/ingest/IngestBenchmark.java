@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -76,6 +77,7 @@ public final class IngestBenchmark {
         List<TopicSpec<?, ?>> specs = List.of(Topics.RATINGS.withSuffix(suffix),
                 Topics.TRAINING_EXAMPLES.withSuffix(suffix), Topics.DLQ_INGEST.withSuffix(suffix));
         TopicAdmin.createAll(bootstrapServers, specs, (short) 1, Map.of());
+        awaitLeaders(bootstrapServers, specs);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(base.size() * copies);
         String topic = Topics.RATINGS.withSuffix(suffix).name();
         for (int c = 0; c < copies; c++) {
@@ -105,11 +107,19 @@ public final class IngestBenchmark {
             while (consumer.assignment().isEmpty()) {
                 consumer.poll(Duration.ofMillis(100));
             }
+            AtomicReference<Exception> sendError = new AtomicReference<>();
             long t0 = System.nanoTime();
             for (ProducerRecord<byte[], byte[]> r : records) {
-                producer.send(r);
+                producer.send(r, (meta, error) -> {
+                    if (error != null) {
+                        sendError.compareAndSet(null, error);
+                    }
+                });
             }
             producer.flush();
+            if (sendError.get() != null) {
+                throw new IllegalStateException("produce failed", sendError.get());
+            }
             double produceSeconds = (System.nanoTime() - t0) / 1e9;
             long seen = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
@@ -151,6 +161,17 @@ public final class IngestBenchmark {
                 QueryableStoreTypes.<String, UserState>keyValueStore()));
     }
 
+    private static void awaitLeaders(String bootstrap, List<TopicSpec<?, ?>> specs) throws InterruptedException {
+        try (KafkaProducer<byte[], byte[]> probe = producer(bootstrap)) {
+            for (TopicSpec<?, ?> spec : specs) {
+                while (!probe.partitionsFor(spec.name()).stream()
+                        .allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty())) {
+                    Thread.sleep(50);
+                }
+            }
+        }
+    }
+
     private static long percentile(long[] sorted, double q) {
         int i = (int) Math.ceil(q * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
@@ -162,6 +183,7 @@ public final class IngestBenchmark {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

@@ -151,6 +151,53 @@ class ServingServiceIT {
     }
   }
 
+  @Test
+  void shouldProxyHttpQueriesToTheInstanceOwningTheUser(@TempDir Path otherStateDir) throws Exception {
+    String suffix = TestTopics.suffix();
+    List<TopicSpec<?, ?>> topics = new ArrayList<>();
+    for (TopicSpec<?, ?> t : Topics.all()) {
+      topics.add(t.withSuffix(suffix));
+    }
+    TopicAdmin.createAll(broker.bootstrapServers(), topics, (short) 1, Map.of());
+    Map<String, String> common = Map.of(
+        "kafka.bootstrap.servers", broker.bootstrapServers(),
+        "serving.application.id", "streamrec-serving-it" + suffix,
+        "serving.http.port", "0",
+        "kafka.commit.interval.ms", "100",
+        "topics.suffix", suffix);
+    Map<String, String> a = new java.util.HashMap<>(common);
+    a.put("serving.state.dir", stateDir.toString());
+    Map<String, String> b = new java.util.HashMap<>(common);
+    b.put("serving.state.dir", otherStateDir.toString());
+    ServingConfig configA = ServingConfig.of(a);
+    try (KafkaProducer<String, byte[]> producer = producer();
+         ServingService first = new ServingService(configA, MetricsServer.newRegistry()).start();
+         ServingService second = new ServingService(ServingConfig.of(b), MetricsServer.newRegistry()).start()) {
+      await().atMost(Duration.ofSeconds(90)).until(() -> first.isRunning() && second.isRunning());
+      send(producer, configA.topic(Topics.ITEM_EMBEDDINGS), "a", emb("a", 1, 1, 0));
+      send(producer, configA.topic(Topics.ITEM_EMBEDDINGS), "b", emb("b", 1, 0, 1));
+      for (int u = 0; u < 12; u++) {
+        send(producer, configA.topic(Topics.USER_EMBEDDINGS), "u" + u, emb("u" + u, 1, u % 2, 1 - u % 2));
+      }
+      HttpClient http = HttpClient.newHttpClient();
+      String self = "127.0.0.1:" + first.httpPort();
+      String other = "127.0.0.1:" + second.httpPort();
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        List<String> servedBy = new ArrayList<>();
+        for (int u = 0; u < 12; u++) {
+          HttpResponse<String> r = get(http, "http://" + self + "/recommendations/u" + u + "?k=1");
+          assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+          JsonNode body = JSON.readTree(r.body());
+          assertThat(body.get("fallback").asBoolean()).as("u%d has an embedding", u).isFalse();
+          assertThat(body.get("items").get(0).get("itemId").asText()).isEqualTo(u % 2 == 0 ? "b" : "a");
+          servedBy.add(body.get("servedBy").asText());
+        }
+        // Both instances own some of the 3 partitions, so answers come from both: some were proxied.
+        assertThat(servedBy).contains(self, other);
+      });
+    }
+  }
+
   private static List<String> ids(Recommendations r) {
     return r.getItems().stream().map(ScoredItem::getItemId).toList();
   }

@@ -138,11 +138,26 @@ class TopKTest {
   }
 
   @Test
-  void shouldReachHighRecallWithHnswAboveThreshold() {
+  void shouldSwitchToHnswInTheBackgroundAboveThreshold() {
+    SplittableRandom rnd = new SplittableRandom(9);
+    try (ItemIndex index = new ItemIndex(4, 500, AnnParams.DEFAULT)) {
+      for (int i = 0; i < 499; i++) {
+        index.upsert("i" + i, new float[] {(float) rnd.nextGaussian(), 1, 0, 0}, 0f, 1);
+      }
+      assertThat(index.approximate()).isFalse();
+      index.upsert("i499", new float[] {5, 5, 5, 5}, 0f, 1);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(index::approximate);
+      assertThat(index.search(new float[] {1, 1, 1, 1}, List.of(), 1, new ItemIndex.Scratch()).items())
+          .extracting(ScoredItem::getItemId).containsExactly("i499");
+    }
+  }
+
+  @Test
+  void shouldReachHighRecallWithHnsw() {
     int n = 4000;
     int dim = 16;
     SplittableRandom rnd = new SplittableRandom(7);
-    ItemIndex index = new ItemIndex(dim, 1000, AnnParams.DEFAULT);
+    ItemIndex index = new ItemIndex(dim, Integer.MAX_VALUE, AnnParams.DEFAULT);
     for (int i = 0; i < n; i++) {
       float[] v = new float[dim];
       for (int d = 0; d < dim; d++) {
