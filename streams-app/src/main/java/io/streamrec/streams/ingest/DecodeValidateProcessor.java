@@ -1,0 +1,73 @@
+package io.streamrec.streams.ingest;
+
+import io.streamrec.avro.RatingEvent;
+import io.streamrec.schemas.AvroSerde;
+import io.streamrec.schemas.DeadLetterHeaders;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes the raw value of a ratings record and applies {@link RatingValidator}. Never throws for bad input: an
+ * undecodable or invalid record comes out as a rejected {@link CheckedRating} whose headers already carry the
+ * {@link DeadLetterHeaders} (reason, stage {@code ingest}, source topic, partition, offset, exception), on top of the
+ * record's original headers; the caller routes it to the dead-letter topic unchanged.
+ */
+final class DecodeValidateProcessor implements FixedKeyProcessor<byte[], byte[], CheckedRating> {
+    static final String STAGE = "ingest";
+    private static final Logger log = LoggerFactory.getLogger(DecodeValidateProcessor.class);
+
+    private final AvroSerde<RatingEvent> serde;
+    private final RatingValidator validator;
+    private final IngestMetrics metrics;
+    private FixedKeyProcessorContext<byte[], CheckedRating> context;
+
+    DecodeValidateProcessor(AvroSerde<RatingEvent> serde, RatingValidator validator, IngestMetrics metrics) {
+        this.serde = serde;
+        this.validator = validator;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(FixedKeyProcessorContext<byte[], CheckedRating> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(FixedKeyRecord<byte[], byte[]> record) {
+        metrics.record();
+        RatingEvent event;
+        try {
+            event = serde.decode(record.value());
+        } catch (SerializationException e) {
+            reject(record, RejectReason.UNDECODABLE, e);
+            return;
+        }
+        RejectedRatingException invalid = validator.check(record.key(), event);
+        if (invalid != null) {
+            reject(record, invalid.reason(), invalid);
+            return;
+        }
+        context.forward(record.withValue(CheckedRating.valid(event, record.key() != null)));
+    }
+
+    private void reject(FixedKeyRecord<byte[], byte[]> record, RejectReason reason, RuntimeException error) {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        String topic = meta == null ? "" : meta.topic();
+        int partition = meta == null ? -1 : meta.partition();
+        long offset = meta == null ? -1L : meta.offset();
+        Headers headers = new RecordHeaders(record.headers().toArray());
+        DeadLetterHeaders.add(headers, reason.tag(), STAGE, topic, partition, offset, error);
+        metrics.deadLetter(reason);
+        log.warn("Dead-lettering {}-{}@{} ({}): {}", topic, partition, offset, reason.tag(), error.getMessage());
+        RejectedRatingException why = error instanceof RejectedRatingException r
+                ? r : new RejectedRatingException(reason, String.valueOf(error.getMessage()));
+        context.forward(record.withValue(CheckedRating.rejected(record.value(), why)).withHeaders(headers));
+    }
+}

@@ -1,0 +1,165 @@
+package io.streamrec.streams.ingest;
+
+import io.streamrec.config.ConfigSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Typed configuration of the ingest topology and its service. Loaded with {@link ConfigSource} from (lowest to
+ * highest precedence) the classpath defaults {@value #DEFAULTS_RESOURCE}, an optional {@code --config} file,
+ * {@code STREAMREC_*} environment variables, and command-line flags.
+ *
+ * <table>
+ *   <caption>Keys</caption>
+ *   <tr><td>{@code kafka.bootstrap.servers}</td><td>brokers (required; default {@code localhost:9092})</td></tr>
+ *   <tr><td>{@code ingest.application.id}</td><td>Kafka Streams {@code application.id} (default {@code streamrec-ingest})</td></tr>
+ *   <tr><td>{@code ingest.state.dir}</td><td>directory of the RocksDB stores</td></tr>
+ *   <tr><td>{@code ingest.min.user.interactions}</td><td>events a user needs before any is emitted; 1 disables holding</td></tr>
+ *   <tr><td>{@code ingest.rating.min}, {@code ingest.rating.max}</td><td>inclusive valid rating range (default [0.5, 5.0])</td></tr>
+ *   <tr><td>{@code ingest.close.timeout}</td><td>bound on {@link IngestService#close()} (ms or ISO-8601, default PT30S)</td></tr>
+ *   <tr><td>{@code topics.suffix}</td><td>appended to every topic name (default empty)</td></tr>
+ *   <tr><td>{@code metrics.port}</td><td>HTTP port of {@code /metrics} and health (default 9401; 0 = any free port)</td></tr>
+ *   <tr><td>{@code kafka.*}</td><td>passed to Kafka Streams with the prefix removed</td></tr>
+ * </table>
+ *
+ * @param bootstrapServers     {@code kafka.bootstrap.servers}
+ * @param applicationId        {@code ingest.application.id}
+ * @param stateDir             {@code ingest.state.dir}
+ * @param minUserInteractions  {@code ingest.min.user.interactions}, at least 1
+ * @param ratingMin            {@code ingest.rating.min}, finite
+ * @param ratingMax            {@code ingest.rating.max}, finite and {@code >= ratingMin}
+ * @param closeTimeout         {@code ingest.close.timeout}, positive
+ * @param topicsSuffix         {@code topics.suffix}, may be empty
+ * @param metricsPort          {@code metrics.port}, 0..65535
+ * @param kafka                every {@code kafka.*} key without its prefix (includes {@code bootstrap.servers})
+ */
+public record IngestConfig(
+        String bootstrapServers,
+        String applicationId,
+        Path stateDir,
+        int minUserInteractions,
+        float ratingMin,
+        float ratingMax,
+        Duration closeTimeout,
+        String topicsSuffix,
+        int metricsPort,
+        Map<String, String> kafka) {
+
+    /** Classpath resource holding the defaults. */
+    public static final String DEFAULTS_RESOURCE = "streamrec-ingest.properties";
+
+    public static final String BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
+    public static final String APPLICATION_ID = "ingest.application.id";
+    public static final String STATE_DIR = "ingest.state.dir";
+    public static final String MIN_USER_INTERACTIONS = "ingest.min.user.interactions";
+    public static final String RATING_MIN = "ingest.rating.min";
+    public static final String RATING_MAX = "ingest.rating.max";
+    public static final String CLOSE_TIMEOUT = "ingest.close.timeout";
+    public static final String TOPICS_SUFFIX = "topics.suffix";
+    public static final String METRICS_PORT = "metrics.port";
+    public static final String KAFKA_PREFIX = "kafka.";
+
+    public IngestConfig {
+        require(bootstrapServers != null && !bootstrapServers.isBlank(), BOOTSTRAP_SERVERS + " must be set");
+        require(applicationId != null && !applicationId.isBlank(), APPLICATION_ID + " must be set");
+        Objects.requireNonNull(stateDir, STATE_DIR);
+        require(minUserInteractions >= 1,
+                MIN_USER_INTERACTIONS + " must be >= 1 (1 disables holding), was " + minUserInteractions);
+        require(Float.isFinite(ratingMin), RATING_MIN + " must be finite, was " + ratingMin);
+        require(Float.isFinite(ratingMax), RATING_MAX + " must be finite, was " + ratingMax);
+        require(ratingMin <= ratingMax,
+                RATING_MIN + " (" + ratingMin + ") must be <= " + RATING_MAX + " (" + ratingMax + ")");
+        require(closeTimeout != null && !closeTimeout.isNegative() && !closeTimeout.isZero(),
+                CLOSE_TIMEOUT + " must be a positive duration, was " + closeTimeout);
+        topicsSuffix = topicsSuffix == null ? "" : topicsSuffix;
+        require(metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT + " must be in [0, 65535], was " + metricsPort);
+        kafka = Map.copyOf(kafka == null ? Map.of() : kafka);
+        require(!kafka.containsKey(StreamsConfig.APPLICATION_ID_CONFIG),
+                "kafka.application.id is not allowed; set " + APPLICATION_ID);
+        require(!kafka.containsKey(StreamsConfig.STATE_DIR_CONFIG), "kafka.state.dir is not allowed; set " + STATE_DIR);
+        String passedBootstrap = kafka.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+        require(passedBootstrap == null || passedBootstrap.equals(bootstrapServers),
+                BOOTSTRAP_SERVERS + " and the kafka map disagree");
+    }
+
+    /** Defaults, then {@code file} (may be null), the process environment, then {@code overrides} (flags). */
+    public static IngestConfig load(Path file, Map<String, String> overrides) {
+        return from(ConfigSource.load(DEFAULTS_RESOURCE, file, overrides));
+    }
+
+    /** As {@link #load(Path, Map)} with an explicit environment (tests). */
+    public static IngestConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+        return from(ConfigSource.load(DEFAULTS_RESOURCE, file, env, overrides));
+    }
+
+    /** Reads every key from {@code src}; all keys without a default must be present there. */
+    public static IngestConfig from(ConfigSource src) {
+        return new IngestConfig(
+                src.string(BOOTSTRAP_SERVERS),
+                src.string(APPLICATION_ID),
+                Path.of(src.string(STATE_DIR)),
+                src.integer(MIN_USER_INTERACTIONS),
+                (float) src.decimal(RATING_MIN),
+                (float) src.decimal(RATING_MAX),
+                src.duration(CLOSE_TIMEOUT),
+                src.string(TOPICS_SUFFIX, ""),
+                src.integer(METRICS_PORT),
+                src.withPrefix(KAFKA_PREFIX));
+    }
+
+    /** This config with another minimum user interaction count (tests, benchmarks). */
+    public IngestConfig withMinUserInteractions(int min) {
+        return new IngestConfig(bootstrapServers, applicationId, stateDir, min, ratingMin, ratingMax, closeTimeout,
+                topicsSuffix, metricsPort, kafka);
+    }
+
+    /** This config with another state directory (tests, benchmarks). */
+    public IngestConfig withStateDir(Path dir) {
+        return new IngestConfig(bootstrapServers, applicationId, dir, minUserInteractions, ratingMin, ratingMax,
+                closeTimeout, topicsSuffix, metricsPort, kafka);
+    }
+
+    /**
+     * The Kafka Streams properties; the only place they are built. Precedence: StreamRec's defaults
+     * ({@code exactly_once_v2}, explicit internal resource naming), then every {@code kafka.*} key, then the typed
+     * keys ({@code application.id}, {@code state.dir}, {@code bootstrap.servers}).
+     */
+    public Properties toStreamsProperties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+        p.putAll(kafka);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return p;
+    }
+
+    /** The effective settings for the startup log line, secrets masked. */
+    public Map<String, String> describe() {
+        Map<String, String> out = new TreeMap<>();
+        out.put(APPLICATION_ID, applicationId);
+        out.put(STATE_DIR, stateDir.toString());
+        out.put(MIN_USER_INTERACTIONS, Integer.toString(minUserInteractions));
+        out.put(RATING_MIN, Float.toString(ratingMin));
+        out.put(RATING_MAX, Float.toString(ratingMax));
+        out.put(CLOSE_TIMEOUT, closeTimeout.toString());
+        out.put(TOPICS_SUFFIX, topicsSuffix);
+        out.put(METRICS_PORT, Integer.toString(metricsPort));
+        Map<String, String> prefixed = new TreeMap<>();
+        kafka.forEach((k, v) -> prefixed.put(KAFKA_PREFIX + k, v));
+        out.putAll(ConfigSource.of(prefixed).masked());
+        return out;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.streamrec.streams.ingest;
+
+import io.streamrec.avro.RatingEvent;
+import io.streamrec.avro.TrainingExample;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The streaming form of {@code MinCountFilter(min)} on users. Input: valid events keyed by user id (the record key
+ * equals {@code userId}); output: {@link TrainingExample}s with the same key.
+ *
+ * <p>Per event: a repeat of an accepted (user, item, event time) is dropped and counted; otherwise the user's count
+ * grows by one. Until the count reaches {@code min}, the event is held in the user's state. The event that reaches
+ * {@code min} releases the held events and itself, sorted by event time (stable: ties keep arrival order), with
+ * {@code userInteractions} = 1..min. Later events pass straight through with the new count. With {@code min = 1}
+ * nothing is ever held. The held buffer is bounded by {@code min - 1} events per user.
+ *
+ * <p>Output record timestamps are the triggering input record's timestamp (event times, which may be years old,
+ * stay in the value, so topic retention does not delete fresh output).
+ */
+final class MinCountProcessor implements FixedKeyProcessor<String, RatingEvent, TrainingExample> {
+
+    /** Name of the persistent, changelogged RocksDB store of {@link UserState} by user id. */
+    static final String STORE = "user-state-store";
+
+    private final int min;
+    private final IngestMetrics metrics;
+    private FixedKeyProcessorContext<String, TrainingExample> context;
+    private KeyValueStore<String, UserState> store;
+
+    MinCountProcessor(int min, IngestMetrics metrics) {
+        this.min = min;
+        this.metrics = metrics;
+    }
+
+    /** Supplies one processor per task and declares {@link #STORE}. */
+    static FixedKeyProcessorSupplier<String, RatingEvent, TrainingExample> supplier(int min, IngestMetrics metrics) {
+        return new FixedKeyProcessorSupplier<>() {
+            @Override
+            public FixedKeyProcessor<String, RatingEvent, TrainingExample> get() {
+                return new MinCountProcessor(min, metrics);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(storeBuilder());
+            }
+        };
+    }
+
+    /** A persistent RocksDB key-value store, changelogged (the default), with a record cache. */
+    static StoreBuilder<KeyValueStore<String, UserState>> storeBuilder() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), new UserStateSerde())
+                .withCachingEnabled();
+    }
+
+    @Override
+    public void init(FixedKeyProcessorContext<String, TrainingExample> context) {
+        this.context = context;
+        this.store = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, RatingEvent> record) {
+        RatingEvent e = record.value();
+        String user = record.key();
+        long ts = e.getTimestamp().toEpochMilli();
+        UserState state = store.get(user);
+        if (state == null) {
+            state = new UserState();
+        }
+        if (state.isDuplicate(e.getItemId(), ts)) {
+            metrics.duplicate();
+            return;
+        }
+        int count = state.record(e.getItemId(), ts);
+        if (count < min) {
+            state.hold(e.getItemId(), e.getRating(), ts);
+            store.put(user, state);
+            metrics.held();
+            return;
+        }
+        if (count == min && min > 1) {
+            state.hold(e.getItemId(), e.getRating(), ts);
+            List<UserState.HeldEvent> release = state.drainHeld();
+            store.put(user, state);
+            metrics.userQualified();
+            int n = count - release.size();
+            for (UserState.HeldEvent h : release) {
+                forward(record, user, h.itemId(), h.rating(), h.timestamp(), ++n);
+            }
+            metrics.examples(release.size());
+            return;
+        }
+        if (count == 1) {
+            metrics.userQualified();
+        }
+        store.put(user, state);
+        forward(record, user, e.getItemId(), e.getRating(), ts, count);
+        metrics.examples(1);
+    }
+
+    private void forward(FixedKeyRecord<String, RatingEvent> trigger, String user, String item, float rating,
+                         long ts, int interactions) {
+        TrainingExample out = TrainingExample.newBuilder()
+                .setUserId(user)
+                .setItemId(item)
+                .setRating(rating)
+                .setTimestamp(Instant.ofEpochMilli(ts))
+                .setUserInteractions(interactions)
+                .build();
+        context.forward(trigger.withValue(out));
+    }
+}

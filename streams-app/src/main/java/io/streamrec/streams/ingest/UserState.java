@@ -1,0 +1,148 @@
+package io.streamrec.streams.ingest;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * What the ingest topology remembers about one user (value of {@code user-state-store}; key: the user id).
+ * Mutable, owned by one processor at a time; persisted with {@link UserStateSerde}.
+ *
+ * <p>Invariants: {@code interactionCount >= itemCount() >= 1} once the user has an accepted event;
+ * {@code firstEventTime <= lastEventTime} (milliseconds since the epoch, the minimum and maximum accepted event
+ * time, not the arrival order); the item ids are kept sorted ({@link String#compareTo}) with, per item, the newest
+ * event time seen for it; {@code held} holds at most {@code min.user.interactions - 1} events, in arrival order, and
+ * is empty once the user qualified.
+ */
+public final class UserState {
+
+    /** An event held back until its user qualifies. */
+    public record HeldEvent(String itemId, float rating, long timestamp) {}
+
+    /** Events are ordered for release by event time; {@link List#sort} is stable, so ties keep arrival order. */
+    public static final Comparator<HeldEvent> RELEASE_ORDER = Comparator.comparingLong(HeldEvent::timestamp);
+
+    private int interactionCount;
+    private long firstEventTime;
+    private long lastEventTime;
+    private String[] items;
+    private long[] itemTimes;
+    private int itemCount;
+    private final List<HeldEvent> held;
+
+    /** A user with no accepted event yet. */
+    public UserState() {
+        this(0, 0L, 0L, new String[8], new long[8], 0, new ArrayList<>());
+    }
+
+    UserState(int interactionCount, long firstEventTime, long lastEventTime, String[] items, long[] itemTimes,
+              int itemCount, List<HeldEvent> held) {
+        this.interactionCount = interactionCount;
+        this.firstEventTime = firstEventTime;
+        this.lastEventTime = lastEventTime;
+        this.items = items;
+        this.itemTimes = itemTimes;
+        this.itemCount = itemCount;
+        this.held = held;
+    }
+
+    /**
+     * Whether an event for {@code itemId} at {@code timestamp} repeats one already accepted: the same item at the
+     * same event time as the newest accepted interaction with that item.
+     */
+    public boolean isDuplicate(String itemId, long timestamp) {
+        int i = Arrays.binarySearch(items, 0, itemCount, itemId);
+        return i >= 0 && itemTimes[i] == timestamp;
+    }
+
+    /** Counts one accepted interaction and returns the new count (1-based). */
+    public int record(String itemId, long timestamp) {
+        if (interactionCount == 0) {
+            firstEventTime = timestamp;
+            lastEventTime = timestamp;
+        } else {
+            firstEventTime = Math.min(firstEventTime, timestamp);
+            lastEventTime = Math.max(lastEventTime, timestamp);
+        }
+        int i = Arrays.binarySearch(items, 0, itemCount, itemId);
+        if (i >= 0) {
+            itemTimes[i] = Math.max(itemTimes[i], timestamp);
+        } else {
+            insertItem(-i - 1, itemId, timestamp);
+        }
+        return ++interactionCount;
+    }
+
+    /** Holds an event back until the user qualifies. */
+    public void hold(String itemId, float rating, long timestamp) {
+        held.add(new HeldEvent(itemId, rating, timestamp));
+    }
+
+    /** Removes and returns the held events in release order (event time, stable). */
+    public List<HeldEvent> drainHeld() {
+        List<HeldEvent> out = new ArrayList<>(held);
+        out.sort(RELEASE_ORDER);
+        held.clear();
+        return out;
+    }
+
+    public int interactionCount() {
+        return interactionCount;
+    }
+
+    /** Minimum accepted event time, ms since the epoch (0 before the first event). */
+    public long firstEventTime() {
+        return firstEventTime;
+    }
+
+    /** Maximum accepted event time, ms since the epoch (0 before the first event). */
+    public long lastEventTime() {
+        return lastEventTime;
+    }
+
+    /** Number of distinct items. */
+    public int itemCount() {
+        return itemCount;
+    }
+
+    /** The {@code i}-th item id in sorted order. */
+    public String item(int i) {
+        return items[i];
+    }
+
+    /** Newest event time (ms) of the {@code i}-th item. */
+    public long itemTime(int i) {
+        return itemTimes[i];
+    }
+
+    /** Whether the user interacted with {@code itemId}. */
+    public boolean hasItem(String itemId) {
+        return Arrays.binarySearch(items, 0, itemCount, itemId) >= 0;
+    }
+
+    /** The held events, in arrival order (read-only view). */
+    public List<HeldEvent> held() {
+        return Collections.unmodifiableList(held);
+    }
+
+    private void insertItem(int at, String itemId, long timestamp) {
+        if (itemCount == items.length) {
+            int n = Math.max(8, items.length * 2);
+            items = Arrays.copyOf(items, n);
+            itemTimes = Arrays.copyOf(itemTimes, n);
+        }
+        System.arraycopy(items, at, items, at + 1, itemCount - at);
+        System.arraycopy(itemTimes, at, itemTimes, at + 1, itemCount - at);
+        items[at] = itemId;
+        itemTimes[at] = timestamp;
+        itemCount++;
+    }
+
+    @Override
+    public String toString() {
+        return "UserState{count=" + interactionCount + ", items=" + itemCount + ", first=" + firstEventTime
+                + ", last=" + lastEventTime + ", held=" + held.size() + "}";
+    }
+}

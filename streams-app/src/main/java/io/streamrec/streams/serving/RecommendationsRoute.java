@@ -1,0 +1,180 @@
+package io.streamrec.streams.serving;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.streamrec.avro.EmbeddingUpdate;
+import io.streamrec.avro.Recommendations;
+import io.streamrec.avro.ScoredItem;
+import io.streamrec.metrics.MetricsServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /recommendations/{userId}?k=10}: the user's current list as JSON, computed on the instance that
+ * owns the user's partition (Kafka Streams interactive queries); another instance proxies the call to the owner's
+ * {@code application.server}. Status codes: 200 with the list (a user without an embedding, including an
+ * unknown user, gets the popularity fallback with {@code "fallback": true}); 400 when {@code k} is not an
+ * integer in {@code [1, serving.max.k]} or the path has no user; 405 for a method other than GET; 503 while the
+ * service is not RUNNING or the owner cannot be reached / is rebalancing.
+ */
+final class RecommendationsRoute implements HttpHandler {
+  static final String PATH = "/recommendations/";
+  private static final Logger log = LoggerFactory.getLogger(RecommendationsRoute.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ServingRuntime runtime;
+  private final KafkaStreams streams;
+  private final HostInfo self;
+  private final MetricsServer server;
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  RecommendationsRoute(final ServingRuntime runtime, final KafkaStreams streams, final HostInfo self,
+                       final MetricsServer server) {
+    this.runtime = runtime;
+    this.streams = streams;
+    this.self = self;
+    this.server = server;
+  }
+
+  @Override
+  public void handle(final HttpExchange ex) throws IOException {
+    try {
+      if (!"GET".equals(ex.getRequestMethod())) {
+        error(ex, 405, "only GET is supported");
+        return;
+      }
+      final String raw = ex.getRequestURI().getRawPath().substring(PATH.length());
+      final String user = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+      if (user.isEmpty() || user.contains("/")) {
+        error(ex, 400, "expected /recommendations/{userId}");
+        return;
+      }
+      final Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+      final int maxK = runtime.config().maxK();
+      final int k;
+      try {
+        k = query.containsKey("k") ? Integer.parseInt(query.get("k")) : runtime.config().defaultK();
+      } catch (NumberFormatException e) {
+        error(ex, 400, "k must be an integer in [1, " + maxK + "], was '" + query.get("k") + "'");
+        return;
+      }
+      if (k < 1 || k > maxK) {
+        error(ex, 400, "k must be an integer in [1, " + maxK + "], was " + k);
+        return;
+      }
+      if (streams.state() != KafkaStreams.State.RUNNING) {
+        error(ex, 503, "serving is " + streams.state() + ", not RUNNING");
+        return;
+      }
+      final KeyQueryMetadata meta = streams.queryMetadataForKey(ServingTopology.USER_EMBEDDING_STORE, user,
+          Serdes.String().serializer());
+      if (meta == null || meta.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+        error(ex, 503, "no instance owns user " + user + " right now");
+        return;
+      }
+      if (meta.activeHost().equals(self) || query.containsKey("proxied")) {
+        local(ex, user, k, meta.partition());
+      } else {
+        proxy(ex, meta.activeHost(), raw, k);
+      }
+    } catch (InvalidStateStoreException e) {
+      error(ex, 503, "state store not queryable (rebalancing): " + e.getMessage());
+    } catch (RuntimeException e) {
+      log.warn("GET {} failed", ex.getRequestURI(), e);
+      error(ex, 500, e.toString());
+    }
+  }
+
+  private void local(final HttpExchange ex, final String user, final int k, final int partition) throws IOException {
+    final ReadOnlyKeyValueStore<String, EmbeddingUpdate> users = streams.store(StoreQueryParameters.fromNameAndType(
+        ServingTopology.USER_EMBEDDING_STORE, QueryableStoreTypes.<String, EmbeddingUpdate>keyValueStore())
+        .withPartition(partition));
+    final ReadOnlyKeyValueStore<String, UserHistory> histories = streams.store(StoreQueryParameters.fromNameAndType(
+        ServingTopology.USER_HISTORY_STORE, QueryableStoreTypes.<String, UserHistory>keyValueStore())
+        .withPartition(partition));
+    final Recommendations recs = runtime.recommender().recommend(user, users.get(user), histories.get(user), k,
+        null, null, runtime.popularity(partition), new ItemIndex.Scratch(), System.currentTimeMillis());
+    server.respond(ex, 200, "application/json", toJson(recs, self.host() + ":" + self.port()));
+  }
+
+  private void proxy(final HttpExchange ex, final HostInfo owner, final String rawUser, final int k)
+      throws IOException {
+    final URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + PATH + rawUser + "?k=" + k
+        + "&proxied=true");
+    try {
+      final HttpResponse<String> resp = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+          .GET().build(), HttpResponse.BodyHandlers.ofString());
+      server.respond(ex, resp.statusCode(), "application/json", resp.body());
+    } catch (IOException e) {
+      error(ex, 503, "owner " + owner + " unreachable: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      error(ex, 503, "interrupted while proxying to " + owner);
+    }
+  }
+
+  /** The JSON body of one list. */
+  static String toJson(final Recommendations r, final String servedBy) throws IOException {
+    final Map<String, Object> out = new LinkedHashMap<>();
+    out.put("userId", r.getUserId());
+    final List<Map<String, Object>> items = new ArrayList<>(r.getItems().size());
+    for (ScoredItem i : r.getItems()) {
+      final Map<String, Object> m = new LinkedHashMap<>();
+      m.put("itemId", i.getItemId());
+      m.put("score", i.getScore());
+      items.add(m);
+    }
+    out.put("items", items);
+    out.put("modelVersion", r.getModelVersion());
+    out.put("fallback", r.getFallback());
+    out.put("generatedAt", r.getGeneratedAt().toEpochMilli());
+    out.put("userEventTime", r.getUserEventTime() == null ? null : r.getUserEventTime().toEpochMilli());
+    out.put("embeddingEventTime", r.getEmbeddingEventTime() == null ? null : r.getEmbeddingEventTime().toEpochMilli());
+    out.put("servedBy", servedBy);
+    return JSON.writeValueAsString(out);
+  }
+
+  private void error(final HttpExchange ex, final int status, final String message) throws IOException {
+    server.respond(ex, status, "application/json", JSON.writeValueAsString(Map.of("status", status, "error", message)));
+  }
+
+  private static Map<String, String> query(final String raw) {
+    final Map<String, String> out = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String part : raw.split("&")) {
+      final int eq = part.indexOf('=');
+      final String key = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
+      out.put(key, eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  /** A user id as one URL path segment. */
+  static String encode(final String user) {
+    return URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}

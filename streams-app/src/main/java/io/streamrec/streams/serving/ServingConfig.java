@@ -1,0 +1,132 @@
+package io.streamrec.streams.serving;
+
+import io.streamrec.config.ConfigSource;
+import io.streamrec.schemas.TopicSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Configuration of the serving topology and service. Keys (defaults in {@code streamrec-serving.properties}):
+ * <ul>
+ *   <li>{@code kafka.bootstrap.servers}; every other {@code kafka.*} key is passed to Kafka Streams unchanged
+ *       (e.g. {@code kafka.commit.interval.ms}, {@code kafka.num.standby.replicas}).</li>
+ *   <li>{@code serving.application.id} (streamrec-serving), {@code serving.state.dir},
+ *       {@code serving.num.stream.threads} (1).</li>
+ *   <li>{@code serving.http.host}, {@code serving.http.port} (8082; 0 picks a free port),
+ *       {@code serving.http.advertised.host} (empty = the http host): the HTTP route and the Kafka Streams
+ *       {@code application.server} other instances proxy to.</li>
+ *   <li>{@code serving.k} (10, default list length), {@code serving.max.k} (1000).</li>
+ *   <li>{@code serving.debounce.ms} (250): at most one EMBEDDING_UPDATE list per user per period.</li>
+ *   <li>{@code serving.embedding.dim} (0 = learn from the first item row).</li>
+ *   <li>{@code serving.ann.min.items} (200000): live items from which search uses Lucene HNSW;
+ *       {@code serving.ann.m} (16), {@code serving.ann.ef.construction} (100), {@code serving.ann.ef.search} (100).</li>
+ *   <li>{@code serving.popularity.half.life} (P7D; ISO-8601 or ms): fallback popularity decay, in event time.</li>
+ *   <li>{@code topics.suffix} (empty): appended to every topic name.</li>
+ * </ul>
+ */
+public record ServingConfig(String bootstrapServers, String applicationId, Path stateDir, int numStreamThreads,
+                            String httpHost, int httpPort, String advertisedHost, int defaultK, int maxK,
+                            Duration debounce, int embeddingDim, int annMinItems, AnnParams ann,
+                            Duration popularityHalfLife, String topicsSuffix, Map<String, String> kafka) {
+
+  /** Classpath resource with the defaults. */
+  public static final String DEFAULTS = "streamrec-serving.properties";
+
+  public ServingConfig {
+    require(bootstrapServers != null && !bootstrapServers.isBlank(), "kafka.bootstrap.servers must be set");
+    require(applicationId != null && !applicationId.isBlank(), "serving.application.id must be set");
+    Objects.requireNonNull(stateDir, "serving.state.dir");
+    require(numStreamThreads >= 1, "serving.num.stream.threads must be >= 1, was " + numStreamThreads);
+    require(httpHost != null && !httpHost.isBlank(), "serving.http.host must be set");
+    require(httpPort >= 0 && httpPort <= 65535, "serving.http.port must be in [0, 65535], was " + httpPort);
+    advertisedHost = advertisedHost == null || advertisedHost.isBlank() ? httpHost : advertisedHost;
+    require(maxK >= 1, "serving.max.k must be >= 1, was " + maxK);
+    require(defaultK >= 1 && defaultK <= maxK, "serving.k must be in [1, serving.max.k=" + maxK + "], was " + defaultK);
+    require(debounce != null && !debounce.isNegative() && !debounce.isZero(),
+        "serving.debounce.ms must be > 0, was " + debounce);
+    require(embeddingDim >= 0 && embeddingDim <= 4096, "serving.embedding.dim must be in [0, 4096], was " + embeddingDim);
+    require(annMinItems >= 1, "serving.ann.min.items must be >= 1, was " + annMinItems);
+    Objects.requireNonNull(ann, "serving.ann.*");
+    require(popularityHalfLife != null && popularityHalfLife.toMillis() > 0,
+        "serving.popularity.half.life must be > 0, was " + popularityHalfLife);
+    topicsSuffix = topicsSuffix == null ? "" : topicsSuffix;
+    kafka = Map.copyOf(kafka);
+  }
+
+  /** Reads every key from {@code src}. */
+  public static ServingConfig load(final ConfigSource src) {
+    final AnnParams ann;
+    try {
+      ann = new AnnParams(src.integer("serving.ann.m"), src.integer("serving.ann.ef.construction"),
+          src.integer("serving.ann.ef.search"), 42L);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("serving.ann.m / serving.ann.ef.*: " + e.getMessage(), e);
+    }
+    return new ServingConfig(
+        src.string("kafka.bootstrap.servers"),
+        src.string("serving.application.id"),
+        Path.of(src.string("serving.state.dir")),
+        src.integer("serving.num.stream.threads"),
+        src.string("serving.http.host"),
+        src.integer("serving.http.port"),
+        src.string("serving.http.advertised.host", ""),
+        src.integer("serving.k"),
+        src.integer("serving.max.k"),
+        src.duration("serving.debounce.ms"),
+        src.integer("serving.embedding.dim"),
+        src.integer("serving.ann.min.items"),
+        ann,
+        src.duration("serving.popularity.half.life"),
+        src.string("topics.suffix", ""),
+        src.withPrefix("kafka."));
+  }
+
+  /** Defaults, then {@code file} (nullable), then the environment, then {@code overrides}. */
+  public static ServingConfig load(final Path file, final Map<String, String> overrides) {
+    return load(ConfigSource.load(DEFAULTS, file, overrides));
+  }
+
+  /** Defaults overridden by exactly {@code overrides} (no environment; tests). */
+  public static ServingConfig of(final Map<String, String> overrides) {
+    return load(ConfigSource.load(DEFAULTS, null, Map.of(), overrides));
+  }
+
+  /** {@code spec} with {@code topics.suffix} applied. */
+  public <K, V> TopicSpec<K, V> topic(final TopicSpec<K, V> spec) {
+    return spec.withSuffix(topicsSuffix);
+  }
+
+  /** Kafka Streams properties with {@code application.server} on the configured HTTP port. */
+  public Properties toStreamsProperties() {
+    return toStreamsProperties(httpPort);
+  }
+
+  /**
+   * Kafka Streams properties: exactly-once v2, explicit internal names, this instance's
+   * {@code application.server = advertisedHost:httpPort}, then every {@code kafka.*} key verbatim.
+   *
+   * @param actualHttpPort the port the HTTP route really listens on (differs from the config when it is 0)
+   */
+  public Properties toStreamsProperties(final int actualHttpPort) {
+    final Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, numStreamThreads);
+    p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + actualHttpPort);
+    p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    p.putAll(kafka);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return p;
+  }
+
+  private static void require(final boolean ok, final String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package io.streamrec.streams.serving;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamrec.metrics.MetricsServer;
+import io.streamrec.schemas.DeadLetterHeaders;
+import io.streamrec.schemas.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the serving topology: one {@link KafkaStreams} client, the {@code /recommendations/} HTTP route, and a
+ * small producer for dead letters of the global item store.
+ *
+ * <p>Usage: {@code try (var s = new ServingService(config, registry)) { s.start(); ... }}. The HTTP route goes on
+ * a {@link MetricsServer} passed in (shared with other components; its port becomes this instance's
+ * {@code application.server}) or, when none is given, on one the service starts on
+ * {@code serving.http.host:serving.http.port} and owns (pass a {@link PrometheusMeterRegistry} to see the
+ * meters on its {@code /metrics}). A fatal stream error shuts the client down ({@code SHUTDOWN_CLIENT});
+ * {@link #isRunning()} then turns false, so a supervisor can exit and restart the process.
+ */
+public final class ServingService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ServingService.class);
+
+  private final ServingConfig config;
+  private final MeterRegistry registry;
+  private final MetricsServer sharedServer;
+  private MetricsServer server;
+  private boolean ownsServer;
+  private KafkaProducer<byte[], byte[]> deadLetterProducer;
+  private ServingRuntime runtime;
+  private KafkaStreams streams;
+  private KafkaStreamsMetrics streamsMetrics;
+  private volatile boolean failed;
+  private volatile boolean closing;
+
+  /** A service that starts and owns its HTTP endpoint. */
+  public ServingService(final ServingConfig config, final MeterRegistry registry) {
+    this(config, registry, null);
+  }
+
+  /** A service that adds its route to {@code server} (may be null: then it starts its own). */
+  public ServingService(final ServingConfig config, final MeterRegistry registry, final MetricsServer server) {
+    this.config = config;
+    this.registry = registry;
+    this.sharedServer = server;
+  }
+
+  /** Starts the HTTP route and Kafka Streams; returns at once (state goes REBALANCING then RUNNING). */
+  public synchronized ServingService start() {
+    if (streams != null) {
+      throw new IllegalStateException("already started");
+    }
+    if (sharedServer != null) {
+      server = sharedServer;
+    } else {
+      final PrometheusMeterRegistry prom = registry instanceof PrometheusMeterRegistry p ? p : MetricsServer.newRegistry();
+      server = MetricsServer.start(config.httpHost(), config.httpPort(), prom);
+      ownsServer = true;
+    }
+    final Properties props = config.toStreamsProperties(server.port());
+    log.info("Starting serving: application.id={} application.server={}:{} topics.suffix='{}' k={} debounce={} "
+            + "ann.min.items={} dim={}", config.applicationId(), config.advertisedHost(), server.port(),
+        config.topicsSuffix(), config.defaultK(), config.debounce(), config.annMinItems(), config.embeddingDim());
+    deadLetterProducer = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
+    final String dlqTopic = config.topic(Topics.DLQ_SERVING).name();
+    runtime = new ServingRuntime(config, new ServingMetrics(registry), (topic, partition, offset, key, value, reason,
+        error) -> {
+      final RecordHeaders headers = new RecordHeaders();
+      DeadLetterHeaders.add(headers, reason, "serving", topic, partition, offset, error);
+      deadLetterProducer.send(new ProducerRecord<>(dlqTopic, null, key, value, headers), (md, e) -> {
+        if (e != null) {
+          log.error("Cannot write dead letter for {}-{}@{} to {}", topic, partition, offset, dlqTopic, e);
+        }
+      });
+    });
+    final Topology topology = ServingTopology.build(config, runtime);
+    log.info("Serving topology:\n{}", topology.describe());
+    streams = new KafkaStreams(topology, props);
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("Serving stream thread failed; shutting the client down", e);
+      failed = true;
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streams.setStateListener((next, prev) -> {
+      log.info("Serving state {} -> {}", prev, next);
+      if (next == KafkaStreams.State.ERROR || (!closing && (next == KafkaStreams.State.PENDING_SHUTDOWN
+          || next == KafkaStreams.State.NOT_RUNNING))) {
+        failed = true;
+      }
+    });
+    streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("app", "serving"));
+    streamsMetrics.bindTo(registry);
+    final HostInfo self = new HostInfo(config.advertisedHost(), server.port());
+    server.route(RecommendationsRoute.PATH, new RecommendationsRoute(runtime, streams, self, server));
+    if (ownsServer) {
+      server.readiness(this::isRunning);
+    }
+    streams.start();
+    return this;
+  }
+
+  /** Whether Kafka Streams is RUNNING (false before start, while rebalancing, after a fatal error). */
+  public boolean isRunning() {
+    final KafkaStreams s = streams;
+    return s != null && s.state() == KafkaStreams.State.RUNNING;
+  }
+
+  /** Whether the Kafka Streams client died (a fatal error or an unrequested shutdown); the process should exit. */
+  public boolean isFailed() {
+    return failed;
+  }
+
+  /** The Kafka Streams state, or {@code null} before {@link #start()}. */
+  public KafkaStreams.State state() {
+    final KafkaStreams s = streams;
+    return s == null ? null : s.state();
+  }
+
+  /** The port of the HTTP endpoint carrying the route (after {@link #start()}). */
+  public int httpPort() {
+    return server.port();
+  }
+
+  /** The instance's shared state (item index, popularity); for tests, benchmarks and the demo. */
+  public ServingRuntime runtime() {
+    return runtime;
+  }
+
+  private Properties producerProps() {
+    final Properties p = new Properties();
+    final Map<String, String> passthrough = new HashMap<>(config.kafka());
+    passthrough.keySet().retainAll(ProducerConfig.configNames());
+    p.putAll(passthrough);
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-dlq");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    return p;
+  }
+
+  @Override
+  public synchronized void close() {
+    closing = true;
+    if (streams != null) {
+      // Leave the group so a restarted instance gets its partitions back at once instead of after the old
+      // member's session timeout.
+      streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+          .withTimeout(Duration.ofSeconds(30)));
+      streams = null;
+    }
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
+    }
+    if (deadLetterProducer != null) {
+      deadLetterProducer.close(Duration.ofSeconds(10));
+      deadLetterProducer = null;
+    }
+    if (ownsServer && server != null) {
+      server.close();
+    }
+    if (runtime != null) {
+      runtime.close();
+    }
+  }
+}

@@ -1,0 +1,260 @@
+package io.streamrec.streams.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamrec.avro.EmbeddingUpdate;
+import io.streamrec.avro.RecommendationRequest;
+import io.streamrec.avro.Recommendations;
+import io.streamrec.avro.ScoredItem;
+import io.streamrec.avro.TrainingExample;
+import io.streamrec.avro.Trigger;
+import io.streamrec.schemas.AvroSerde;
+import io.streamrec.schemas.DeadLetterHeaders;
+import io.streamrec.schemas.Topics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServingTopologyTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final AvroSerde<EmbeddingUpdate> EMB = AvroSerde.of(EmbeddingUpdate.class);
+
+  record DeadLetter(String topic, String key, String reason) {}
+
+  @TempDir
+  Path stateDir;
+
+  private final List<DeadLetter> itemDeadLetters = new ArrayList<>();
+  private ServingConfig config;
+  private ServingRuntime runtime;
+  private SimpleMeterRegistry registry;
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> items;
+  private TestInputTopic<String, byte[]> users;
+  private TestInputTopic<String, byte[]> examples;
+  private TestInputTopic<String, byte[]> requests;
+  private TestOutputTopic<String, Recommendations> recs;
+  private TestOutputTopic<byte[], byte[]> dlq;
+
+  @BeforeEach
+  void start() {
+    config = ServingConfig.of(Map.of("serving.state.dir", stateDir.toString(), "serving.k", "3",
+        "serving.debounce.ms", "250", "serving.http.port", "0"));
+    registry = new SimpleMeterRegistry();
+    runtime = new ServingRuntime(config, new ServingMetrics(registry),
+        (topic, partition, offset, key, value, reason, error) -> itemDeadLetters.add(
+            new DeadLetter(topic, key == null ? null : new String(key, StandardCharsets.UTF_8), reason)));
+    Properties props = config.toStreamsProperties();
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    driver = new TopologyTestDriver(ServingTopology.build(config, runtime), props, T0);
+    items = driver.createInputTopic(Topics.ITEM_EMBEDDINGS.name(), new StringSerializer(), new ByteArraySerializer());
+    users = driver.createInputTopic(Topics.USER_EMBEDDINGS.name(), new StringSerializer(), new ByteArraySerializer());
+    examples = driver.createInputTopic(Topics.TRAINING_EXAMPLES.name(), new StringSerializer(),
+        new ByteArraySerializer());
+    requests = driver.createInputTopic(Topics.RECOMMENDATION_REQUESTS.name(), new StringSerializer(),
+        new ByteArraySerializer());
+    recs = driver.createOutputTopic(Topics.RECOMMENDATIONS.name(), new StringDeserializer(),
+        Topics.RECOMMENDATIONS.valueSerde().deserializer());
+    dlq = driver.createOutputTopic(Topics.DLQ_SERVING.name(), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+    runtime.close();
+  }
+
+  static EmbeddingUpdate emb(String id, long version, long eventTime, float bias, float... v) {
+    List<Float> vec = new ArrayList<>();
+    for (float f : v) {
+      vec.add(f);
+    }
+    return EmbeddingUpdate.newBuilder().setId(id).setVector(vec).setBias(bias).setModelVersion(version)
+        .setUpdatedAt(Instant.ofEpochMilli(eventTime + 5)).setEventTime(Instant.ofEpochMilli(eventTime)).build();
+  }
+
+  static byte[] example(String user, String item, long ts) {
+    return AvroSerde.of(TrainingExample.class).encode(TrainingExample.newBuilder().setUserId(user).setItemId(item)
+        .setRating(5f).setTimestamp(Instant.ofEpochMilli(ts)).setUserInteractions(1).build());
+  }
+
+  static byte[] request(String user, int k, String id) {
+    return AvroSerde.of(RecommendationRequest.class).encode(RecommendationRequest.newBuilder().setUserId(user)
+        .setK(k).setRequestId(id).build());
+  }
+
+  private void fourItems() {
+    // Scores for user u=[1,0]: a=4, b=3, c=2, d=1 (d via bias).
+    items.pipeInput("a", EMB.encode(emb("a", 3, 100, 0f, 4, 0)));
+    items.pipeInput("b", EMB.encode(emb("b", 7, 100, 0f, 3, 9)));
+    items.pipeInput("c", EMB.encode(emb("c", 2, 100, 0f, 2, 0)));
+    items.pipeInput("d", EMB.encode(emb("d", 2, 100, 1f, 0, 0)));
+  }
+
+  private static List<String> ids(Recommendations r) {
+    return r.getItems().stream().map(ScoredItem::getItemId).toList();
+  }
+
+  @Test
+  void shouldMatchGoldenDescription() throws IOException {
+    String actual = ServingTopology.build(ServingConfig.of(Map.of())).describe().toString();
+    try (InputStream in = getClass().getResourceAsStream("/serving-topology.txt")) {
+      if (in == null || Boolean.getBoolean("streamrec.golden.update")) {
+        Path golden = Path.of("src/test/resources/serving-topology.txt");
+        Files.writeString(golden, actual);
+        throw new AssertionError("golden file written to " + golden.toAbsolutePath() + "; review and commit it");
+      }
+      assertThat(actual).isEqualTo(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void shouldEmitOnInteractionExcludingSeenItems() {
+    fourItems();
+    users.pipeInput("u1", EMB.encode(emb("u1", 5, 1_000, 0f, 1, 0)));
+    examples.pipeInput("u1", example("u1", "a", 2_000));
+    TestRecord<String, Recommendations> out = recs.readRecord();
+    assertThat(out.key()).isEqualTo("u1");
+    Recommendations r = out.value();
+    assertThat(r.getTrigger()).isEqualTo(Trigger.INTERACTION);
+    assertThat(ids(r)).containsExactly("b", "c", "d");
+    assertThat(r.getItems().get(0).getScore()).isEqualTo(3f);
+    assertThat(r.getFallback()).isFalse();
+    assertThat(r.getModelVersion()).isEqualTo(7L);
+    assertThat(r.getUserEventTime()).isEqualTo(Instant.ofEpochMilli(2_000));
+    assertThat(r.getEmbeddingEventTime()).isEqualTo(Instant.ofEpochMilli(1_000));
+    assertThat(r.getRequestId()).isNull();
+    examples.pipeInput("u1", example("u1", "b", 3_000));
+    assertThat(ids(recs.readValue())).containsExactly("c", "d");
+    assertThat(driver.<String, UserHistory>getKeyValueStore(ServingTopology.USER_HISTORY_STORE).get("u1").items())
+        .containsExactly("a", "b");
+    assertThat(recs.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldDebounceEmbeddingUpdatesOnWallClock() {
+    fourItems();
+    for (int i = 0; i < 5; i++) {
+      users.pipeInput("u1", EMB.encode(emb("u1", i, 1_000 + i, 0f, 1, 0)));
+      users.pipeInput("u2", EMB.encode(emb("u2", i, 1_000 + i, 0f, 0, 1)));
+    }
+    assertThat(recs.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofMillis(250));
+    List<TestRecord<String, Recommendations>> out = recs.readRecordsToList();
+    assertThat(out).extracting(TestRecord::key).containsExactly("u1", "u2");
+    assertThat(out).allSatisfy(r -> assertThat(r.value().getTrigger()).isEqualTo(Trigger.EMBEDDING_UPDATE));
+    assertThat(out.get(0).value().getModelVersion()).isEqualTo(7L);
+    assertThat(out.get(0).value().getEmbeddingEventTime()).isEqualTo(Instant.ofEpochMilli(1_004));
+    // u2=[0,1]: b=9, d=1 (bias), a=c=0 and the tie goes to the earlier item a.
+    assertThat(ids(out.get(1).value())).containsExactly("b", "d", "a");
+    driver.advanceWallClockTime(Duration.ofMillis(250));
+    assertThat(recs.isEmpty()).isTrue();
+    users.pipeInput("u1", EMB.encode(emb("u1", 9, 2_000, 0f, 0, 1)));
+    driver.advanceWallClockTime(Duration.ofMillis(100));
+    assertThat(recs.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofMillis(150));
+    assertThat(recs.readValuesToList()).singleElement().satisfies(r -> assertThat(ids(r)).startsWith("b"));
+  }
+
+  @Test
+  void shouldAnswerRequestsIncludingUnknownUsersWithFallback() {
+    fourItems();
+    users.pipeInput("u1", EMB.encode(emb("u1", 5, 1_000, 0f, 1, 0)));
+    requests.pipeInput("u1", request("u1", 2, "req-1"));
+    Recommendations r = recs.readValue();
+    assertThat(r.getTrigger()).isEqualTo(Trigger.REQUEST);
+    assertThat(r.getRequestId()).isEqualTo("req-1");
+    assertThat(ids(r)).containsExactly("a", "b");
+    // The request emitted the fresh list, so the pending debounce for u1 is cleared.
+    driver.advanceWallClockTime(Duration.ofMillis(300));
+    assertThat(recs.isEmpty()).isTrue();
+
+    requests.pipeInput("nobody", request("nobody", 10, "req-2"));
+    Recommendations unknown = recs.readValue();
+    assertThat(unknown.getRequestId()).isEqualTo("req-2");
+    assertThat(unknown.getFallback()).isTrue();
+    assertThat(unknown.getModelVersion()).isEqualTo(-1L);
+    assertThat(unknown.getItems()).isEmpty();
+
+    // Popularity: c twice (older), d once (newer), seen items excluded for the asking user.
+    examples.pipeInput("u7", example("u7", "c", 1_000));
+    examples.pipeInput("u8", example("u8", "c", 1_000));
+    examples.pipeInput("u9", example("u9", "d", 2_000));
+    recs.readValuesToList();
+    requests.pipeInput("u9", request("u9", 0, "req-3"));
+    Recommendations fb = recs.readValue();
+    assertThat(fb.getFallback()).isTrue();
+    assertThat(ids(fb)).containsExactly("c");
+    assertThat(fb.getUserEventTime()).isEqualTo(Instant.ofEpochMilli(2_000));
+    requests.pipeInput("someone-new", request("someone-new", 5000, "req-4"));
+    assertThat(ids(recs.readValue())).containsExactly("c", "d");
+  }
+
+  @Test
+  void shouldDeadLetterBadEmbeddingsAndRequests() {
+    fourItems();
+    items.pipeInput("bad-dim", EMB.encode(emb("bad-dim", 1, 1, 0f, 1, 2, 3)));
+    items.pipeInput("nan", EMB.encode(emb("nan", 1, 1, 0f, Float.NaN, 2)));
+    items.pipeInput("junk", "not avro".getBytes(StandardCharsets.UTF_8));
+    assertThat(itemDeadLetters).extracting(DeadLetter::key, DeadLetter::reason).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("bad-dim", EmbeddingRules.WRONG_DIMENSION),
+        org.assertj.core.groups.Tuple.tuple("nan", EmbeddingRules.NON_FINITE),
+        org.assertj.core.groups.Tuple.tuple("junk", EmbeddingRules.UNDECODABLE));
+    assertThat(runtime.index().liveItems()).isEqualTo(4);
+
+    users.pipeInput("u1", EMB.encode(emb("u1", 1, 1, 0f, 1, 2, 3)));
+    users.pipeInput("u2", EMB.encode(emb("u2", 1, 1, Float.POSITIVE_INFINITY, 1, 2)));
+    users.pipeInput("u3", new byte[] {1, 2, 3});
+    requests.pipeInput("u4", "garbage".getBytes(StandardCharsets.UTF_8));
+    List<TestRecord<byte[], byte[]>> letters = dlq.readRecordsToList();
+    assertThat(letters).extracting(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON))
+        .containsExactly(EmbeddingRules.WRONG_DIMENSION, EmbeddingRules.NON_FINITE, EmbeddingRules.UNDECODABLE,
+            EmbeddingRules.UNDECODABLE);
+    assertThat(DeadLetterHeaders.get(letters.get(3).headers(), DeadLetterHeaders.TOPIC))
+        .isEqualTo(Topics.RECOMMENDATION_REQUESTS.name());
+    assertThat(DeadLetterHeaders.get(letters.get(0).headers(), DeadLetterHeaders.STAGE)).isEqualTo("serving");
+    assertThat(new String(letters.get(3).value(), StandardCharsets.UTF_8)).isEqualTo("garbage");
+    assertThat(driver.getKeyValueStore(ServingTopology.USER_EMBEDDING_STORE).get("u1")).isNull();
+    assertThat(registry.get("streamrec.dlq.records").tag("stage", "serving").tag("reason", "undecodable")
+        .counter().count()).isEqualTo(3.0);
+    assertThat(recs.isEmpty()).isTrue();
+    // Still serving after the poison pills.
+    users.pipeInput("u1", EMB.encode(emb("u1", 1, 1, 0f, 1, 0)));
+    requests.pipeInput("u1", request("u1", 1, "r"));
+    assertThat(ids(recs.readValue())).containsExactly("a");
+  }
+
+  @Test
+  void shouldRemoveItemsOnTombstone() {
+    fourItems();
+    items.pipeInput("a", (byte[]) null);
+    users.pipeInput("u1", EMB.encode(emb("u1", 5, 1_000, 0f, 1, 0)));
+    requests.pipeInput("u1", request("u1", 10, "r"));
+    assertThat(ids(recs.readValue())).containsExactly("b", "c", "d");
+    assertThat(driver.getKeyValueStore(ServingTopology.ITEM_EMBEDDING_STORE).get("a")).isNull();
+    assertThat(runtime.index().liveItems()).isEqualTo(3);
+  }
+}
