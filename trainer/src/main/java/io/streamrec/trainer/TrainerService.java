@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * the rows it changed to {@link Topics#USER_EMBEDDINGS} / {@link Topics#ITEM_EMBEDDINGS} at most every
  * {@code trainer.publish.interval.ms}, and checkpoints atomically.
  *
- * <p>One background thread owns the consumer, the learner and the producer. Per poll: decode and learn every
- * record, flush the learner (so every consumed example has been applied to the model), publish when due,
+ * <p>One background thread owns the consumer, the learner and the producer. Per poll: decode the records and learn
+ * them in event-time order across partitions (see {@link #learnInTimeOrder}), flush the learner (so every example
+ * whose offset is marked applied has been applied to the model), publish when due,
  * checkpoint when due, then commit the applied offsets. When the input is drained it trains on the replay buffer
  * for up to {@code trainer.idle.steps} steps, publishing as it goes.
  *
@@ -90,6 +91,9 @@ public final class TrainerService implements AutoCloseable {
   private KafkaProducer<byte[], byte[]> producer;
   private List<TopicPartition> partitions = List.of();
   private final Map<TopicPartition, Long> applied = new HashMap<>();
+  private final Map<TopicPartition, java.util.ArrayDeque<Pending>> merge = new HashMap<>();
+  private static final java.util.ArrayDeque<Pending> EMPTY = new java.util.ArrayDeque<>(0);
+  private static final int MAX_BUFFERED = 20_000;
   private boolean bootstrapDone;
   private long lastPublishNanos;
   private long firstDirtyNanos = -1;
@@ -193,8 +197,8 @@ public final class TrainerService implements AutoCloseable {
       bootstrapDone = true;
       while (running) {
         ConsumerRecords<byte[], byte[]> records = poll();
-        boolean got = !records.isEmpty();
-        handle(records, true);
+        boolean got = !records.isEmpty() || buffered() > 0;
+        learnInTimeOrder(records);
         afterPoll(got);
       }
     } catch (WakeupException e) {
@@ -303,34 +307,114 @@ public final class TrainerService implements AutoCloseable {
     return consumer.poll(cfg.pollTimeout());
   }
 
-  /** Decodes and learns every record; dead-letters what does not decode. */
-  private void handle(ConsumerRecords<byte[], byte[]> records, boolean firstPass) {
+  /**
+   * Learns the first-pass records in event-time order across partitions. The input is partitioned by user, and a
+   * poll returns large per-partition chunks, so taking records as they come would learn one partition's future
+   * before another's past; recency matters for this model. Records wait in per-partition buffers; the earliest
+   * buffered example is learned as long as every partition either has a buffered record or is caught up (so no
+   * earlier record can still arrive). Partitions with a full buffer are paused. Undecodable records are
+   * dead-lettered as they arrive.
+   */
+  private void learnInTimeOrder(ConsumerRecords<byte[], byte[]> records) {
     for (ConsumerRecord<byte[], byte[]> r : records) {
-      TrainingExample ex;
+      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
       try {
-        ex = exampleSerde.decode(r.value());
+        TrainingExample ex = exampleSerde.decode(r.value());
         validate(ex);
+        merge.computeIfAbsent(tp, k -> new java.util.ArrayDeque<>()).add(new Pending(ex, r.offset()));
       } catch (SerializationException | IllegalArgumentException e) {
-        if (firstPass) {
-          deadLetter(r, e);
-          applied.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+        deadLetter(r, e);
+        if (merge.getOrDefault(tp, EMPTY).isEmpty()) {
+          applied.put(tp, r.offset() + 1);
+        } else {
+          merge.get(tp).add(new Pending(null, r.offset()));
         }
-        continue;
       }
-      long ts = ex.getTimestamp().toEpochMilli();
-      if (firstPass) {
-        learner.learn(ex.getUserId(), ex.getItemId(), ex.getRating(), ts);
-        applied.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+    }
+    boolean learned = false;
+    while (true) {
+      TopicPartition next = null;
+      long nextTime = Long.MAX_VALUE;
+      boolean blocked = false;
+      for (TopicPartition tp : partitions) {
+        java.util.ArrayDeque<Pending> q = merge.getOrDefault(tp, EMPTY);
+        if (q.isEmpty()) {
+          if (!caughtUp(tp)) {
+            blocked = true;
+            break;
+          }
+          continue;
+        }
+        long t = q.peek().time();
+        if (t < nextTime) {
+          nextTime = t;
+          next = tp;
+        }
+      }
+      if (blocked || next == null) {
+        break;
+      }
+      Pending p = merge.get(next).poll();
+      if (p.example() != null) {
+        TrainingExample ex = p.example();
+        learner.learn(ex.getUserId(), ex.getItemId(), ex.getRating(), ex.getTimestamp().toEpochMilli());
         metrics.example();
-      } else {
-        learner.relearn(ex.getUserId(), ex.getItemId(), ts);
+        learned = true;
+      }
+      applied.put(next, p.offset() + 1);
+    }
+    List<TopicPartition> pause = new ArrayList<>();
+    List<TopicPartition> resume = new ArrayList<>();
+    for (TopicPartition tp : partitions) {
+      (merge.getOrDefault(tp, EMPTY).size() >= MAX_BUFFERED ? pause : resume).add(tp);
+    }
+    consumer.pause(pause);
+    consumer.resume(resume);
+    if (learned) {
+      learner.flush();
+      examplesTrained = learner.examples();
+      changedSinceCheckpoint = true;
+      noteDirty();
+    }
+  }
+
+  private boolean caughtUp(TopicPartition tp) {
+    OptionalLong l = consumer.currentLag(tp);
+    if (l.isPresent()) {
+      return l.getAsLong() == 0;
+    }
+    Long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(5)).get(tp);
+    return end != null && consumer.position(tp) >= end;
+  }
+
+  private int buffered() {
+    int n = 0;
+    for (java.util.ArrayDeque<Pending> q : merge.values()) {
+      n += q.size();
+    }
+    return n;
+  }
+
+  /** A decoded example (null for a dead-lettered record) waiting for its turn in event-time order. */
+  private record Pending(TrainingExample example, long offset) {
+    long time() {
+      return example == null ? Long.MIN_VALUE : example.getTimestamp().toEpochMilli();
+    }
+  }
+
+  /** Bootstrap passes after the first: trains again on the decodable records (no counts, replay or offsets). */
+  private void relearn(ConsumerRecords<byte[], byte[]> records) {
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      try {
+        TrainingExample ex = exampleSerde.decode(r.value());
+        validate(ex);
+        learner.relearn(ex.getUserId(), ex.getItemId(), ex.getTimestamp().toEpochMilli());
+      } catch (SerializationException | IllegalArgumentException e) {
+        // dead-lettered on the first pass
       }
     }
     if (!records.isEmpty()) {
       learner.flush();
-      if (firstPass) {
-        examplesTrained = learner.examples();
-      }
       changedSinceCheckpoint = true;
       noteDirty();
     }
@@ -396,7 +480,7 @@ public final class TrainerService implements AutoCloseable {
         total += Math.max(0, ends.getOrDefault(tp, 0L) - consumer.position(tp));
       }
     }
-    lag = total;
+    lag = total + buffered();
   }
 
   /** Re-reads the retained input {@code trainer.bootstrap.epochs} times, then returns to the online position. */
@@ -412,9 +496,9 @@ public final class TrainerService implements AutoCloseable {
       while (running && !reached(ends, first)) {
         ConsumerRecords<byte[], byte[]> recs = poll();
         if (first) {
-          handle(recs, true);
+          learnInTimeOrder(recs);
         } else {
-          handle(belowEnds(recs, ends), false);
+          relearn(belowEnds(recs, ends));
         }
         maybePublish(false);
         if (first) {

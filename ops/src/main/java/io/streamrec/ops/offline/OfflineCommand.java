@@ -138,7 +138,7 @@ public final class OfflineCommand implements Callable<Integer> {
   }
 
   /** Streams the train split through the learner in time order, then scores the test users. */
-  private double[] eval(TutorialSplit.Split split, LearnerSettings s) {
+  double[] eval(TutorialSplit.Split split, LearnerSettings s) {
     long t0 = System.nanoTime();
     try (OnlineLearner learner = new OnlineLearner(s)) {
       for (int e = 0; e < epochs; e++) {
