@@ -111,7 +111,7 @@ class TrainerResumeIT {
     for (int i = 0; i < 120; i++) {
       assertThat(ids).contains("i" + i);
     }
-    assertThat(all).allSatisfy(u -> assertThat(u.getVector()).hasSize(16));
+    assertThat(all).allSatisfy(u -> assertThat(u.getVector()).hasSize(cfg.learner().dim()));
 
     List<ConsumerRecord<byte[], byte[]>> dlq = readRaw(kafka, List.of(Topics.DLQ_TRAINER.withSuffix(sfx).name()));
     // Dead letters are at-least-once too: a poison pill consumed after the restored checkpoint is re-sent.
@@ -120,6 +120,38 @@ class TrainerResumeIT {
     assertThat(poisoned).hasSize(2);
     assertThat(DeadLetterHeaders.get(dlq.get(0).headers(), DeadLetterHeaders.REASON)).isEqualTo("undecodable");
     assertThat(DeadLetterHeaders.get(dlq.get(0).headers(), DeadLetterHeaders.STAGE)).isEqualTo("trainer");
+  }
+
+  @Test
+  void bootstrapEpochsRereadTheRetainedTopicBeforeGoingOnline(EmbeddedKafkaBroker kafka, @TempDir Path ckpt) {
+    String sfx = TestTopics.suffix();
+    List<TopicSpec<?, ?>> topics = new ArrayList<>();
+    for (TopicSpec<?, ?> t : Topics.all()) {
+      topics.add(t.withSuffix(sfx));
+    }
+    TopicAdmin.createAll(kafka.bootstrapServers(), topics, (short) 1, Map.of());
+    produce(kafka, Topics.TRAINING_EXAMPLES.withSuffix(sfx).name(), 0, 1000, false);
+    TrainerConfig cfg = TrainerConfig.load(ConfigSource.load(TrainerConfig.DEFAULTS, null, Map.of(), Map.of(
+        "kafka.bootstrap.servers", kafka.bootstrapServers(),
+        "topics.suffix", sfx,
+        "trainer.group.id", "trainer" + sfx,
+        "trainer.checkpoint.dir", ckpt.toString(),
+        "trainer.bootstrap.epochs", "3",
+        "trainer.idle.steps", "0",
+        "trainer.batch.size", "64",
+        "trainer.batch.new", "64",
+        "metrics.port", "0")));
+    SimpleMeterRegistry reg = new SimpleMeterRegistry();
+    try (TrainerService trainer = new TrainerService(cfg, reg)) {
+      trainer.start();
+      await().atMost(Duration.ofSeconds(90)).until(trainer::idle);
+      // Three passes over the 1,000 retained examples, each example counted once as new.
+      assertThat(trainer.examplesTrained()).isEqualTo(1000);
+      assertThat(reg.get("streamrec.trainer.examples").counter().count()).isEqualTo(1000);
+      assertThat(reg.get("streamrec.trainer.positives.trained").counter().count()).isGreaterThanOrEqualTo(3000);
+      assertThat(trainer.lag()).isZero();
+    }
+    assertThat(new Checkpoints(ckpt, 2).loadNewest().orElseThrow().bootstrapDone()).isTrue();
   }
 
   /** {@code count} examples starting at {@code from}, 80 users x 120 items, plus two poison pills when asked. */

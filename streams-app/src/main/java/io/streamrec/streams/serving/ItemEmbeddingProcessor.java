@@ -2,6 +2,7 @@ package io.streamrec.streams.serving;
 
 import io.streamrec.avro.EmbeddingUpdate;
 import io.streamrec.schemas.AvroSerde;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -101,7 +102,7 @@ final class ItemEmbeddingProcessor implements Processor<String, byte[], Void, Vo
     final long offset = m == null ? -1 : m.offset();
     runtime.metrics().deadLetter(reason);
     log.warn("Dead-lettering item embedding {} from {}-{}@{}: {}", record.key(), topic, partition, offset, reason);
-    final byte[] key = record.key() == null ? null : record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    final byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
     runtime.deadLetters().send(topic, partition, offset, key, record.value(), reason, error);
   }
 }

@@ -7,6 +7,7 @@ import io.streamrec.avro.TrainingExample;
 import io.streamrec.avro.Trigger;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterHeaders;
+import io.streamrec.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -56,9 +57,9 @@ final class ServingProcessor implements Processor<String, byte[], Object, Object
   ServingProcessor(final ServingRuntime runtime) {
     this.runtime = runtime;
     this.config = runtime.config();
-    this.examplesTopic = config.topic(io.streamrec.schemas.Topics.TRAINING_EXAMPLES).name();
-    this.userEmbeddingsTopic = config.topic(io.streamrec.schemas.Topics.USER_EMBEDDINGS).name();
-    this.requestsTopic = config.topic(io.streamrec.schemas.Topics.RECOMMENDATION_REQUESTS).name();
+    this.examplesTopic = config.topic(Topics.TRAINING_EXAMPLES).name();
+    this.userEmbeddingsTopic = config.topic(Topics.USER_EMBEDDINGS).name();
+    this.requestsTopic = config.topic(Topics.RECOMMENDATION_REQUESTS).name();
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamrec.metrics.MetricsServer;
 import io.streamrec.schemas.DeadLetterHeaders;
+import io.streamrec.schemas.Topics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -78,7 +79,7 @@ public final class ServingService implements AutoCloseable {
             + "ann.min.items={} dim={}", config.applicationId(), config.advertisedHost(), server.port(),
         config.topicsSuffix(), config.defaultK(), config.debounce(), config.annMinItems(), config.embeddingDim());
     deadLetterProducer = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
-    final String dlqTopic = config.topic(io.streamrec.schemas.Topics.DLQ_SERVING).name();
+    final String dlqTopic = config.topic(Topics.DLQ_SERVING).name();
     runtime = new ServingRuntime(config, new ServingMetrics(registry), (topic, partition, offset, key, value, reason,
         error) -> {
       final RecordHeaders headers = new RecordHeaders();

@@ -97,6 +97,9 @@ public final class ItemSampler {
     if (total <= 0) {
       return -1;
     }
+    if (kind == Kind.UNIFORM) {
+      return rnd.nextInt(items);
+    }
     double u = rnd.nextDouble() * total;
     int pos = 0;
     int n = tree.length - 1;

@@ -41,12 +41,14 @@ public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives,
     require(alpha >= 0, "trainer.popularity.alpha must be >= 0");
   }
 
-  /** The tutorial's model and sampler: dim 16, 10 uniform negatives, BCE, no replay. */
+  /** The tutorial's model and sampler: dim 16, 10 uniform negatives (seen items not excluded), BCE, lr 0.01. */
   public static LearnerSettings tutorial() {
     return defaults().with(b -> {
+      b.dim = 16;
       b.negativeMode = NegativeMode.UNIFORM;
       b.negatives = 10;
       b.loss = Loss.BCE;
+      b.seenRetries = 0;
       b.biasLr = 0.01f;
       b.lr = 0.01f;
     });
@@ -54,7 +56,7 @@ public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives,
 
   /** The measured defaults (see docs/trainer.md). */
   public static LearnerSettings defaults() {
-    return new LearnerSettings(16, NegativeMode.UNIFORM, 10, Loss.BCE, 0.75, true, 3, 256, 64, 4096, 20_000, 0.5,
+    return new LearnerSettings(32, NegativeMode.UNIFORM, 10, Loss.BCE, 0.75, true, 3, 256, 64, 16_384, 20_000, 0.9,
         0.01f, 0.05f, 0f, 0f, 0.1f, 42L);
   }
 

@@ -30,7 +30,6 @@ public final class OnlineLearner implements AutoCloseable {
   public record Scored(String itemId, float score) {}
 
   private static final float MASK = -1e4f;
-  public static final long[] PROF = new long[3];
 
   private final LearnerSettings s;
   private final IdIndex users = new IdIndex();
@@ -66,6 +65,8 @@ public final class OnlineLearner implements AutoCloseable {
   private int[] touchedItems = new int[0];
   private int nu;
   private int ni;
+  private boolean anyMasked;
+  private boolean anyAdjusted;
 
   private long steps;
   private long skipped;
@@ -220,6 +221,8 @@ public final class OnlineLearner implements AutoCloseable {
     prepareLocals(n, k);
     nu = 0;
     ni = 0;
+    anyMasked = false;
+    anyAdjusted = false;
     for (int b = 0; b < n; b++) {
       userIdx[b] = localUser(userRows[b]);
     }
@@ -229,9 +232,8 @@ public final class OnlineLearner implements AutoCloseable {
       buildSampled(userRows, itemRows, n, k);
     }
     gatherRows();
-    PROF[0] += System.nanoTime() - t0;
-    engine.step(uBuf, nu, vBuf, bBuf, ni, userIdx, candIdx, n, k, s.dim(), inBatch, adjBuf, wBuf, s.loss(), result);
-    PROF[1] += System.nanoTime() - t0;
+    engine.step(uBuf, nu, vBuf, bBuf, ni, userIdx, candIdx, n, k, s.dim(), inBatch, adjBuf, wBuf, anyMasked,
+        anyAdjusted, s.loss(), result);
     lastLoss = result.loss;
     boolean ok = Float.isFinite(result.loss);
     if (ok) {
@@ -240,7 +242,6 @@ public final class OnlineLearner implements AutoCloseable {
       skipped++;
     }
     releaseLocals();
-    PROF[2] += System.nanoTime() - t0;
     listener.onStep(n, result.loss, System.nanoTime() - t0, !ok);
     return result.loss;
   }
@@ -314,6 +315,8 @@ public final class OnlineLearner implements AutoCloseable {
         float adj = correct ? (float) -Math.log(Math.max(1e-12, sampler.probability(item))) : 0f;
         adjBuf[cell] = masked ? MASK : adj;
         wBuf[cell] = masked ? 0f : 1f;
+        anyMasked |= masked;
+        anyAdjusted |= adj != 0f;
       }
     }
   }
@@ -343,6 +346,8 @@ public final class OnlineLearner implements AutoCloseable {
         boolean masked = j != b && (itemRows[j] == itemRows[b] || seen.contains(LongHashSet.pair(u, itemRows[j])));
         adjBuf[cell] = masked ? MASK : (s.logQ() ? -sampler.logQ(itemRows[j]) : 0f);
         wBuf[cell] = masked ? 0f : 1f;
+        anyMasked |= masked;
+        anyAdjusted |= adjBuf[cell] != 0f;
       }
     }
   }

@@ -63,10 +63,13 @@ public final class TwoTowerStep implements AutoCloseable {
    *                 otherwise logits {@code [B, K]}, positive in column 0
    * @param adjust   added to the logits ({@code [B, K]} or {@code [B, B]}): logQ correction, masks
    * @param weight   0/1 per logit cell: 0 removes the cell from the loss
+   * @param masked   whether any weight is 0 (otherwise {@code weight} is not read)
+   * @param adjusted whether any adjustment is non-zero (otherwise {@code adjust} is not read)
    * @return {@code out}, with {@code loss}; gradients are filled only when the loss is finite
    */
   public Result step(float[] users, int nu, float[] items, float[] itemBias, int ni, long[] userIdx, long[] candIdx,
-                     int b, int k, int d, boolean inBatch, float[] adjust, float[] weight, Loss loss, Result out) {
+                     int b, int k, int d, boolean inBatch, float[] adjust, float[] weight, boolean masked,
+                     boolean adjusted, Loss loss, Result out) {
     int cols = inBatch ? b : k;
     try (NDManager scope = base.newSubManager()) {
       NDArray uTable = scope.create(FloatBuffer.wrap(users, 0, nu * d), new Shape(nu, d));
@@ -78,16 +81,20 @@ public final class TwoTowerStep implements AutoCloseable {
       NDArray ui = scope.create(LongBuffer.wrap(userIdx, 0, b), new Shape(b));
       int nc = inBatch ? b : b * k;
       NDArray ci = scope.create(LongBuffer.wrap(candIdx, 0, nc), new Shape(nc));
-      NDArray adj = scope.create(FloatBuffer.wrap(adjust, 0, b * cols), new Shape(b, cols));
-      NDArray w = scope.create(FloatBuffer.wrap(weight, 0, b * cols), new Shape(b, cols));
+      // Most steps have neither masks nor corrections: skip those tensors (each op is a JNI call).
+      NDArray adj = adjusted || masked ? scope.create(FloatBuffer.wrap(adjust, 0, b * cols), new Shape(b, cols)) : null;
+      NDArray w = masked ? scope.create(FloatBuffer.wrap(weight, 0, b * cols), new Shape(b, cols)) : null;
       NDArray y = inBatch ? scope.eye(b) : firstColumn(scope, b, k);
       try (GradientCollector gc = engine.newGradientCollector()) {
         NDArray u = uTable.get(ui);
         NDArray v = iTable.get(ci);
         NDArray bias = bTable.get(ci);
         NDArray logits = inBatch
-            ? u.matMul(v.transpose()).add(bias.reshape(1, b)).add(adj)
-            : u.expandDims(1).mul(v.reshape(b, k, d)).sum(new int[] {2}).add(bias.reshape(b, k)).add(adj);
+            ? u.matMul(v.transpose()).add(bias.reshape(1, b))
+            : u.expandDims(1).mul(v.reshape(b, k, d)).sum(new int[] {2}).add(bias.reshape(b, k));
+        if (adj != null) {
+          logits = logits.add(adj);
+        }
         NDArray l = lossOf(logits, y, w, loss);
         out.loss = l.getFloat();
         if (!Float.isFinite(out.loss)) {
@@ -110,17 +117,19 @@ public final class TwoTowerStep implements AutoCloseable {
     return scope.create(label, new Shape(b, k));
   }
 
-  /** Scalar loss of {@code logits [B, K]} with one-hot labels {@code y} and cell weights {@code w}. */
+  /**
+   * Scalar loss of {@code logits [B, K]} with one-hot labels {@code y} and cell weights {@code w} (null = all 1).
+   */
   private static NDArray lossOf(NDArray logits, NDArray y, NDArray w, Loss loss) {
     switch (loss) {
       case BCE: {
         // BCE with logits: softplus(s) - y * s, averaged over the unmasked cells.
         NDArray cell = Activation.softPlus(logits).sub(logits.mul(y));
-        return cell.mul(w).sum().div(w.sum());
+        return w == null ? cell.mean() : cell.mul(w).sum().div(w.sum());
       }
       case BPR: {
         NDArray pos = logits.mul(y).sum(new int[] {1}, true);
-        NDArray negW = w.mul(y.neg().add(1f));
+        NDArray negW = w == null ? y.neg().add(1f) : w.mul(y.neg().add(1f));
         NDArray cell = Activation.softPlus(logits.sub(pos));
         return cell.mul(negW).sum().div(negW.sum().maximum(1f));
       }

@@ -181,15 +181,18 @@ class OnlineLearnerTest {
   void nativeMemoryStaysFlatOverManySteps() {
     try (OnlineLearner learner = new OnlineLearner(fast())) {
       feed(learner, Planted.make(3));
-      learner.trainIdle(50);
+      learner.trainIdle(100);
       assertThat(learner.liveNativeArrays()).isZero();
+      System.gc();
       long rssBefore = rssKb();
-      learner.trainIdle(1500);
+      learner.trainIdle(1000);
       assertThat(learner.liveNativeArrays()).isZero();
+      System.gc();
       long rssAfter = rssKb();
       if (rssBefore > 0) {
-        // 1,500 steps allocate ~1 GB of tensors in total; a leak would show up here by hundreds of MB.
-        assertThat(rssAfter - rssBefore).isLessThan(64 * 1024);
+        // Each step allocates ~2 MB of tensors (inputs, intermediates, gradients): leaking them for 1,000 steps
+        // would add gigabytes. The bound leaves room for heap and allocator arenas settling.
+        assertThat(rssAfter - rssBefore).isLessThan(256 * 1024);
       }
     }
   }
@@ -203,7 +206,7 @@ class OnlineLearnerTest {
         fast().with(b -> { b.negativeMode = NegativeMode.POPULARITY; b.loss = Loss.SOFTMAX; }))) {
       try (OnlineLearner learner = new OnlineLearner(s)) {
         feed(learner, data);
-        learner.trainIdle(300);
+        learner.trainIdle(200);
         int hits = 0;
         for (int u = 0; u < data.seen().size(); u++) {
           for (OnlineLearner.Scored x : learner.scoreTopK("u" + u, 10, data.seen().get(u))) {
