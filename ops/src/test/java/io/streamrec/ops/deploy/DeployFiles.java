@@ -23,12 +23,17 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /** Reads the deployment files (docker/, ops/monitoring/) of the repository these tests run in. */
 final class DeployFiles {
-  /** Defaults files of each StreamRec image: the keys a {@code STREAMREC_*} variable may set. */
+  /**
+   * Defaults files of each StreamRec image (in this source tree, not the classpath, whose SNAPSHOT jars may come
+   * from another checkout): the keys a {@code STREAMREC_*} variable may set.
+   */
   static final Map<String, List<String>> DEFAULTS_BY_DOCKERFILE = Map.of(
       "docker/Dockerfile.streams-app",
-      List.of("streamrec-streams.properties", "streamrec-ingest.properties", "streamrec-serving.properties"),
-      "docker/Dockerfile.trainer", List.of("streamrec-trainer.properties"),
-      "docker/Dockerfile.trainer-cuda", List.of("streamrec-trainer.properties"),
+      List.of("streams-app/src/main/resources/streamrec-streams.properties",
+          "streams-app/src/main/resources/streamrec-ingest.properties",
+          "streams-app/src/main/resources/streamrec-serving.properties"),
+      "docker/Dockerfile.trainer", List.of("trainer/src/main/resources/streamrec-trainer.properties"),
+      "docker/Dockerfile.trainer-cuda", List.of("trainer/src/main/resources/streamrec-trainer.properties"),
       "docker/Dockerfile.ops", List.of());
 
   private static final Pattern METRIC = Pattern.compile("\\b((?:streamrec|kafka)_[a-z0-9_]+)\\b");
@@ -166,22 +171,22 @@ final class DeployFiles {
     return out;
   }
 
-  /** The union of the keys in the classpath defaults files. */
-  static Set<String> defaultKeys(List<String> resources) {
-    Set<String> keys = new TreeSet<>();
-    for (String r : resources) {
-      try (InputStream in = DeployFiles.class.getClassLoader().getResourceAsStream(r)) {
-        if (in == null) {
-          throw new IllegalStateException("Defaults file " + r + " is not on the test classpath");
-        }
-        Properties p = new Properties();
-        p.load(in);
-        keys.addAll(p.stringPropertyNames());
+  /** The defaults files merged in order (later files win). */
+  static Properties defaults(List<String> files) {
+    Properties merged = new Properties();
+    for (String f : files) {
+      try (InputStream in = Files.newInputStream(root().resolve(f))) {
+        merged.load(in);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
-    return keys;
+    return merged;
+  }
+
+  /** The union of the keys in the defaults files. */
+  static Set<String> defaultKeys(List<String> files) {
+    return new TreeSet<>(defaults(files).stringPropertyNames());
   }
 
   /** Every PromQL expression of the dashboard and the alert rules. */

@@ -141,7 +141,9 @@ class DeploymentFilesTest {
       assertThat(urlPorts(String.valueOf(((Map<?, ?>) s.get("healthcheck")).get("test"))))
           .as("%s health check port", svc).containsExactly(port);
     }
-    assertThat(effective).containsEntry("trainer", "9403").containsEntry("streams-app-1", "9401");
+    assertThat(effective)
+        .containsEntry("trainer", defaults("docker/Dockerfile.trainer").getProperty("metrics.port"))
+        .containsEntry("streams-app-1", defaults("docker/Dockerfile.streams-app").getProperty("metrics.port"));
     // prometheus.yml scrapes exactly these service:port pairs
     Set<String> targets = new TreeSet<>(prometheusTargets());
     effective.forEach((svc, port) -> assertThat(targets).contains(svc + ":" + port));
@@ -256,15 +258,7 @@ class DeploymentFilesTest {
   }
 
   private static Properties defaults(String dockerfile) {
-    Properties merged = new Properties();
-    for (String r : DeployFiles.DEFAULTS_BY_DOCKERFILE.get(dockerfile)) {
-      try (var in = DeploymentFilesTest.class.getClassLoader().getResourceAsStream(r)) {
-        merged.load(in);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-    return merged;
+    return DeployFiles.defaults(DeployFiles.DEFAULTS_BY_DOCKERFILE.get(dockerfile));
   }
 
   private static List<String> urlPorts(String text) {
