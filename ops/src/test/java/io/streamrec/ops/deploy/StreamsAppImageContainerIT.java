@@ -42,6 +42,7 @@ class StreamsAppImageContainerIT {
       .withListener("kafka:19092");
 
   @Test
+  @SuppressWarnings("deprecation") // withDockerfilePath: the context is the repository root, not docker/
   void shouldBecomeHealthyAsNonRootAndServeMetrics() throws Exception {
     List<TopicSpec<?, ?>> topics = Topics.all();
     TopicAdmin.createAll(KAFKA.getBootstrapServers(), topics, (short) 1, Map.of());
