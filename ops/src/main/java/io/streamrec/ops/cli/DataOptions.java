@@ -8,7 +8,9 @@ import picocli.CommandLine.Option;
 
 /** Where MovieLens comes from: {@code --data DIR}, else the local cache, else a verified download. */
 public final class DataOptions {
-  @Option(names = "--data", description = "MovieLens directory (u.data, ratings.dat or ratings.csv).")
+  @Option(names = "--data", defaultValue = "${env:STREAMREC_MOVIELENS_DIR}",
+      description = "MovieLens directory (u.data, ratings.dat or ratings.csv); default: $STREAMREC_MOVIELENS_DIR, "
+          + "else the cache, else a checksum-verified download.")
   Path data;
 
   @Option(names = "--dataset", defaultValue = "ml-100k",
@@ -21,7 +23,8 @@ public final class DataOptions {
   @Option(names = "--sha256", description = "Expected SHA-256 of the download (default: the known checksum).")
   String sha256;
 
-  @Option(names = "--cache-dir", description = "Cache root (default: ~/.streamrec/data, then ./.streamrec/data).")
+  @Option(names = "--cache-dir",
+      description = "Cache root (default: ~/.streamrec/data, then ./.streamrec/data, then ../shared/data).")
   Path cacheDir;
 
   /** The data directory, downloading into the cache if needed. */

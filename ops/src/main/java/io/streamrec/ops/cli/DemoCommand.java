@@ -1,7 +1,7 @@
 package io.streamrec.ops.cli;
 
 import io.streamrec.ops.demo.Demo;
-import io.streamrec.ops.demo.ReflectiveServiceLauncher;
+import io.streamrec.ops.demo.InProcessServiceLauncher;
 import io.streamrec.ops.eval.ReportWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
         : inProcess ? Demo.BrokerMode.IN_PROCESS : Demo.BrokerMode.CHILD_JVM;
     Demo.Settings s = new Demo.Settings(mode, bootstrap, suffix, data.resolve(System.out), seed, outDir, work,
         Duration.ofSeconds(catchUpTimeoutS), Duration.ofSeconds(3), Duration.ofSeconds(120), overrides, prequential);
-    Demo.run(s, new ReflectiveServiceLauncher(), System.out);
+    Demo.run(s, new InProcessServiceLauncher(), System.out);
     return 0;
   }
 }

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * Starts StreamRec's services (ingest, serving, trainer) for the demo. The demo's orchestration depends only on
  * this interface, so it is tested with a stand-in and runs the real services through
- * {@link ReflectiveServiceLauncher}.
+ * {@link InProcessServiceLauncher}.
  */
 public interface ServiceLauncher {
 

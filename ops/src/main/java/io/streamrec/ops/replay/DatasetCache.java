@@ -74,7 +74,9 @@ public final class DatasetCache {
 
   /** {@code ~/.streamrec/data} then {@code ./.streamrec/data}. */
   public static List<Path> defaultRoots() {
-    return List.of(Path.of(System.getProperty("user.home"), ".streamrec", "data"), Path.of(".streamrec", "data"));
+    // ../shared/data: the data folder the team's dev machines and CI keep beside the checkout (never committed).
+    return List.of(Path.of(System.getProperty("user.home"), ".streamrec", "data"), Path.of(".streamrec", "data"),
+        Path.of("..", "shared", "data"));
   }
 
   public static Optional<Known> known(String name) {

@@ -33,7 +33,7 @@ class DemoIT {
     Demo.Settings s = new Demo.Settings(Demo.BrokerMode.EXTERNAL, kafka.bootstrapServers(), TestTopics.suffix(), data,
         42, tmp.resolve("out"), tmp.resolve("work"), Duration.ofSeconds(300), Duration.ofSeconds(3),
         Duration.ofSeconds(60), Map.of());
-    Demo.Outcome o = Demo.run(s, new ReflectiveServiceLauncher(), new PrintStream(System.out, true,
+    Demo.Outcome o = Demo.run(s, new InProcessServiceLauncher(), new PrintStream(System.out, true,
         StandardCharsets.UTF_8));
     TutorialReport.Row streamRec = o.result().rows().get(0);
     assertThat(o.result().splitMatchesTutorial()).isTrue();
