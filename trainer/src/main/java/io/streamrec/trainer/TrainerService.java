@@ -641,7 +641,12 @@ public final class TrainerService implements AutoCloseable {
         if (consumer != null && !applied.isEmpty()) {
           Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
           applied.forEach((tp, off) -> commit.put(tp, new OffsetAndMetadata(off)));
-          consumer.commitSync(commit, Duration.ofSeconds(5));
+          try {
+            consumer.commitSync(commit, Duration.ofSeconds(5));
+          } catch (WakeupException pendingWakeup) {
+            // close() woke the consumer while the loop was outside poll(); the wakeup is spent now, so retry once.
+            consumer.commitSync(commit, Duration.ofSeconds(5));
+          }
         }
       }
     } catch (RuntimeException e) {
