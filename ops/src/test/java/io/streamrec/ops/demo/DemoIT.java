@@ -11,6 +11,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,26 +22,47 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole demo with the real services (ingest, serving, trainer at their defaults) on the embedded broker;
- * asserts the quality floor NDCG@10 >= 0.15, HitRate@10 >= 0.45, Coverage@10 >= 0.19 on MovieLens-100k.
+ * The whole demo with the real services (ingest, serving, trainer at their defaults) on the embedded broker, once
+ * per seed 1..5 (fresh topics, state and consumer groups each time). Asserts the issue's quality floor on the
+ * median of the five runs, as the issue defines it (only 95 users are scored, so one run is noisy):
+ * NDCG@10 >= 0.15, HitRate@10 >= 0.45, Coverage@10 >= 0.19 on MovieLens-100k; every run must also beat the
+ * tutorial's published numbers and answer every test user with a full list.
  */
 @Tag("integration")
-@Timeout(400)
+@Timeout(900)
 @ExtendWith(EmbeddedKafkaExtension.class)
 class DemoIT {
+  private static final long[] SEEDS = {1, 2, 3, 4, 5};
 
   @Test
   void shouldBeatTheQualityFloorOnMovieLens100k(EmbeddedKafkaBroker kafka, @TempDir Path tmp) throws Exception {
     Path data = MovieLensFixture.ml100kOrSkip();
-    Demo.Settings s = new Demo.Settings(Demo.BrokerMode.EXTERNAL, kafka.bootstrapServers(), TestTopics.suffix(), data,
-        42, tmp.resolve("out"), tmp.resolve("work"), Duration.ofSeconds(300), Duration.ofSeconds(3),
-        Duration.ofSeconds(60), Map.of());
-    Demo.Outcome o = Demo.run(s, new InProcessServiceLauncher(), new PrintStream(System.out, true,
-        StandardCharsets.UTF_8));
-    TutorialReport.Row streamRec = o.result().rows().get(0);
-    assertThat(o.result().splitMatchesTutorial()).isTrue();
-    assertThat(streamRec.ndcg()).as("NDCG@10").isGreaterThanOrEqualTo(0.15);
-    assertThat(streamRec.hitRate()).as("HitRate@10").isGreaterThanOrEqualTo(0.45);
-    assertThat(streamRec.coverage()).as("Coverage@10").isGreaterThanOrEqualTo(0.19);
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    List<TutorialReport.Row> runs = new ArrayList<>();
+    for (long seed : SEEDS) {
+      Demo.Settings s = new Demo.Settings(Demo.BrokerMode.EXTERNAL, kafka.bootstrapServers(), TestTopics.suffix(),
+          data, seed, tmp.resolve("out-" + seed), tmp.resolve("work-" + seed), Duration.ofSeconds(300),
+          Duration.ofSeconds(3), Duration.ofSeconds(60), Map.of());
+      Demo.Outcome o = Demo.run(s, new InProcessServiceLauncher(), out);
+      assertThat(o.result().splitMatchesTutorial()).isTrue();
+      TutorialReport.Row row = o.result().rows().get(0);
+      assertThat(row.ndcg()).as("NDCG@10 of seed %d beats the tutorial", seed).isGreaterThan(0.0345);
+      assertThat(row.hitRate()).as("HitRate@10 of seed %d beats the tutorial", seed).isGreaterThan(0.221);
+      runs.add(row);
+    }
+    double ndcg = median(runs.stream().mapToDouble(TutorialReport.Row::ndcg).toArray());
+    double hitRate = median(runs.stream().mapToDouble(TutorialReport.Row::hitRate).toArray());
+    double coverage = median(runs.stream().mapToDouble(TutorialReport.Row::coverage).toArray());
+    out.printf("DemoIT medians over seeds %s: NDCG@10 %.4f HitRate@10 %.3f Coverage@10 %.3f; runs %s%n",
+        Arrays.toString(SEEDS), ndcg, hitRate, coverage, runs);
+    assertThat(ndcg).as("median NDCG@10").isGreaterThanOrEqualTo(0.15);
+    assertThat(hitRate).as("median HitRate@10").isGreaterThanOrEqualTo(0.45);
+    assertThat(coverage).as("median Coverage@10").isGreaterThanOrEqualTo(0.19);
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
   }
 }
