@@ -1,5 +1,10 @@
 package io.streamrec.ops;
 
+import io.streamrec.ops.cli.BenchCommand;
+import io.streamrec.ops.cli.DemoCommand;
+import io.streamrec.ops.cli.EvaluateCommand;
+import io.streamrec.ops.cli.ReplayCommand;
+import io.streamrec.ops.offline.OfflineCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,6 +14,11 @@ import picocli.CommandLine.Command;
     subcommands = {
         KafkaCommand.class,
         TopicsCommand.class,
+        ReplayCommand.class,
+        EvaluateCommand.class,
+        DemoCommand.class,
+        BenchCommand.class,
+        OfflineCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class StreamRecCli implements Runnable {
@@ -16,8 +26,22 @@ public final class StreamRecCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /**
+   * The ops logging config has its own resource name: the service modules on this classpath ship their own
+   * {@code logback.xml}, and with several of them logback picks one arbitrarily and dumps its status.
+   */
+  public static final String LOGBACK_CONFIG = "streamrec-ops-logback.xml";
+
   public static void main(String[] args) {
+    useOpsLogging();
     System.exit(run(args));
+  }
+
+  /** Points logback at {@link #LOGBACK_CONFIG} unless the user chose a config; call before the first logger. */
+  public static void useOpsLogging() {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
+    }
   }
 
   /** Runs the command line and returns its exit code (tests call this instead of {@link #main}). */

@@ -60,12 +60,8 @@ public final class StreamsMain {
         System.exit(rc);
     }
 
+    /** Runs until SIGTERM/Ctrl-C (exit code 0) or until a role dies (1). */
     static int run(Args args) {
-        ConfigSource process = ConfigSource.load(DEFAULTS_RESOURCE, args.configFile(), args.flags());
-        List<String> roles = parseRoles(process.string(ROLES));
-        int port = process.integer(METRICS_PORT);
-        PrometheusMeterRegistry registry = MetricsServer.newRegistry();
-        List<RunningRole> started = new CopyOnWriteArrayList<>();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -78,6 +74,25 @@ public final class StreamsMain {
             }
         }, "streams-main-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run(args, stop);
+        } finally {
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the JVM is exiting: the hook has run
+            }
+        }
+    }
+
+    /** Starts the roles, serves HTTP, and returns 0 once {@code stop} opens or 1 as soon as a role dies. */
+    static int run(Args args, CountDownLatch stop) {
+        ConfigSource process = ConfigSource.load(DEFAULTS_RESOURCE, args.configFile(), args.flags());
+        List<String> roles = parseRoles(process.string(ROLES));
+        int port = process.integer(METRICS_PORT);
+        PrometheusMeterRegistry registry = MetricsServer.newRegistry();
+        List<RunningRole> started = new CopyOnWriteArrayList<>();
         try (MetricsServer http = MetricsServer.start("0.0.0.0", port, registry)) {
             http.readiness(() -> !started.isEmpty() && started.stream().allMatch(r -> r.running().getAsBoolean()));
             for (String role : roles) {
@@ -99,12 +114,6 @@ public final class StreamsMain {
             return 1;
         } finally {
             closeAll(started);
-            stopped.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException alreadyShuttingDown) {
-                // the JVM is exiting: the hook has run
-            }
         }
     }
 

@@ -67,12 +67,12 @@ public final class TutorialSplit {
 
   private TutorialSplit() {}
 
-  /** The tutorial's parameters: MinCountFilter(20), TimeSplitter(0.2), LowRatingFilter(4). */
-  public static Split apply(MovieLens.Dataset data) {
-    return apply(data, MIN_USER_COUNT, TEST_FRACTION, MIN_TEST_RATING);
-  }
-
-  public static Split apply(MovieLens.Dataset data, int minUserCount, double testFraction, float minTestRating) {
+  /**
+   * Steps 1 and 2 of the protocol: the rows of users with at least {@code minUserCount} ratings whose user and
+   * item exist in the metadata files, stably sorted by time. This is what the replay sends when it applies the
+   * tutorial protocol.
+   */
+  public static List<Interaction> filtered(MovieLens.Dataset data, int minUserCount) {
     Map<String, Integer> counts = new HashMap<>();
     for (Interaction i : data.ratings()) {
       counts.merge(i.userId(), 1, Integer::sum);
@@ -89,13 +89,44 @@ public final class TutorialSplit {
     if (sorted.isEmpty()) {
       throw new IllegalArgumentException("No ratings left after filtering");
     }
-    int splitIndex = (int) (sorted.size() * (1.0 - testFraction));
-    long testStart = sorted.get(Math.min(splitIndex, sorted.size() - 1)).timestamp();
+    return sorted;
+  }
+
+  /**
+   * RePlay's {@code TimeSplitter}: the time of the row at index {@code (int)(n * (1 - testFraction))} of the
+   * time-sorted rows; rows at or after it are test.
+   */
+  public static long testStartMillis(List<Interaction> sortedByTime, double testFraction) {
+    if (!(testFraction > 0 && testFraction < 1)) {
+      throw new IllegalArgumentException("test fraction must be in (0, 1), was " + testFraction);
+    }
+    int splitIndex = (int) (sortedByTime.size() * (1.0 - testFraction));
+    return sortedByTime.get(Math.min(splitIndex, sortedByTime.size() - 1)).timestamp();
+  }
+
+  /** The tutorial's parameters: MinCountFilter(20), TimeSplitter(0.2), LowRatingFilter(4). */
+  public static Split apply(MovieLens.Dataset data) {
+    return apply(data, MIN_USER_COUNT, TEST_FRACTION, MIN_TEST_RATING);
+  }
+
+  public static Split apply(MovieLens.Dataset data, int minUserCount, double testFraction, float minTestRating) {
+    List<Interaction> sorted = filtered(data, minUserCount);
+    long testStart = testStartMillis(sorted, testFraction);
     List<Interaction> train = new ArrayList<>();
     List<Interaction> rawTest = new ArrayList<>();
     for (Interaction i : sorted) {
       (i.timestamp() >= testStart ? rawTest : train).add(i);
     }
+    return fromParts(train, rawTest, testStart, minTestRating);
+  }
+
+  /**
+   * Steps 4 and 5 on an already split stream: {@code train} (time before {@code testStart}) and {@code rawTest}
+   * (time at or after it), both in time order. The evaluator uses it on what the replay sent to the ratings and
+   * holdout topics.
+   */
+  public static Split fromParts(List<Interaction> train, List<Interaction> rawTest, long testStart,
+                                float minTestRating) {
     Set<String> trainUsers = new HashSet<>();
     Set<String> trainItems = new HashSet<>();
     for (Interaction i : train) {

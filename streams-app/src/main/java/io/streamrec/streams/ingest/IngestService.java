@@ -50,7 +50,7 @@ public final class IngestService implements AutoCloseable {
             if (now == KafkaStreams.State.RUNNING) {
                 running.countDown();
             }
-            if (now == KafkaStreams.State.ERROR
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR
                     || (!closing && (now == KafkaStreams.State.PENDING_SHUTDOWN
                     || now == KafkaStreams.State.NOT_RUNNING))) {
                 failed = true;

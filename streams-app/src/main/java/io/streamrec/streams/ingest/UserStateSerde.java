@@ -1,8 +1,8 @@
 package io.streamrec.streams.ingest;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.Serializer;
  *     T       event time
  *   }
  * </pre>
- * MovieLens-100k users take about 4-5 bytes per item. An unknown version fails with a
+ * MovieLens-100k users take about 5.8 bytes per (user, item). An unknown version fails with a
  * {@link SerializationException}: a newer state must never be read by older code.
  */
 public final class UserStateSerde implements Serde<UserState> {
@@ -61,34 +61,31 @@ public final class UserStateSerde implements Serde<UserState> {
         boolean seconds = allWholeSeconds(s);
         long unit = seconds ? 1000L : 1L;
         long first = s.firstEventTime() / unit;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 6 * s.itemCount() + 16 * s.held().size());
-        out.write(VERSION);
-        out.write(seconds ? FLAG_SECONDS : 0);
-        writeVarLong(out, s.interactionCount());
-        writeVarLong(out, first);
-        writeVarLong(out, s.lastEventTime() / unit - first);
-        writeVarLong(out, s.itemCount());
-        byte[] previous = new byte[0];
+        Writer out = new Writer(24 + 8 * s.itemCount() + 24 * s.held().size());
+        out.u8(VERSION);
+        out.u8(seconds ? FLAG_SECONDS : 0);
+        out.varLong(s.interactionCount());
+        out.varLong(first);
+        out.varLong(s.lastEventTime() / unit - first);
+        out.varLong(s.itemCount());
+        String previous = "";
         for (int i = 0; i < s.itemCount(); i++) {
-            byte[] id = s.item(i).getBytes(StandardCharsets.UTF_8);
-            int shared = sharedPrefix(previous, id);
-            writeVarLong(out, shared);
-            writeVarLong(out, id.length - shared);
-            out.write(id, shared, id.length - shared);
-            writeVarLong(out, s.itemTime(i) / unit - first);
+            String id = s.item(i);
+            out.frontCoded(previous, id);
+            out.varLong(s.itemTime(i) / unit - first);
             previous = id;
         }
-        writeVarLong(out, s.held().size());
+        out.varLong(s.held().size());
         for (UserState.HeldEvent e : s.held()) {
             byte[] id = e.itemId().getBytes(StandardCharsets.UTF_8);
-            writeVarLong(out, id.length);
-            out.write(id, 0, id.length);
+            out.varLong(id.length);
+            out.bytes(id, 0, id.length);
             int bits = Float.floatToIntBits(e.rating());
-            out.write(bits >>> 24);
-            out.write(bits >>> 16);
-            out.write(bits >>> 8);
-            out.write(bits);
-            writeVarLong(out, e.timestamp() / unit - first);
+            out.u8(bits >>> 24);
+            out.u8(bits >>> 16);
+            out.u8(bits >>> 8);
+            out.u8(bits);
+            out.varLong(e.timestamp() / unit - first);
         }
         return out.toByteArray();
     }
@@ -109,27 +106,29 @@ public final class UserStateSerde implements Serde<UserState> {
         int itemCount = in.varInt();
         String[] items = new String[Math.max(8, itemCount)];
         long[] times = new long[items.length];
-        byte[] previous = new byte[0];
+        byte[] id = new byte[32];
+        int idLength = 0;
         for (int i = 0; i < itemCount; i++) {
             int shared = in.varInt();
             int suffix = in.varInt();
-            if (shared > previous.length) {
-                throw new SerializationException("Corrupt user state: shared prefix " + shared + " > " + previous.length);
+            if (shared > idLength) {
+                throw new SerializationException("Corrupt user state: shared prefix " + shared + " > " + idLength);
             }
-            byte[] id = new byte[shared + suffix];
-            System.arraycopy(previous, 0, id, 0, shared);
+            if (shared + suffix > id.length) {
+                id = Arrays.copyOf(id, Math.max(2 * id.length, shared + suffix));
+            }
             in.bytes(id, shared, suffix);
-            items[i] = new String(id, StandardCharsets.UTF_8);
+            idLength = shared + suffix;
+            items[i] = new String(id, 0, idLength, StandardCharsets.UTF_8);
             times[i] = (first + in.varLong()) * unit;
-            previous = id;
         }
         int heldCount = in.varInt();
         List<UserState.HeldEvent> held = new ArrayList<>(heldCount);
         for (int i = 0; i < heldCount; i++) {
-            byte[] id = new byte[in.varInt()];
-            in.bytes(id, 0, id.length);
+            byte[] heldId = new byte[in.varInt()];
+            in.bytes(heldId, 0, heldId.length);
             float rating = Float.intBitsToFloat(in.u8() << 24 | in.u8() << 16 | in.u8() << 8 | in.u8());
-            held.add(new UserState.HeldEvent(new String(id, StandardCharsets.UTF_8), rating,
+            held.add(new UserState.HeldEvent(new String(heldId, StandardCharsets.UTF_8), rating,
                     (first + in.varLong()) * unit));
         }
         if (in.pos != bytes.length) {
@@ -155,24 +154,85 @@ public final class UserStateSerde implements Serde<UserState> {
         return true;
     }
 
-    private static int sharedPrefix(byte[] a, byte[] b) {
-        int n = Math.min(a.length, b.length);
-        int i = 0;
-        while (i < n && a[i] == b[i]) {
-            i++;
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
         }
-        return i;
+        return true;
     }
 
-    private static void writeVarLong(ByteArrayOutputStream out, long v) {
-        if (v < 0) {
-            throw new IllegalStateException("Negative value " + v + " in user state");
+    /** A growable output buffer without the per-byte locking of {@code ByteArrayOutputStream}. */
+    private static final class Writer {
+        private byte[] buf;
+        private int pos;
+
+        Writer(int capacity) {
+            buf = new byte[capacity];
         }
-        while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
+
+        void u8(int b) {
+            ensure(1);
+            buf[pos++] = (byte) b;
         }
-        out.write((int) v);
+
+        void varLong(long v) {
+            if (v < 0) {
+                throw new IllegalStateException("Negative value " + v + " in user state");
+            }
+            ensure(10);
+            while ((v & ~0x7FL) != 0) {
+                buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+                v >>>= 7;
+            }
+            buf[pos++] = (byte) v;
+        }
+
+        void bytes(byte[] src, int off, int len) {
+            ensure(len);
+            System.arraycopy(src, off, buf, pos, len);
+            pos += len;
+        }
+
+        /** {@code id} front-coded against {@code previous}: shared byte count, suffix length, suffix bytes. */
+        void frontCoded(String previous, String id) {
+            if (isAscii(id) && isAscii(previous)) {
+                // one char is one UTF-8 byte: compare and copy chars, no byte[] per id
+                int n = Math.min(previous.length(), id.length());
+                int shared = 0;
+                while (shared < n && previous.charAt(shared) == id.charAt(shared)) {
+                    shared++;
+                }
+                varLong(shared);
+                varLong(id.length() - shared);
+                ensure(id.length() - shared);
+                for (int i = shared; i < id.length(); i++) {
+                    buf[pos++] = (byte) id.charAt(i);
+                }
+                return;
+            }
+            byte[] a = previous.getBytes(StandardCharsets.UTF_8);
+            byte[] b = id.getBytes(StandardCharsets.UTF_8);
+            int n = Math.min(a.length, b.length);
+            int shared = 0;
+            while (shared < n && a[shared] == b[shared]) {
+                shared++;
+            }
+            varLong(shared);
+            varLong(b.length - shared);
+            bytes(b, shared, b.length - shared);
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, pos);
+        }
+
+        private void ensure(int n) {
+            if (pos + n > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(2 * buf.length, pos + n));
+            }
+        }
     }
 
     private static final class Reader {

@@ -1,0 +1,62 @@
+package io.streamrec.ops.cli;
+
+import io.streamrec.ops.demo.Demo;
+import io.streamrec.ops.demo.InProcessServiceLauncher;
+import io.streamrec.ops.eval.ReportWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code streamrec demo}: the whole system on MovieLens-100k in one command, ending with the evaluation table. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Start an embedded Kafka broker (or use --bootstrap), create the topics, run ingest, serving and the"
+        + " trainer, replay MovieLens with the tutorial holdout, wait until the model has caught up, and print the"
+        + " tutorial's evaluation table next to the tutorial's numbers and baselines."})
+public final class DemoCommand implements Callable<Integer> {
+
+  @Mixin
+  DataOptions data = new DataOptions();
+
+  @Option(names = "--bootstrap", description = "Use this Kafka cluster instead of starting an embedded broker.")
+  String bootstrap;
+
+  @Option(names = "--in-process-broker",
+      description = "Run the embedded broker inside this JVM instead of a child JVM (a fatal broker fault then ends the demo).")
+  boolean inProcess;
+
+  @Option(names = "--topics-suffix", defaultValue = "", description = "Suffix appended to every topic name.")
+  String suffix;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed for the trainer and the random baseline (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--out", description = "Output directory (default: runs/<UTC timestamp>).")
+  Path out;
+
+  @Option(names = "--catch-up-timeout-s", defaultValue = "600", description = "Seconds to wait for the system to catch up (default: ${DEFAULT-VALUE}).")
+  int catchUpTimeoutS;
+
+  @Option(names = "--prequential",
+      description = "Replay everything (no holdout) and score with the prequential protocol instead of the tutorial's.")
+  boolean prequential;
+
+  @Option(names = "--set", description = "Extra service configuration, key=value (repeatable).")
+  Map<String, String> overrides = Map.of();
+
+  @Override
+  public Integer call() throws Exception {
+    Path outDir = out != null ? out : ReportWriter.defaultOutDir();
+    Path work = Files.createTempDirectory("streamrec-demo-");
+    Demo.BrokerMode mode = bootstrap != null ? Demo.BrokerMode.EXTERNAL
+        : inProcess ? Demo.BrokerMode.IN_PROCESS : Demo.BrokerMode.CHILD_JVM;
+    Demo.Settings s = new Demo.Settings(mode, bootstrap, suffix, data.resolve(System.out), seed, outDir, work,
+        Duration.ofSeconds(catchUpTimeoutS), Duration.ofSeconds(3), Duration.ofSeconds(120), overrides, prequential);
+    Demo.run(s, new InProcessServiceLauncher(), System.out);
+    return 0;
+  }
+}

@@ -1,0 +1,190 @@
+package io.streamrec.ops.demo;
+
+import io.streamrec.ops.cli.EvaluateCommand;
+import io.streamrec.ops.cli.ReplayCommand;
+import io.streamrec.ops.eval.MovieLens;
+import io.streamrec.ops.eval.PrequentialScorer;
+import io.streamrec.ops.eval.TutorialReport;
+import io.streamrec.ops.eval.TutorialSplit;
+import io.streamrec.ops.replay.Replayer;
+import io.streamrec.schemas.TopicAdmin;
+import io.streamrec.schemas.TopicSpec;
+import io.streamrec.schemas.Topics;
+import io.streamrec.testkit.EmbeddedKafkaBroker;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Map.Entry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one-command demo: broker, topics, services, replay of MovieLens with the tutorial holdout, wait until the
+ * system has caught up, tutorial evaluation, clean shutdown. Every phase is timed.
+ */
+public final class Demo {
+  private static final Logger log = LoggerFactory.getLogger(Demo.class);
+
+  /** How the broker is provided. */
+  public enum BrokerMode { CHILD_JVM, IN_PROCESS, EXTERNAL }
+
+  /**
+   * @param bootstrap      an existing cluster (mode EXTERNAL), otherwise ignored
+   * @param suffix         topic suffix
+   * @param dataDir        the MovieLens directory
+   * @param workDir        scratch space: service state, broker log (deleted by the caller if wanted)
+   * @param overrides      extra service configuration
+   */
+  public record Settings(BrokerMode broker, String bootstrap, String suffix, Path dataDir, long seed, Path outDir,
+                         Path workDir, Duration catchUpTimeout, Duration settle, Duration requestTimeout,
+                         Map<String, String> overrides, boolean prequential) {
+    public Settings {
+      overrides = Map.copyOf(overrides);
+    }
+
+    /** The tutorial protocol (the default demo). */
+    public Settings(BrokerMode broker, String bootstrap, String suffix, Path dataDir, long seed, Path outDir,
+                    Path workDir, Duration catchUpTimeout, Duration settle, Duration requestTimeout,
+                    Map<String, String> overrides) {
+      this(broker, bootstrap, suffix, dataDir, seed, outDir, workDir, catchUpTimeout, settle, requestTimeout,
+          overrides, false);
+    }
+  }
+
+  /** What the demo measured; {@code result} is null for the prequential protocol, {@code prequential} otherwise. */
+  public record Outcome(TutorialReport.Result result, PrequentialScorer.Result prequential, Replayer.Summary replay,
+                        Map<String, Double> phaseSeconds, CatchUp.Snapshot caughtUp) {
+    public double totalSeconds() {
+      return phaseSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+  }
+
+  private Demo() {}
+
+  public static Outcome run(Settings s, ServiceLauncher launcher, PrintStream out) throws Exception {
+    Map<String, Double> phases = new LinkedHashMap<>();
+    long t = System.nanoTime();
+    Files.createDirectories(s.workDir());
+    AutoCloseable brokerHandle = null;
+    ServiceLauncher.RunningServices services = null;
+    try {
+      String bootstrap;
+      switch (s.broker()) {
+        case CHILD_JVM -> {
+          BrokerProcess bp = BrokerProcess.start(s.workDir().resolve("broker.log"));
+          brokerHandle = bp;
+          bootstrap = bp.bootstrapServers();
+        }
+        case IN_PROCESS -> {
+          EmbeddedKafkaBroker b = EmbeddedKafkaBroker.temporary().start();
+          brokerHandle = b;
+          bootstrap = b.bootstrapServers();
+        }
+        default -> bootstrap = s.bootstrap();
+      }
+      out.printf("Kafka at %s (%s)%n", bootstrap, s.broker());
+      t = phase(phases, "broker", t);
+
+      List<TopicSpec<?, ?>> topics = new ArrayList<>();
+      for (TopicSpec<?, ?> spec : Topics.all()) {
+        topics.add(spec.withSuffix(s.suffix()));
+      }
+      TopicAdmin.createAll(bootstrap, topics, (short) 1, Map.of());
+      t = phase(phases, "topics", t);
+
+      services = launcher.start(new ServiceLauncher.Settings(bootstrap, s.suffix(), s.workDir().resolve("state"),
+          s.seed(), s.overrides()));
+      t = phase(phases, "services", t);
+
+      // prequential: everything goes to the ratings topic, unfiltered (the services learn from the test period too)
+      Replayer.Summary replay = ReplayCommand.run(s.dataDir(), Replayer.Settings.fastest(bootstrap, s.suffix()),
+          s.prequential() ? null : TutorialSplit.TEST_FRACTION, TutorialSplit.MIN_USER_COUNT, out,
+          System.console() != null);
+      t = phase(phases, "replay", t);
+
+      out.println("Waiting until ingest, trainer and serving have caught up ...");
+      CatchUp catchUp = new CatchUp(bootstrap, Topics.RATINGS.withSuffix(s.suffix()).name(),
+          List.of(Topics.USER_EMBEDDINGS.withSuffix(s.suffix()).name(),
+              Topics.ITEM_EMBEDDINGS.withSuffix(s.suffix()).name()));
+      CatchUp.Snapshot caught = catchUp.await(services, launcher.ratingsConsumerGroups(), s.settle(),
+          s.catchUpTimeout(), out);
+      out.printf("Caught up: trainer trained %,d examples, model version %d%n", caught.trainer().examplesTrained(),
+          caught.trainer().modelVersion());
+      t = phase(phases, "catch-up", t);
+
+      TutorialReport.Result result = null;
+      PrequentialScorer.Result prequential = null;
+      if (s.prequential()) {
+        prequential = EvaluateCommand.prequential(bootstrap, s.suffix(), TutorialSplit.TEST_FRACTION,
+            TutorialSplit.MIN_TEST_RATING, 10, 10, s.requestTimeout(), s.outDir(), out);
+      } else {
+        MovieLens.Dataset ds = MovieLens.load(s.dataDir());
+        TutorialSplit.Split split = TutorialSplit.apply(ds);
+        result = EvaluateCommand.tutorial(split, EvaluateCommand.expectedFor(ds, TutorialSplit.TEST_FRACTION),
+            bootstrap, s.suffix(), 10, s.requestTimeout(), s.seed(), s.outDir(), out);
+      }
+      t = phase(phases, "evaluate", t);
+      Object served = result == null ? null : result.details().get("max model version");
+      if (served instanceof Number v && v.longValue() < caught.trainer().modelVersion()) {
+        out.printf("Note: the newest model version in the answers (%d) is older than the trainer's (%d): users'"
+            + " rows published last may not have reached serving.%n", v.longValue(), caught.trainer().modelVersion());
+      }
+
+      services.close();
+      services = null;
+      if (brokerHandle != null) {
+        brokerHandle.close();
+        brokerHandle = null;
+      }
+      phase(phases, "shutdown", t);
+      out.println(timings(phases));
+      writeTimings(s.outDir(), phases);
+      return new Outcome(result, prequential, replay, phases, caught);
+    } finally {
+      if (services != null) {
+        services.close();
+      }
+      if (brokerHandle != null) {
+        try {
+          brokerHandle.close();
+        } catch (Exception e) {
+          log.warn("Stopping the broker failed: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  private static long phase(Map<String, Double> phases, String name, long since) {
+    long now = System.nanoTime();
+    phases.put(name, (now - since) / 1e9);
+    log.info("Demo phase {} took {} s", name, String.format(Locale.ROOT, "%.1f", (now - since) / 1e9));
+    return now;
+  }
+
+  static String timings(Map<String, Double> phases) {
+    StringBuilder b = new StringBuilder("Demo timings (s):");
+    double total = 0;
+    for (Entry<String, Double> e : phases.entrySet()) {
+      b.append(String.format(Locale.ROOT, " %s %.1f,", e.getKey(), e.getValue()));
+      total += e.getValue();
+    }
+    return b.append(String.format(Locale.ROOT, " total %.1f", total)).toString();
+  }
+
+  private static void writeTimings(Path outDir, Map<String, Double> phases) {
+    try {
+      Files.createDirectories(outDir);
+      Files.writeString(outDir.resolve("timings.txt"), timings(phases) + System.lineSeparator());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

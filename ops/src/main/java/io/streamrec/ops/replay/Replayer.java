@@ -1,0 +1,151 @@
+package io.streamrec.ops.replay;
+
+import io.streamrec.avro.RatingEvent;
+import io.streamrec.ops.eval.Interaction;
+import io.streamrec.schemas.TopicSpec;
+import io.streamrec.schemas.Topics;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produces a {@link ReplayPlan} to Kafka in time order: {@code RatingEvent}s keyed by user id, rating rows to
+ * {@link Topics#RATINGS}, holdout rows to {@link Topics#RATINGS_HOLDOUT} (both with the configured suffix).
+ *
+ * <p>The producer is idempotent with {@code acks=all} and one request in flight, so a retried batch is never
+ * duplicated or reordered within a partition: each user's events arrive in time order. The Kafka record timestamp is the wall-clock send time
+ * (the event time lives in the payload), so retention never deletes old MovieLens events on arrival and the
+ * evaluator can measure freshness from it.
+ *
+ * <p>Pacing: {@code speed <= 0} sends as fast as possible; {@code speed = N} sends an event whose time is
+ * {@code t} at wall-clock {@code start + (t - t0) / N}.
+ */
+public final class Replayer {
+  private static final Logger log = LoggerFactory.getLogger(Replayer.class);
+
+  /**
+   * @param bootstrap  Kafka bootstrap servers
+   * @param suffix     topic suffix ({@code topics.suffix}), "" for the real topics
+   * @param speed      multiple of real time; {@code <= 0} = as fast as possible
+   * @param producer   extra producer settings (override the defaults)
+   */
+  public record Settings(String bootstrap, String suffix, double speed, Map<String, Object> producer) {
+    public Settings {
+      producer = Map.copyOf(producer);
+    }
+
+    public static Settings fastest(String bootstrap, String suffix) {
+      return new Settings(bootstrap, suffix, 0, Map.of());
+    }
+  }
+
+  /** What was sent. Rates are events per second of wall time, including the final flush. */
+  public record Summary(long ratingsSent, long holdoutSent, long filteredOut, long splitMillis, double seconds) {
+    public long total() {
+      return ratingsSent + holdoutSent;
+    }
+
+    public double eventsPerSecond() {
+      return seconds <= 0 ? 0 : total() / seconds;
+    }
+  }
+
+  private Replayer() {}
+
+  /** Sends the whole plan, flushes, and returns once every record is acknowledged. */
+  public static Summary replay(ReplayPlan plan, Settings s, Progress progress) {
+    TopicSpec<String, RatingEvent> ratings = Topics.RATINGS.withSuffix(s.suffix());
+    TopicSpec<String, RatingEvent> holdout = Topics.RATINGS_HOLDOUT.withSuffix(s.suffix());
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    AtomicLong acked = new AtomicLong();
+    long start = System.nanoTime();
+    long sent = 0;
+    try (KafkaProducer<String, RatingEvent> producer = new KafkaProducer<>(producerProps(s),
+        ratings.keySerde().serializer(), ratings.valueSerde().serializer())) {
+      long t0 = firstTime(plan);
+      sent += send(producer, ratings.name(), plan.ratings(), s.speed(), start, t0, failure, acked, progress, sent);
+      sent += send(producer, holdout.name(), plan.holdout(), s.speed(), start, t0, failure, acked, progress, sent);
+      producer.flush();
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("Replay failed after " + acked.get() + " acknowledged records: "
+          + failure.get().getMessage(), failure.get());
+    }
+    if (progress != null) {
+      progress.finish(sent);
+    }
+    double secs = (System.nanoTime() - start) / 1e9;
+    Summary summary = new Summary(plan.ratings().size(), plan.holdout().size(), plan.filteredOut(),
+        plan.splitMillis(), secs);
+    log.info("Replayed {} ratings and {} holdout events in {} s", summary.ratingsSent(), summary.holdoutSent(), secs);
+    return summary;
+  }
+
+  private static long send(KafkaProducer<String, RatingEvent> producer, String topic, List<Interaction> rows,
+                           double speed, long startNanos, long t0, AtomicReference<Exception> failure,
+                           AtomicLong acked, Progress progress, long sentBefore) {
+    long n = 0;
+    for (Interaction i : rows) {
+      if (failure.get() != null) {
+        break;
+      }
+      if (speed > 0) {
+        long due = startNanos + (long) ((i.timestamp() - t0) * 1_000_000.0 / speed);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+      }
+      RatingEvent e = new RatingEvent(i.userId(), i.itemId(), i.rating(), Instant.ofEpochMilli(i.timestamp()));
+      producer.send(new ProducerRecord<>(topic, i.userId(), e), (md, ex) -> {
+        if (ex != null) {
+          failure.compareAndSet(null, ex);
+        } else {
+          acked.incrementAndGet();
+        }
+      });
+      n++;
+      if (progress != null) {
+        progress.update(sentBefore + n);
+      }
+    }
+    return n;
+  }
+
+  private static long firstTime(ReplayPlan plan) {
+    if (!plan.ratings().isEmpty()) {
+      return plan.ratings().get(0).timestamp();
+    }
+    return plan.holdout().isEmpty() ? 0 : plan.holdout().get(0).timestamp();
+  }
+
+  static Map<String, Object> producerProps(Settings s) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "streamrec-replay");
+    // On an overloaded machine a 30 s request timeout makes the producer resend its oldest batch after later ones
+    // were written, which an idempotent producer cannot recover from (OutOfOrderSequenceException until the
+    // delivery timeout); generous timeouts avoid that without affecting a healthy broker.
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+    // One request in flight: on a freshly created topic the broker can answer the first batch with
+    // NOT_LEADER_OR_FOLLOWER and accept the next one (a new producer id may start at any sequence), after which
+    // the retried first batch is out of sequence forever. With one in flight nothing overtakes a retry.
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
+    p.putAll(s.producer());
+    return p;
+  }
+}

@@ -1,0 +1,131 @@
+package io.streamrec.trainer;
+
+import io.streamrec.config.ConfigSource;
+import io.streamrec.trainer.core.LearnerSettings;
+import io.streamrec.trainer.core.Loss;
+import io.streamrec.trainer.core.NegativeMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Typed, validated trainer configuration. Loaded from {@code streamrec-trainer.properties} (classpath defaults)
+ * layered under a config file, {@code STREAMREC_*} environment variables and flags by {@link ConfigSource}.
+ * Validation errors name the offending key.
+ *
+ * @param bootstrapServers   {@code kafka.bootstrap.servers}
+ * @param topicsSuffix       {@code topics.suffix}, appended to every topic name
+ * @param metricsPort        {@code metrics.port} (0 = any free port)
+ * @param groupId            {@code trainer.group.id}: consumer group the applied offsets are committed under
+ * @param device             {@code trainer.device}: {@code cpu} or {@code gpu} (CUDA when present, else CPU + WARN)
+ * @param torchThreads       {@code trainer.torch.threads}: PyTorch intra-op threads
+ * @param learner            model, sampler, loss, replay and optimizer settings ({@code trainer.*})
+ * @param idleSteps          {@code trainer.idle.steps}: replay-only steps once caught up, per quiet period
+ * @param idleStepsPerPoll   {@code trainer.idle.steps.per.poll}: idle steps between two polls
+ * @param pollTimeout        {@code trainer.poll.timeout.ms}
+ * @param publishInterval    {@code trainer.publish.interval.ms}: bound on the time between publishes of changed rows
+ * @param bootstrapEpochs    {@code trainer.bootstrap.epochs}: passes over the retained input before going online
+ *                           (fresh start only; 0 = plain online learning)
+ * @param checkpointDir      {@code trainer.checkpoint.dir}
+ * @param checkpointInterval {@code trainer.checkpoint.interval.ms}
+ * @param checkpointKeep     {@code trainer.checkpoint.keep}: checkpoints kept on disk (newest first)
+ * @param closeTimeout       {@code trainer.close.timeout.ms}: bound on {@code close()}
+ * @param kafka              every {@code kafka.*} key with the prefix removed, passed to the clients verbatim
+ */
+public record TrainerConfig(String bootstrapServers, String topicsSuffix, int metricsPort, String groupId,
+                            String device, int torchThreads, LearnerSettings learner, int idleSteps,
+                            int idleStepsPerPoll, Duration pollTimeout, Duration publishInterval, int bootstrapEpochs,
+                            Path checkpointDir, Duration checkpointInterval, int checkpointKeep,
+                            Duration closeTimeout, Map<String, String> kafka) {
+
+  /** The classpath resource holding the defaults. */
+  public static final String DEFAULTS = "streamrec-trainer.properties";
+
+  public TrainerConfig {
+    require(bootstrapServers != null && !bootstrapServers.isBlank(), "kafka.bootstrap.servers must be set");
+    require(metricsPort >= 0 && metricsPort <= 65535, "metrics.port must be in [0, 65535], was " + metricsPort);
+    require(device.equals("cpu") || device.equals("gpu"), "trainer.device must be cpu or gpu, was " + device);
+    require(torchThreads >= 1, "trainer.torch.threads must be >= 1, was " + torchThreads);
+    require(idleSteps >= 0, "trainer.idle.steps must be >= 0, was " + idleSteps);
+    require(idleStepsPerPoll >= 1, "trainer.idle.steps.per.poll must be >= 1, was " + idleStepsPerPoll);
+    require(positive(pollTimeout), "trainer.poll.timeout.ms must be > 0");
+    require(positive(publishInterval), "trainer.publish.interval.ms must be > 0");
+    require(bootstrapEpochs >= 0, "trainer.bootstrap.epochs must be >= 0, was " + bootstrapEpochs);
+    require(positive(checkpointInterval), "trainer.checkpoint.interval.ms must be > 0");
+    require(checkpointKeep >= 1, "trainer.checkpoint.keep must be >= 1, was " + checkpointKeep);
+    require(positive(closeTimeout), "trainer.close.timeout.ms must be > 0");
+    kafka = Map.copyOf(kafka);
+  }
+
+  /** Reads and validates every trainer key. */
+  public static TrainerConfig load(ConfigSource src) {
+    LearnerSettings learner;
+    try {
+      learner = new LearnerSettings(
+          src.integer("trainer.embedding.dim"),
+          parseEnum(NegativeMode.class, src, "trainer.sampler"),
+          src.integer("trainer.negatives"),
+          parseEnum(Loss.class, src, "trainer.loss"),
+          src.decimal("trainer.popularity.alpha"),
+          src.bool("trainer.logq"),
+          src.integer("trainer.seen.retries"),
+          src.integer("trainer.batch.size"),
+          src.integer("trainer.batch.new"),
+          src.integer("trainer.replay.recent"),
+          src.integer("trainer.replay.reservoir"),
+          src.decimal("trainer.replay.recent.fraction"),
+          (float) src.decimal("trainer.lr"),
+          (float) src.decimal("trainer.bias.lr"),
+          (float) src.decimal("trainer.l2"),
+          (float) src.decimal("trainer.bias.l2"),
+          (float) src.decimal("trainer.init.std"),
+          src.longValue("trainer.seed"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Invalid trainer configuration: " + e.getMessage(), e);
+    }
+    return new TrainerConfig(
+        src.string("kafka.bootstrap.servers"),
+        src.string("topics.suffix", ""),
+        src.integer("metrics.port"),
+        src.string("trainer.group.id"),
+        src.string("trainer.device").toLowerCase(Locale.ROOT),
+        src.integer("trainer.torch.threads"),
+        learner,
+        src.integer("trainer.idle.steps"),
+        src.integer("trainer.idle.steps.per.poll"),
+        src.duration("trainer.poll.timeout.ms"),
+        src.duration("trainer.publish.interval.ms"),
+        src.integer("trainer.bootstrap.epochs"),
+        Path.of(src.string("trainer.checkpoint.dir")),
+        src.duration("trainer.checkpoint.interval.ms"),
+        src.integer("trainer.checkpoint.keep"),
+        src.duration("trainer.close.timeout.ms"),
+        src.withPrefix("kafka."));
+  }
+
+  /** Defaults from the classpath, then {@code file} (may be null), the environment, then {@code overrides}. */
+  public static TrainerConfig load(Path file, Map<String, String> overrides) {
+    return load(ConfigSource.load(DEFAULTS, file, overrides));
+  }
+
+  private static <E extends Enum<E>> E parseEnum(Class<E> type, ConfigSource src, String key) {
+    String v = src.string(key);
+    try {
+      return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Config key '" + key + "' must be one of "
+          + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT) + ", was '" + v + "'");
+    }
+  }
+
+  private static boolean positive(Duration d) {
+    return d != null && !d.isNegative() && !d.isZero();
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

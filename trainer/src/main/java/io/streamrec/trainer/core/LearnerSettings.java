@@ -1,0 +1,124 @@
+package io.streamrec.trainer.core;
+
+/**
+ * Hyper-parameters of the {@link OnlineLearner}.
+ *
+ * @param dim               embedding dimension D
+ * @param negativeMode      where negatives come from
+ * @param negatives         negatives per positive (sampled modes; ignored in-batch)
+ * @param loss              training loss
+ * @param alpha             popularity smoothing exponent ({@code count^alpha})
+ * @param logQ              subtract {@code log q(item)} from in-batch (and popularity-sampled softmax) logits
+ * @param seenRetries       resamples of a negative the user has already interacted with (0 = no exclusion)
+ * @param batchSize         positives per optimizer step (new examples plus replayed ones)
+ * @param newPerStep        new stream examples that trigger a step (the rest of the batch is replay)
+ * @param replayRecent      capacity of the recent-window replay ring
+ * @param replayReservoir   capacity of the uniform reservoir
+ * @param recentFraction    share of replayed examples drawn from the recent window
+ * @param lr                Adam learning rate of the embeddings
+ * @param biasLr            Adam learning rate of the item biases (0 disables the bias)
+ * @param l2                L2 penalty on touched embedding rows
+ * @param biasL2            L2 penalty on touched biases
+ * @param initStd           standard deviation of new rows
+ * @param seed              random seed (initialisation, sampling, replay)
+ */
+public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives, Loss loss, double alpha, boolean logQ,
+                              int seenRetries, int batchSize, int newPerStep, int replayRecent, int replayReservoir,
+                              double recentFraction, float lr, float biasLr, float l2, float biasL2, float initStd,
+                              long seed) {
+
+  public LearnerSettings {
+    require(dim >= 1 && dim <= 1024, "trainer.embedding.dim must be in [1, 1024], was " + dim);
+    require(negatives >= 1 || negativeMode == NegativeMode.IN_BATCH, "trainer.negatives must be >= 1, was " + negatives);
+    require(batchSize >= 1, "trainer.batch.size must be >= 1, was " + batchSize);
+    require(newPerStep >= 1 && newPerStep <= batchSize,
+        "trainer.batch.new must be in [1, trainer.batch.size], was " + newPerStep);
+    require(replayRecent >= 0 && replayReservoir >= 0, "trainer.replay sizes must be >= 0");
+    require(recentFraction >= 0 && recentFraction <= 1, "trainer.replay.recent.fraction must be in [0, 1]");
+    require(lr > 0 && Float.isFinite(lr), "trainer.lr must be > 0, was " + lr);
+    require(biasLr >= 0 && Float.isFinite(biasLr), "trainer.bias.lr must be >= 0, was " + biasLr);
+    require(seenRetries >= 0, "trainer.seen.retries must be >= 0");
+    require(alpha >= 0, "trainer.popularity.alpha must be >= 0");
+  }
+
+  /** The tutorial's model and sampler: dim 16, 10 uniform negatives (seen items not excluded), BCE, lr 0.01. */
+  public static LearnerSettings tutorial() {
+    return defaults().with(b -> {
+      b.dim = 16;
+      b.negativeMode = NegativeMode.UNIFORM;
+      b.negatives = 10;
+      b.loss = Loss.BCE;
+      b.seenRetries = 0;
+      b.biasLr = 0.01f;
+      b.lr = 0.01f;
+    });
+  }
+
+  /** The measured defaults (see docs/trainer.md). */
+  public static LearnerSettings defaults() {
+    return new LearnerSettings(32, NegativeMode.UNIFORM, 10, Loss.BCE, 0.75, true, 3, 256, 64, 16_384, 20_000, 0.9,
+        0.01f, 0.05f, 0f, 0f, 0.1f, 42L);
+  }
+
+  /** A copy with some fields changed. */
+  public LearnerSettings with(java.util.function.Consumer<Builder> change) {
+    Builder b = new Builder(this);
+    change.accept(b);
+    return b.build();
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** Mutable copy used by {@link #with}. */
+  public static final class Builder {
+    public int dim;
+    public NegativeMode negativeMode;
+    public int negatives;
+    public Loss loss;
+    public double alpha;
+    public boolean logQ;
+    public int seenRetries;
+    public int batchSize;
+    public int newPerStep;
+    public int replayRecent;
+    public int replayReservoir;
+    public double recentFraction;
+    public float lr;
+    public float biasLr;
+    public float l2;
+    public float biasL2;
+    public float initStd;
+    public long seed;
+
+    Builder(LearnerSettings s) {
+      dim = s.dim;
+      negativeMode = s.negativeMode;
+      negatives = s.negatives;
+      loss = s.loss;
+      alpha = s.alpha;
+      logQ = s.logQ;
+      seenRetries = s.seenRetries;
+      batchSize = s.batchSize;
+      newPerStep = s.newPerStep;
+      replayRecent = s.replayRecent;
+      replayReservoir = s.replayReservoir;
+      recentFraction = s.recentFraction;
+      lr = s.lr;
+      biasLr = s.biasLr;
+      l2 = s.l2;
+      biasL2 = s.biasL2;
+      initStd = s.initStd;
+      seed = s.seed;
+    }
+
+    public LearnerSettings build() {
+      return new LearnerSettings(dim, negativeMode, negatives, loss, alpha, logQ, seenRetries, batchSize,
+          Math.min(newPerStep, batchSize), replayRecent, replayReservoir, recentFraction, lr, biasLr, l2, biasL2,
+          initStd, seed);
+    }
+  }
+}

@@ -1,0 +1,599 @@
+package io.streamrec.trainer.core;
+
+import ai.djl.Device;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The Kafka-free core of the trainer: a two-tower model (user embedding, item embedding + item bias; score =
+ * {@code dot(u, v) + bias}) learned online from a stream of positives, with sampled negatives and replay.
+ *
+ * <p>Every {@link #learn new example} is registered (dynamic id index, tables grow, popularity counts, seen pairs,
+ * replay buffer) and queued; once {@code newPerStep} examples are queued one optimizer step runs on them plus
+ * {@code batchSize - newPerStep} replayed examples. {@link #trainIdle} runs replay-only steps (what the service does
+ * between events). Steps are row-sparse: only the rows of the batch go through DJL ({@link TwoTowerStep}), and a
+ * lazy Adam updates only those rows, so a step costs the same whatever the table sizes.
+ *
+ * <p>Not thread-safe: one thread owns a learner. Call {@link #close} to free the native engine resources.
+ */
+public final class OnlineLearner implements AutoCloseable {
+
+  /** Observes every optimizer step (metrics). */
+  public interface StepListener {
+    void onStep(int positives, float loss, long nanos, boolean skipped);
+  }
+
+  /** One scored item. */
+  public record Scored(String itemId, float score) {}
+
+  private static final float MASK = -1e4f;
+
+  private final LearnerSettings s;
+  private final IdIndex users = new IdIndex();
+  private final IdIndex items = new IdIndex();
+  private final EmbeddingTable userTable;
+  private final EmbeddingTable itemTable;
+  private final ItemSampler sampler;
+  private final LongHashSet seen = new LongHashSet(1 << 12);
+  private final ReplayBuffer replay;
+  private final TwoTowerStep engine;
+  private final EmbeddingTable.AdamSettings userAdam;
+  private final EmbeddingTable.AdamSettings itemAdam;
+  private SplittableRandom rnd;
+  private StepListener listener = (p, l, n, sk) -> { };
+
+  private final int[] pendUser;
+  private final int[] pendItem;
+  private int pending;
+  private final int[] batchUser;
+  private final int[] batchItem;
+  private final int[] pair = new int[2];
+  private final TwoTowerStep.Result result = new TwoTowerStep.Result();
+  private float[] uBuf = new float[0];
+  private float[] vBuf = new float[0];
+  private float[] bBuf = new float[0];
+  private float[] adjBuf = new float[0];
+  private float[] wBuf = new float[0];
+  private long[] userIdx = new long[0];
+  private long[] candIdx = new long[0];
+  private int[] userLocal = new int[0];
+  private int[] itemLocal = new int[0];
+  private int[] touchedUsers = new int[0];
+  private int[] touchedItems = new int[0];
+  private int nu;
+  private int ni;
+  private boolean anyMasked;
+  private boolean anyAdjusted;
+
+  private long steps;
+  private long skipped;
+  private long examples;
+  private float lastLoss = Float.NaN;
+
+  public OnlineLearner(LearnerSettings settings, Device device) {
+    this.s = settings;
+    this.userTable = new EmbeddingTable(s.dim(), s.initStd(), s.seed() * 31 + 1, 1024);
+    this.itemTable = new EmbeddingTable(s.dim(), s.initStd(), s.seed() * 31 + 2, 1024);
+    this.sampler = new ItemSampler(
+        s.negativeMode() == NegativeMode.POPULARITY ? ItemSampler.Kind.POPULARITY : ItemSampler.Kind.UNIFORM,
+        s.alpha());
+    this.replay = new ReplayBuffer(s.replayRecent(), s.replayReservoir());
+    this.engine = new TwoTowerStep(device);
+    this.userAdam = new EmbeddingTable.AdamSettings(s.lr(), 0f, 0.9f, 0.999f, 1e-8f, s.l2(), 0f);
+    this.itemAdam = new EmbeddingTable.AdamSettings(s.lr(), s.biasLr(), 0.9f, 0.999f, 1e-8f, s.l2(), s.biasL2());
+    this.rnd = new SplittableRandom(s.seed());
+    this.pendUser = new int[s.newPerStep()];
+    this.pendItem = new int[s.newPerStep()];
+    this.batchUser = new int[s.batchSize()];
+    this.batchItem = new int[s.batchSize()];
+  }
+
+  /** A learner on the CPU. */
+  public OnlineLearner(LearnerSettings settings) {
+    this(settings, Device.cpu());
+  }
+
+  public LearnerSettings settings() {
+    return s;
+  }
+
+  public Device device() {
+    return engine.device();
+  }
+
+  public void setListener(StepListener listener) {
+    this.listener = listener;
+  }
+
+  /**
+   * Learns from one new interaction (every interaction is a positive, as in the tutorial). May run a step.
+   *
+   * @param timestampMillis event time; rows remember the newest event time they learned from
+   */
+  public void learn(String userId, String itemId, float rating, long timestampMillis) {
+    int u = register(userId, itemId, timestampMillis);
+    int i = items.find(itemId);
+    sampler.observe(i);
+    replay.add(u, i, timestampMillis, rnd);
+    examples++;
+    enqueue(u, i);
+  }
+
+  /**
+   * Trains once more on an interaction that was already {@link #learn learned} (bootstrap epochs): it is queued
+   * for a step but changes no counts, no replay buffer and no seen set.
+   */
+  public void relearn(String userId, String itemId, long timestampMillis) {
+    int u = register(userId, itemId, timestampMillis);
+    enqueue(u, items.find(itemId));
+  }
+
+  private int register(String userId, String itemId, long timestampMillis) {
+    int u = users.rowOf(userId);
+    int i = items.rowOf(itemId);
+    userTable.ensureRow(u);
+    itemTable.ensureRow(i);
+    sampler.ensureItem(i);
+    seen.add(LongHashSet.pair(u, i));
+    userTable.observe(u, timestampMillis);
+    itemTable.observe(i, timestampMillis);
+    return u;
+  }
+
+  private void enqueue(int u, int i) {
+    pendUser[pending] = u;
+    pendItem[pending] = i;
+    pending++;
+    if (pending == pendUser.length) {
+      flush();
+    }
+  }
+
+  /** Runs a step on the queued new examples (if any), filling the batch with replay. */
+  public void flush() {
+    if (pending == 0) {
+      return;
+    }
+    int n = pending;
+    System.arraycopy(pendUser, 0, batchUser, 0, n);
+    System.arraycopy(pendItem, 0, batchItem, 0, n);
+    pending = 0;
+    n = fillWithReplay(n);
+    trainBatch(batchUser, batchItem, n);
+  }
+
+  /** New examples queued but not yet trained on. */
+  public int pending() {
+    return pending;
+  }
+
+  /** Runs up to {@code count} replay-only steps; returns how many ran (0 when the buffer is empty). */
+  public int trainIdle(int count) {
+    if (replay.isEmpty()) {
+      return 0;
+    }
+    for (int c = 0; c < count; c++) {
+      int n = fillWithReplay(0);
+      trainBatch(batchUser, batchItem, n);
+    }
+    return count;
+  }
+
+  private int fillWithReplay(int n) {
+    if (replay.isEmpty()) {
+      return n;
+    }
+    while (n < batchUser.length) {
+      replay.sample(rnd, s.recentFraction(), pair);
+      batchUser[n] = pair[0];
+      batchItem[n] = pair[1];
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Registers an interaction in the index, tables, counts and seen set without training or replay (the
+   * benchmark's epoch training uses it to load a data set). Returns {user row, item row}.
+   */
+  public int[] index(String userId, String itemId) {
+    int u = register(userId, itemId, Long.MIN_VALUE);
+    int i = items.find(itemId);
+    sampler.observe(i);
+    return new int[] {u, i};
+  }
+
+  /**
+   * One optimizer step on exactly these positives (rows from {@link #index}), with negatives per the settings.
+   *
+   * @return the batch loss (NaN/Inf when the batch was skipped)
+   */
+  public float trainBatch(int[] userRows, int[] itemRows, int n) {
+    if (n == 0) {
+      return Float.NaN;
+    }
+    long t0 = System.nanoTime();
+    boolean inBatch = s.negativeMode() == NegativeMode.IN_BATCH;
+    int k = inBatch ? 1 : 1 + s.negatives();
+    prepareLocals(n, k);
+    nu = 0;
+    ni = 0;
+    anyMasked = false;
+    anyAdjusted = false;
+    for (int b = 0; b < n; b++) {
+      userIdx[b] = localUser(userRows[b]);
+    }
+    if (inBatch) {
+      buildInBatch(userRows, itemRows, n);
+    } else {
+      buildSampled(userRows, itemRows, n, k);
+    }
+    gatherRows();
+    engine.step(uBuf, nu, vBuf, bBuf, ni, userIdx, candIdx, n, k, s.dim(), inBatch, adjBuf, wBuf, anyMasked,
+        anyAdjusted, s.loss(), result);
+    lastLoss = result.loss;
+    boolean ok = Float.isFinite(result.loss);
+    if (ok) {
+      apply();
+    } else {
+      skipped++;
+    }
+    releaseLocals();
+    listener.onStep(n, result.loss, System.nanoTime() - t0, !ok);
+    return result.loss;
+  }
+
+  private void prepareLocals(int n, int k) {
+    if (userLocal.length < userTable.rows()) {
+      userLocal = new int[userTable.capacity()];
+      Arrays.fill(userLocal, -1);
+    }
+    if (itemLocal.length < itemTable.rows()) {
+      itemLocal = new int[itemTable.capacity()];
+      Arrays.fill(itemLocal, -1);
+    }
+    int cells = n * k;
+    int adjCells = k == 1 ? n * n : cells;
+    if (userIdx.length < n) {
+      userIdx = new long[n];
+      touchedUsers = new int[n];
+    }
+    if (candIdx.length < cells) {
+      candIdx = new long[cells];
+      touchedItems = new int[cells];
+    }
+    if (adjBuf.length < adjCells) {
+      adjBuf = new float[adjCells];
+      wBuf = new float[adjCells];
+    }
+  }
+
+  private int localUser(int row) {
+    int l = userLocal[row];
+    if (l < 0) {
+      l = nu++;
+      userLocal[row] = l;
+      touchedUsers[l] = row;
+    }
+    return l;
+  }
+
+  private int localItem(int row) {
+    int l = itemLocal[row];
+    if (l < 0) {
+      l = ni++;
+      itemLocal[row] = l;
+      touchedItems[l] = row;
+    }
+    return l;
+  }
+
+  private void releaseLocals() {
+    for (int l = 0; l < nu; l++) {
+      userLocal[touchedUsers[l]] = -1;
+    }
+    for (int l = 0; l < ni; l++) {
+      itemLocal[touchedItems[l]] = -1;
+    }
+  }
+
+  private void buildSampled(int[] userRows, int[] itemRows, int n, int k) {
+    boolean correct = s.logQ() && s.loss() == Loss.SOFTMAX && s.negativeMode() == NegativeMode.POPULARITY;
+    for (int b = 0; b < n; b++) {
+      int u = userRows[b];
+      for (int c = 0; c < k; c++) {
+        int cell = b * k + c;
+        int item = c == 0 ? itemRows[b] : negative(u, itemRows[b]);
+        boolean masked = item < 0;
+        if (masked) {
+          item = itemRows[b];
+        }
+        candIdx[cell] = localItem(item);
+        float adj = correct ? (float) -Math.log(Math.max(1e-12, sampler.probability(item))) : 0f;
+        adjBuf[cell] = masked ? MASK : adj;
+        wBuf[cell] = masked ? 0f : 1f;
+        anyMasked |= masked;
+        anyAdjusted |= adj != 0f;
+      }
+    }
+  }
+
+  /** A negative for user row {@code u} (not the positive, not seen when avoidable), or -1. */
+  int negative(int u, int positive) {
+    for (int attempt = 0; attempt <= s.seenRetries(); attempt++) {
+      int j = sampler.sample(rnd);
+      if (j < 0) {
+        return -1;
+      }
+      if (j != positive && (attempt == s.seenRetries() || !seen.contains(LongHashSet.pair(u, j)))) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  private void buildInBatch(int[] userRows, int[] itemRows, int n) {
+    for (int b = 0; b < n; b++) {
+      candIdx[b] = localItem(itemRows[b]);
+    }
+    for (int b = 0; b < n; b++) {
+      int u = userRows[b];
+      for (int j = 0; j < n; j++) {
+        int cell = b * n + j;
+        boolean masked = j != b && (itemRows[j] == itemRows[b] || seen.contains(LongHashSet.pair(u, itemRows[j])));
+        adjBuf[cell] = masked ? MASK : (s.logQ() ? -sampler.logQ(itemRows[j]) : 0f);
+        wBuf[cell] = masked ? 0f : 1f;
+        anyMasked |= masked;
+        anyAdjusted |= adjBuf[cell] != 0f;
+      }
+    }
+  }
+
+  /** Copies the batch's distinct rows into the step buffers. */
+  private void gatherRows() {
+    int d = s.dim();
+    if (uBuf.length < nu * d) {
+      uBuf = new float[Math.max(nu, 64) * d * 2];
+    }
+    if (vBuf.length < ni * d) {
+      vBuf = new float[Math.max(ni, 64) * d * 2];
+      bBuf = new float[Math.max(ni, 64) * 2];
+    }
+    float[] uw = userTable.weights();
+    float[] iw = itemTable.weights();
+    float[] ib = itemTable.biases();
+    for (int l = 0; l < nu; l++) {
+      System.arraycopy(uw, touchedUsers[l] * d, uBuf, l * d, d);
+    }
+    for (int l = 0; l < ni; l++) {
+      System.arraycopy(iw, touchedItems[l] * d, vBuf, l * d, d);
+      bBuf[l] = ib[touchedItems[l]];
+    }
+  }
+
+  /** Lazy Adam on the batch's distinct rows, with the per-row gradients from the engine. */
+  private void apply() {
+    int d = s.dim();
+    steps++;
+    for (int l = 0; l < nu; l++) {
+      userTable.adamUpdate(touchedUsers[l], result.gradUser, l * d, 0f, steps, userAdam);
+    }
+    for (int l = 0; l < ni; l++) {
+      itemTable.adamUpdate(touchedItems[l], result.gradItem, l * d, result.gradBias[l], steps, itemAdam);
+    }
+  }
+
+  // ---- reading the model -------------------------------------------------------------------------------------
+
+  /** A copy of the user's vector, or null for an unknown user. */
+  public float[] userVector(String userId) {
+    int r = users.find(userId);
+    return r < 0 ? null : userTable.vector(r);
+  }
+
+  /** A copy of the item's vector, or null for an unknown item. */
+  public float[] itemVector(String itemId) {
+    int r = items.find(itemId);
+    return r < 0 ? null : itemTable.vector(r);
+  }
+
+  /** Item vectors, row-major {@code [items, dim]} (a copy). */
+  public float[] itemMatrix() {
+    return Arrays.copyOf(itemTable.weights(), itemTable.rows() * s.dim());
+  }
+
+  /** Item biases in row order (a copy). */
+  public float[] itemBias() {
+    return Arrays.copyOf(itemTable.biases(), itemTable.rows());
+  }
+
+  /** Item ids in row order. */
+  public List<String> itemIds() {
+    return items.ids();
+  }
+
+  /** Users and items known so far. */
+  public int userCount() {
+    return users.size();
+  }
+
+  public int itemCount() {
+    return items.size();
+  }
+
+  /** Row of a known user, or -1. */
+  public int userRow(String userId) {
+    return users.find(userId);
+  }
+
+  /** Row of a known item, or -1. */
+  public int itemRow(String itemId) {
+    return items.find(itemId);
+  }
+
+  /** Whether the user has interacted with the item (what negative sampling avoids). */
+  public boolean hasSeen(int userRow, int itemRow) {
+    return seen.contains(LongHashSet.pair(userRow, itemRow));
+  }
+
+  /**
+   * The {@code k} best items for a user by {@code dot(u, v) + bias} (what serving ranks by), skipping
+   * {@code exclude}; ties go to the smaller item row. Empty for an unknown user.
+   */
+  public List<Scored> scoreTopK(String userId, int k, Collection<String> exclude) {
+    int ur = users.find(userId);
+    if (ur < 0 || k <= 0) {
+      return List.of();
+    }
+    boolean[] skip = new boolean[items.size()];
+    for (String e : exclude) {
+      int r = items.find(e);
+      if (r >= 0) {
+        skip[r] = true;
+      }
+    }
+    int d = s.dim();
+    float[] uw = userTable.weights();
+    float[] iw = itemTable.weights();
+    float[] ib = itemTable.biases();
+    int uo = ur * d;
+    long[] heap = new long[k];
+    int size = 0;
+    for (int i = 0, off = 0; i < items.size(); i++, off += d) {
+      if (skip[i]) {
+        continue;
+      }
+      float score = ib[i];
+      for (int j = 0; j < d; j++) {
+        score += uw[uo + j] * iw[off + j];
+      }
+      long p = TopK.pack(score, i);
+      if (size < k) {
+        TopK.push(heap, size++, p);
+      } else if (p > heap[0]) {
+        TopK.replaceTop(heap, size, p);
+      }
+    }
+    long[] sorted = Arrays.copyOf(heap, size);
+    Arrays.sort(sorted);
+    List<Scored> out = new ArrayList<>(size);
+    for (int x = size - 1; x >= 0; x--) {
+      int row = TopK.row(sorted[x]);
+      out.add(new Scored(items.idOf(row), TopK.score(sorted[x])));
+    }
+    return out;
+  }
+
+  // ---- publishing --------------------------------------------------------------------------------------------
+
+  /** User rows changed since the previous call (clears the set). */
+  public int[] drainDirtyUsers() {
+    return userTable.drainDirty();
+  }
+
+  /** Item rows changed since the previous call (clears the set). */
+  public int[] drainDirtyItems() {
+    return itemTable.drainDirty();
+  }
+
+  public int dirtyCount() {
+    return userTable.dirtyCount() + itemTable.dirtyCount();
+  }
+
+  /** Marks every row changed (after a restore, so consumers converge to the restored model). */
+  public void markAllDirty() {
+    for (int r = 0; r < userTable.rows(); r++) {
+      userTable.markDirty(r);
+    }
+    for (int r = 0; r < itemTable.rows(); r++) {
+      itemTable.markDirty(r);
+    }
+  }
+
+  public EmbeddingTable userTable() {
+    return userTable;
+  }
+
+  public EmbeddingTable itemTable() {
+    return itemTable;
+  }
+
+  public String userId(int row) {
+    return users.idOf(row);
+  }
+
+  public String itemId(int row) {
+    return items.idOf(row);
+  }
+
+  // ---- counters ----------------------------------------------------------------------------------------------
+
+  /** Optimizer steps applied. */
+  public long steps() {
+    return steps;
+  }
+
+  /** Batches skipped because the loss was not finite. */
+  public long skippedBatches() {
+    return skipped;
+  }
+
+  /** New examples learned (not counting bootstrap re-reads). */
+  public long examples() {
+    return examples;
+  }
+
+  public float lastLoss() {
+    return lastLoss;
+  }
+
+  /** Live NDArrays of the engine (0 between steps). */
+  public int liveNativeArrays() {
+    return engine.liveArrays();
+  }
+
+  // ---- checkpoints -------------------------------------------------------------------------------------------
+
+  /** The complete learner state (queued examples are flushed first). */
+  public LearnerState state() {
+    flush();
+    return new LearnerState(s.dim(), users.ids(), items.ids(), userTable.state(), itemTable.state(),
+        sampler.counts(), seen.toArray(), replay.state(), steps, skipped, examples);
+  }
+
+  /** Replaces this (fresh) learner's state with a saved one. */
+  public void restore(LearnerState st) {
+    if (users.size() > 0 || items.size() > 0) {
+      throw new IllegalStateException("restore into a fresh learner only");
+    }
+    if (st.dim() != s.dim()) {
+      throw new IllegalArgumentException("checkpoint has dim " + st.dim() + ", configured " + s.dim());
+    }
+    st.userIds().forEach(users::rowOf);
+    st.itemIds().forEach(items::rowOf);
+    userTable.restore(st.users());
+    itemTable.restore(st.items());
+    sampler.restore(st.itemCounts());
+    for (long p : st.seenPairs()) {
+      seen.add(p);
+    }
+    replay.restore(st.replay());
+    steps = st.steps();
+    skipped = st.skipped();
+    examples = st.examples();
+    rnd = new SplittableRandom(s.seed() ^ (steps * 0x9E3779B97F4A7C15L));
+  }
+
+  /** Everything a checkpoint stores about the model. */
+  public record LearnerState(int dim, List<String> userIds, List<String> itemIds, EmbeddingTable.State users,
+                             EmbeddingTable.State items, long[] itemCounts, long[] seenPairs,
+                             ReplayBuffer.State replay, long steps, long skipped, long examples) {}
+
+  @Override
+  public void close() {
+    engine.close();
+  }
+}

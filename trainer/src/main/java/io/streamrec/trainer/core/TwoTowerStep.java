@@ -1,0 +1,149 @@
+package io.streamrec.trainer.core;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.GradientCollector;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+
+/**
+ * The differentiable part of a training step, on DJL's PyTorch engine: the scores of one mini-batch, its loss
+ * and the gradients with respect to the rows that took part. The embedding tables themselves stay on the Java
+ * heap (see {@link EmbeddingTable}); each step copies just the rows it needs into fresh leaf tensors, so the cost
+ * of a step does not depend on the table sizes and tables can grow without touching the engine.
+ *
+ * <p>Shapes ({@code B} positives, {@code K} candidate columns per positive, {@code D} dimensions, {@code NU} /
+ * {@code NI} distinct users / items of the batch): the distinct rows {@code [NU, D]}, {@code [NI, D]} and item
+ * biases {@code [NI]} are leaf tensors; index arrays gather them into users {@code [B, D]} and candidates
+ * {@code [B, K, D]} (sampled; logits {@code [B, K] = sum_d(u * v) + bias + adjust}, positive in column 0) or
+ * {@code [B, D]} (in-batch; logits {@code [B, B] = u . v^T + bias + adjust}, positive on the diagonal). Backward
+ * through the gathers sums the gradients of repeated rows, so they come back per distinct row.
+ * {@code weight} (0 or 1 per logit cell) removes masked cells (collisions, seen items) from the loss; {@code adjust}
+ * carries the logQ correction and a large negative number on masked cells.
+ *
+ * <p>Memory: every NDArray of a step lives in a per-step sub-manager closed before the method returns, and the
+ * results are copied to the heap first, so native memory stays flat over any number of steps.
+ */
+public final class TwoTowerStep implements AutoCloseable {
+  private final NDManager base;
+  private final Engine engine;
+
+  /** Loss and gradients of one step; arrays are owned by the caller (reused between steps). */
+  public static final class Result {
+    public float loss;
+    public float[] gradUser = new float[0];
+    public float[] gradItem = new float[0];
+    public float[] gradBias = new float[0];
+  }
+
+  public TwoTowerStep(Device device) {
+    this.engine = Engine.getEngine("PyTorch");
+    this.base = engine.newBaseManager(device);
+  }
+
+  public Device device() {
+    return base.getDevice();
+  }
+
+  /** Live NDArrays under this step's manager (0 between steps; for leak checks). */
+  public int liveArrays() {
+    return base.getManagedArrays().size();
+  }
+
+  /**
+   * One step. The distinct rows of the batch come in as {@code users [NU, D]}, {@code items [NI, D]} and
+   * {@code itemBias [NI]}; {@code userIdx [B]} and {@code candIdx} (sampled: {@code [B, K]}, in-batch: {@code [B]})
+   * point into them. The gradients come back per distinct row ({@code [NU, D]}, {@code [NI, D]}, {@code [NI]}).
+   *
+   * @param inBatch  candidates are the batch's positives: logits {@code [B, B]}, positive on the diagonal;
+   *                 otherwise logits {@code [B, K]}, positive in column 0
+   * @param adjust   added to the logits ({@code [B, K]} or {@code [B, B]}): logQ correction, masks
+   * @param weight   0/1 per logit cell: 0 removes the cell from the loss
+   * @param masked   whether any weight is 0 (otherwise {@code weight} is not read)
+   * @param adjusted whether any adjustment is non-zero (otherwise {@code adjust} is not read)
+   * @return {@code out}, with {@code loss}; gradients are filled only when the loss is finite
+   */
+  public Result step(float[] users, int nu, float[] items, float[] itemBias, int ni, long[] userIdx, long[] candIdx,
+                     int b, int k, int d, boolean inBatch, float[] adjust, float[] weight, boolean masked,
+                     boolean adjusted, Loss loss, Result out) {
+    int cols = inBatch ? b : k;
+    try (NDManager scope = base.newSubManager()) {
+      NDArray uTable = scope.create(FloatBuffer.wrap(users, 0, nu * d), new Shape(nu, d));
+      NDArray iTable = scope.create(FloatBuffer.wrap(items, 0, ni * d), new Shape(ni, d));
+      NDArray bTable = scope.create(FloatBuffer.wrap(itemBias, 0, ni), new Shape(ni));
+      uTable.setRequiresGradient(true);
+      iTable.setRequiresGradient(true);
+      bTable.setRequiresGradient(true);
+      NDArray ui = scope.create(LongBuffer.wrap(userIdx, 0, b), new Shape(b));
+      int nc = inBatch ? b : b * k;
+      NDArray ci = scope.create(LongBuffer.wrap(candIdx, 0, nc), new Shape(nc));
+      // Most steps have neither masks nor corrections: skip those tensors (each op is a JNI call).
+      NDArray adj = adjusted || masked ? scope.create(FloatBuffer.wrap(adjust, 0, b * cols), new Shape(b, cols)) : null;
+      NDArray w = masked ? scope.create(FloatBuffer.wrap(weight, 0, b * cols), new Shape(b, cols)) : null;
+      NDArray y = inBatch ? scope.eye(b) : firstColumn(scope, b, k);
+      try (GradientCollector gc = engine.newGradientCollector()) {
+        NDArray u = uTable.get(ui);
+        NDArray v = iTable.get(ci);
+        NDArray bias = bTable.get(ci);
+        NDArray logits = inBatch
+            ? u.matMul(v.transpose()).add(bias.reshape(1, b))
+            : u.expandDims(1).mul(v.reshape(b, k, d)).sum(new int[] {2}).add(bias.reshape(b, k));
+        if (adj != null) {
+          logits = logits.add(adj);
+        }
+        NDArray l = lossOf(logits, y, w, loss);
+        out.loss = l.getFloat();
+        if (!Float.isFinite(out.loss)) {
+          return out;
+        }
+        gc.backward(l);
+      }
+      out.gradUser = uTable.getGradient().toFloatArray();
+      out.gradItem = iTable.getGradient().toFloatArray();
+      out.gradBias = bTable.getGradient().toFloatArray();
+      return out;
+    }
+  }
+
+  private static NDArray firstColumn(NDManager scope, int b, int k) {
+    float[] label = new float[b * k];
+    for (int r = 0; r < b; r++) {
+      label[r * k] = 1f;
+    }
+    return scope.create(label, new Shape(b, k));
+  }
+
+  /**
+   * Scalar loss of {@code logits [B, K]} with one-hot labels {@code y} and cell weights {@code w} (null = all 1).
+   */
+  private static NDArray lossOf(NDArray logits, NDArray y, NDArray w, Loss loss) {
+    switch (loss) {
+      case BCE: {
+        // BCE with logits: softplus(s) - y * s, averaged over the unmasked cells.
+        NDArray cell = Activation.softPlus(logits).sub(logits.mul(y));
+        return w == null ? cell.mean() : cell.mul(w).sum().div(w.sum());
+      }
+      case BPR: {
+        NDArray pos = logits.mul(y).sum(new int[] {1}, true);
+        NDArray negW = w == null ? y.neg().add(1f) : w.mul(y.neg().add(1f));
+        NDArray cell = Activation.softPlus(logits.sub(pos));
+        return cell.mul(negW).sum().div(negW.sum().maximum(1f));
+      }
+      case SOFTMAX: {
+        NDArray logp = logits.logSoftmax(1);
+        return logp.mul(y).sum().neg().div(y.sum());
+      }
+      default:
+        throw new IllegalArgumentException("loss " + loss);
+    }
+  }
+
+  @Override
+  public void close() {
+    base.close();
+  }
+}
