@@ -56,7 +56,7 @@ public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives,
 
   /** The measured defaults (see docs/trainer.md). */
   public static LearnerSettings defaults() {
-    return new LearnerSettings(32, NegativeMode.UNIFORM, 10, Loss.BCE, 0.75, true, 3, 256, 64, 16_384, 20_000, 0.9,
+    return new LearnerSettings(32, NegativeMode.UNIFORM, 10, Loss.BCE, 0.75, true, 3, 256, 64, 8_192, 20_000, 0.9,
         0.01f, 0.05f, 0f, 0f, 0.1f, 42L);
   }
 
