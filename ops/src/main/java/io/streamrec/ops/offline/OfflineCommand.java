@@ -156,6 +156,13 @@ public final class OfflineCommand implements Callable<Integer> {
       RankingMetrics.Scores sc = score(split, learner);
       System.out.printf(Locale.ROOT, "seed %d: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f  (%d steps, %.1f s)%n",
           s.seed(), k, sc.ndcg(), k, sc.hitRate(), k, sc.coverage(), learner.steps(), secs);
+      if (priorWeights != null) {
+        for (double w : priorWeights) {
+          RankingMetrics.Scores p = scoreWithPrior(split, learner, w);
+          System.out.printf(Locale.ROOT, "  prior w=%.2f: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f%n",
+              w, k, p.ndcg(), k, p.hitRate(), k, p.coverage());
+        }
+      }
       if (diagnose) {
         RankingMetrics.Scores bias = scoreByBias(split, learner);
         System.out.printf(Locale.ROOT, "  item bias alone: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f%n",
@@ -163,6 +170,54 @@ public final class OfflineCommand implements Callable<Integer> {
       }
       return new double[] {sc.ndcg(), sc.hitRate(), sc.coverage()};
     }
+  }
+
+  @Option(names = "--prior-weights", split = ",",
+      description = "eval: also score dot + bias + w * ln(1 + decayed item count at the split time), for each w "
+          + "(a recency prior; diagnostic, not a serving feature).")
+  double[] priorWeights;
+
+  @Option(names = "--prior-half-life-days", defaultValue = "7",
+      description = "Half-life of the --prior-weights item counts, in days of event time (default: ${DEFAULT-VALUE}).")
+  double priorHalfLifeDays;
+
+  /** The learner's ranking plus a recency prior: exponentially decayed train counts of each item at the split time. */
+  private RankingMetrics.Scores scoreWithPrior(TutorialSplit.Split split, OnlineLearner learner, double w) {
+    long t = split.testStartMillis();
+    Map<String, Double> c = new java.util.HashMap<>();
+    double lambda = Math.log(2) / (priorHalfLifeDays * 86_400_000.0);
+    for (Interaction i : split.train()) {
+      c.merge(i.itemId(), Math.exp(-lambda * (t - i.timestamp())), Double::sum);
+    }
+    float[] m = learner.itemMatrix();
+    float[] bias = learner.itemBias();
+    List<String> ids = learner.itemIds();
+    int dim = m.length / Math.max(1, bias.length);
+    Map<String, Set<String>> seen = split.seenItems();
+    Map<String, List<String>> recs = new LinkedHashMap<>();
+    for (String u : split.groundTruth().keySet()) {
+      float[] uv = learner.userVector(u);
+      Set<String> sn = seen.getOrDefault(u, Set.of());
+      double[] sc = new double[ids.size()];
+      Integer[] order = new Integer[ids.size()];
+      for (int x = 0; x < ids.size(); x++) {
+        double d = bias[x];
+        for (int j = 0; j < dim && uv != null; j++) {
+          d += uv[j] * m[x * dim + j];
+        }
+        sc[x] = d + w * Math.log1p(c.getOrDefault(ids.get(x), 0.0));
+        order[x] = x;
+      }
+      Arrays.sort(order, (a, b) -> Double.compare(sc[b], sc[a]));
+      List<String> top = new ArrayList<>(k);
+      for (int x = 0; x < order.length && top.size() < k; x++) {
+        if (!sn.contains(ids.get(order[x]))) {
+          top.add(ids.get(order[x]));
+        }
+      }
+      recs.put(u, top);
+    }
+    return RankingMetrics.score(recs, split.groundTruth(), split.trainItems(), k);
   }
 
   @Option(names = "--diagnose", description = "eval: also score the ranking by item bias alone.")
