@@ -22,6 +22,12 @@ public final class DeadLetterHeaders {
   private DeadLetterHeaders() {}
 
   /** Adds the standard headers to {@code headers} (values as UTF-8 text). */
+  public static Headers add(Headers headers, DeadLetterReason reason, String stage, String topic, int partition,
+                            long offset, Throwable error) {
+    return add(headers, reason.tag(), stage, topic, partition, offset, error);
+  }
+
+  /** Adds the standard headers to {@code headers} (values as UTF-8 text); {@code reason} is a {@link DeadLetterReason#tag()}. */
   public static Headers add(Headers headers, String reason, String stage, String topic, int partition, long offset,
                             Throwable error) {
     put(headers, REASON, reason);
