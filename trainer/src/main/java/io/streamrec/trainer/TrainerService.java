@@ -634,6 +634,10 @@ public final class TrainerService implements AutoCloseable {
           .setModelVersion(version)
           .setUpdatedAt(at)
           .setEventTime(et == Long.MIN_VALUE ? at : Instant.ofEpochMilli(et))
+          .setPopularityCount(users ? 0.0 : learner.popularityCount(row))
+          .setPopularityTimeMs(learner.popularityTime() == Long.MIN_VALUE ? 0L : learner.popularityTime())
+          .setPopularityWeight(learner.popularityWeight())
+          .setPopularityHalfLifeMs(learner.popularityHalfLifeMillis())
           .build();
       producer.send(new ProducerRecord<>(topic.name(), id.getBytes(StandardCharsets.UTF_8), embeddingSerde.encode(u)));
     }

@@ -61,7 +61,10 @@ public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives,
 
   private static final long DAY = 86_400_000L;
 
-  /** The tutorial's model and sampler: dim 16, 10 uniform negatives (seen items not excluded), BCE, lr 0.01. */
+  /**
+   * The tutorial's model and sampler: dim 16, 10 uniform negatives (seen items not excluded), BCE, lr 0.01, no
+   * popularity term.
+   */
   public static LearnerSettings tutorial() {
     return defaults().with(b -> {
       b.dim = 16;
@@ -78,8 +81,8 @@ public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives,
 
   /** The measured defaults (see docs/trainer.md). */
   public static LearnerSettings defaults() {
-    return new LearnerSettings(32, NegativeMode.UNIFORM, 10, Loss.BCE, 0.75, true, 3, 256, 64, 8_192, 20_000, 0.9,
-        0.01f, 0.05f, 0f, 0f, 0.1f, 42L, 1f, 0.01f, DAY * 14, DAY, 512);
+    return new LearnerSettings(32, NegativeMode.FULL, 10, Loss.SOFTMAX, 0.75, true, 3, 256, 64, 8_192, 20_000, 0.9,
+        0.005f, 0.01f, 0f, 0f, 0.1f, 42L, 1f, 0.01f, DAY * 14, DAY, 512);
   }
 
   /** A copy with some fields changed. */
