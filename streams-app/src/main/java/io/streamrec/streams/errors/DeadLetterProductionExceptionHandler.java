@@ -48,12 +48,12 @@ import org.slf4j.LoggerFactory;
  * <p>Limitation under {@code exactly_once_v2} (tried on Kafka 4.3.1 with a 1.2 MB state changelog record): the
  * producer moves its open transaction to an abortable error on any failed send, so the dead letter cannot be written
  * in that transaction; the next send fails with "Cannot execute transactional method because we are in an error
- * state" and the stream thread dies. Under at-least-once the dead letter is written and processing continues. So
+ * state" and the stream thread dies. Under at-least-once there is no transaction to poison, so the dead letter is sent and processing continues
+ * (not tried here). So
  * every stage must keep its records within the size limits where the data enters (ingest bounds id lengths, see
  * {@code RatingValidator}); this handler is the net that records what slipped through, and the rule that nothing
  * but a size refusal is ever skipped. A send to the dead-letter topic whose key and value are already within
  * {@link #MAX_BYTES_CONFIG} was not refused for its own size (the producer is replaying an earlier error) and fails.
- */
  */
 public final class DeadLetterProductionExceptionHandler implements ProductionExceptionHandler {
     /** Streams property: the dead-letter topic (required). */
