@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP endpoint every StreamRec service exposes, on the JDK's {@link HttpServer}:
- * {@code GET /metrics} (Prometheus text format), {@code GET /health/live} (200 while the process runs) and
- * {@code GET /health/ready} (200 when the readiness check passes, else 503). Services add their own routes with
+ * {@code GET /metrics} (Prometheus text format), {@code GET /health/live} (200 while the liveness check passes, else
+ * 503: the process is alive and its service has not died; a supervisor restarts it on 503) and
+ * {@code GET /health/ready} (200 when the readiness check passes, else 503: the service can do its work now, e.g.
+ * its Kafka clients run and the broker and its input topics are there; a load balancer stops routing on 503). Services add their own routes with
  * {@link #route}. Port 0 picks a free port ({@link #port()} tells which).
  */
 public final class MetricsServer implements AutoCloseable {
@@ -27,6 +29,7 @@ public final class MetricsServer implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final HttpServer server;
   private volatile BooleanSupplier ready = () -> true;
+  private volatile BooleanSupplier live = () -> true;
 
   private MetricsServer(PrometheusMeterRegistry registry, HttpServer server) {
     this.registry = registry;
@@ -39,7 +42,10 @@ public final class MetricsServer implements AutoCloseable {
       HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
       MetricsServer ms = new MetricsServer(registry, server);
       server.createContext("/metrics", ex -> ms.respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-      server.createContext("/health/live", ex -> ms.respond(ex, 200, "text/plain", "UP\n"));
+      server.createContext("/health/live", ex -> {
+        boolean ok = ms.live.getAsBoolean();
+        ms.respond(ex, ok ? 200 : 503, "text/plain", ok ? "UP\n" : "DOWN\n");
+      });
       server.createContext("/health/ready", ex -> {
         boolean ok = ms.ready.getAsBoolean();
         ms.respond(ex, ok ? 200 : 503, "text/plain", ok ? "READY\n" : "NOT READY\n");
@@ -65,6 +71,12 @@ public final class MetricsServer implements AutoCloseable {
   /** Sets the readiness check behind {@code /health/ready}. */
   public MetricsServer readiness(BooleanSupplier check) {
     this.ready = check;
+    return this;
+  }
+
+  /** Sets the liveness check behind {@code /health/live} (default: always live while the endpoint answers). */
+  public MetricsServer liveness(BooleanSupplier check) {
+    this.live = check;
     return this;
   }
 
