@@ -50,11 +50,17 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path outDir = out != null ? out : ReportWriter.defaultOutDir();
+    // every check a person can act on comes before the first side effect (temp dir, broker, services)
+    Path dataDir = data.resolve(System.out);
+    Path outDir = Preflight.requireWritableDir(out != null ? out : ReportWriter.defaultOutDir(), "--out");
+    if (bootstrap != null) {
+      String clusterId = Preflight.requireBroker(bootstrap, Preflight.BROKER_TIMEOUT);
+      System.out.printf("Kafka reachable at %s (cluster %s)%n", bootstrap, clusterId);
+    }
     Path work = Files.createTempDirectory("streamrec-demo-");
     Demo.BrokerMode mode = bootstrap != null ? Demo.BrokerMode.EXTERNAL
         : inProcess ? Demo.BrokerMode.IN_PROCESS : Demo.BrokerMode.CHILD_JVM;
-    Demo.Settings s = new Demo.Settings(mode, bootstrap, suffix, data.resolve(System.out), seed, outDir, work,
+    Demo.Settings s = new Demo.Settings(mode, bootstrap, suffix, dataDir, seed, outDir, work,
         Duration.ofSeconds(catchUpTimeoutS), Duration.ofSeconds(3), Duration.ofSeconds(120), overrides, prequential);
     Demo.run(s, new InProcessServiceLauncher(), System.out);
     return 0;

@@ -44,7 +44,9 @@ public final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintStream out = System.out;
-    Replayer.Summary s = run(data.resolve(out), new Replayer.Settings(bootstrap, suffix, speed, Map.of()), holdout,
+    Path dir = data.resolve(out);
+    Preflight.requireBroker(bootstrap, Preflight.BROKER_TIMEOUT);
+    Replayer.Summary s = run(dir, new Replayer.Settings(bootstrap, suffix, speed, Map.of()), holdout,
         minUser, out, System.console() != null);
     return s.total() > 0 ? 0 : 1;
   }
