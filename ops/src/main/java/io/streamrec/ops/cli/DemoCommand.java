@@ -48,6 +48,14 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--set", description = "Extra service configuration, key=value (repeatable).")
   Map<String, String> overrides = Map.of();
 
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     // every check a person can act on comes before the first side effect (temp dir, broker, services)
@@ -57,12 +65,16 @@ public final class DemoCommand implements Callable<Integer> {
       String clusterId = Preflight.requireBroker(bootstrap, Preflight.BROKER_TIMEOUT);
       System.out.printf("Kafka reachable at %s (cluster %s)%n", bootstrap, clusterId);
     }
-    Path work = Files.createTempDirectory("streamrec-demo-");
+    // service state and the broker log: beside the results, not in the OS temp dir (Kafka Streams warns about that,
+    // rightly); removed after a clean run, kept for a look when the demo fails
+    Path work = outDir.resolve("work");
+    Files.createDirectories(work);
     Demo.BrokerMode mode = bootstrap != null ? Demo.BrokerMode.EXTERNAL
         : inProcess ? Demo.BrokerMode.IN_PROCESS : Demo.BrokerMode.CHILD_JVM;
     Demo.Settings s = new Demo.Settings(mode, bootstrap, suffix, dataDir, seed, outDir, work,
         Duration.ofSeconds(catchUpTimeoutS), Duration.ofSeconds(3), Duration.ofSeconds(120), overrides, prequential);
     Demo.run(s, new InProcessServiceLauncher(), System.out);
+    deleteTree(work);
     return 0;
   }
 }
