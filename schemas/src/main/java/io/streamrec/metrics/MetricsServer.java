@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP endpoint every StreamRec service exposes, on the JDK's {@link HttpServer}:
- * {@code GET /metrics} (Prometheus text format), {@code GET /health/live} (200 while the process runs),
- * {@code GET /health/ready} (200 when the readiness check passes, else 503) and {@code GET /openapi.json} (an
+ * {@code GET /metrics} (Prometheus text format), {@code GET /health/live} (200 while the liveness check passes, else
+ * 503: the process is alive and its service has not died; a supervisor restarts it on 503),
+ * {@code GET /health/ready} (200 when the readiness check passes, else 503: the service can do its work now, e.g.
+ * its Kafka clients run and the broker and its input topics are there; a load balancer stops routing on 503) and
+ * {@code GET /openapi.json} (an
  * OpenAPI 3.0 description of every route this instance serves). Services add their own routes with {@link #route};
  * a route that implements {@link Documented} adds its paths to {@code /openapi.json}. Port 0 picks a free port
  * ({@link #port()} tells which).
@@ -48,6 +51,7 @@ public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, Object> documentedPaths = new TreeMap<>();
   private volatile BooleanSupplier ready = () -> true;
+  private volatile BooleanSupplier live = () -> true;
   private volatile HttpHandler home;
 
   private MetricsServer(PrometheusMeterRegistry registry, HttpServer server) {
@@ -61,7 +65,13 @@ public final class MetricsServer implements AutoCloseable {
       HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
       MetricsServer ms = new MetricsServer(registry, server);
       ms.builtIn("/metrics", ex -> ms.respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-      ms.builtIn("/health/live", ex -> ms.respond(ex, 200, "application/json", "{\"status\":\"UP\"}"));
+      ms.builtIn("/health/live", ex -> {
+        if (ms.live.getAsBoolean()) {
+          ms.respond(ex, 200, "application/json", "{\"status\":\"UP\"}");
+        } else {
+          ms.error(ex, 503, "not live");
+        }
+      });
       ms.builtIn("/health/ready", ex -> {
         if (ms.ready.getAsBoolean()) {
           ms.respond(ex, 200, "application/json", "{\"status\":\"READY\"}");
@@ -101,6 +111,12 @@ public final class MetricsServer implements AutoCloseable {
   /** Sets the readiness check behind {@code /health/ready}. */
   public MetricsServer readiness(BooleanSupplier check) {
     this.ready = check;
+    return this;
+  }
+
+  /** Sets the liveness check behind {@code /health/live} (default: always live while the endpoint answers). */
+  public MetricsServer liveness(BooleanSupplier check) {
+    this.live = check;
     return this;
   }
 

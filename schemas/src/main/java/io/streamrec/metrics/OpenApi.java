@@ -34,8 +34,8 @@ public final class OpenApi {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("/metrics", get("Prometheus metrics", "Prometheus text exposition format 0.0.4.",
         Map.of(), Map.of("200", text("the metrics")), List.of()));
-    p.put("/health/live", get("Liveness", "200 while the process runs.",
-        Map.of(), Map.of("200", json("alive", statusObject())), List.of()));
+    p.put("/health/live", get("Liveness", "200 while the process is alive and its service has not died, else 503.",
+        Map.of(), Map.of("200", json("alive", statusObject()), "503", errorResponse("the service died")), List.of()));
     p.put("/health/ready", get("Readiness", "200 when this instance is ready to serve, otherwise 503.",
         Map.of(), Map.of("200", json("ready", statusObject()), "503", errorResponse("not ready")), List.of()));
     p.put("/openapi.json", get("This document", "The OpenAPI 3.0 description of this instance's routes.",

@@ -39,6 +39,28 @@ class MetricsServerTest {
     assertThat(HealthProbe.check("http://127.0.0.1:1/health/ready")).isFalse();
   }
 
+  @Test
+  void livenessIsItsOwnCheck() throws Exception {
+    AtomicBoolean live = new AtomicBoolean(true);
+    try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, MetricsServer.newRegistry())
+        .readiness(() -> false).liveness(live::get)) {
+      String base = "http://127.0.0.1:" + server.port();
+      assertThat(HealthProbe.check(base + "/health/live")).as("live while not ready").isTrue();
+      live.set(false);
+      assertThat(HealthProbe.check(base + "/health/live")).isFalse();
+    }
+  }
+
+  @Test
+  void kafkaReadinessIsFalseWhileTheBrokerIsUnreachable() {
+    try (KafkaReadiness r = KafkaReadiness.start("127.0.0.1:1", java.util.Map.of(), java.util.List.of("t"),
+        java.time.Duration.ofMillis(500))) {
+      assertThat(r.check().ready()).isFalse();
+      assertThat(r.status().detail()).startsWith("broker unreachable");
+      assertThat(r.getAsBoolean()).isFalse();
+    }
+  }
+
   private static HttpResponse<String> send(HttpClient http, String method, String url) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.noBody())
         .build(), HttpResponse.BodyHandlers.ofString());
