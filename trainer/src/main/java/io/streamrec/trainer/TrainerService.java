@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * once the broker acknowledged the dead letter.
  *
  * <p>This class owns the thread and the life cycle; one background thread runs the {@link TrainerLoop} (set up by
- * {@link TorchSetup}, fed by {@link ExampleSource}, publishing through {@link EmbeddingPublisher}). A failure stops
- * the loop ({@link #failure()}; {@code TrainerMain} exits 1).
+ * {@link TorchSetup}, fed by {@link ExampleSource}, publishing through {@link EmbeddingPublisher}). Failures follow
+ * {@link FailurePolicy}: retriable ones (Kafka's {@code RetriableException}, I/O) are retried with back-off after a
+ * rewind to the applied offsets, fatal ones stop the loop ({@link #failure()}; {@code TrainerMain} exits 1).
  *
  * <p>Delivery guarantee: at-least-once. The checkpoint (model + optimizer + id index + offsets, written
  * atomically) is the source of truth; a restart restores the newest checkpoint and seeks to its offsets, so the
@@ -177,9 +179,13 @@ public final class TrainerService implements AutoCloseable {
           cfg.publishInterval());
       loop = new TrainerLoop(cfg, learner, source, new DeadLetterWriter(producer, dlqTopic, metrics), publisher,
           checkpoints, metrics, status);
+      FailurePolicy policy = new FailurePolicy(cfg.retryTimeout());
       Map<String, Long> restored = loop.restore();
-      loop.versionsAbove(publishedVersion());
-      loop.assign(restored, () -> running);
+      TrainerLoop started = loop;
+      retrying(policy, () -> {
+        started.versionsAbove(publishedVersion());
+        started.assign(restored, () -> running);
+      });
       log.info("Trainer started: input {}, device {}, {} torch thread(s), model version {}, settings {}", input,
           learner.device(), cfg.torchThreads(), status.modelVersion, cfg.learner());
       if (!loop.bootstrapDone() && cfg.bootstrapEpochs() > 0) {
@@ -188,7 +194,15 @@ public final class TrainerService implements AutoCloseable {
         loop.skipBootstrap();
       }
       while (running) {
-        loop.step();
+        try {
+          loop.step();
+          policy.onSuccess();
+        } catch (WakeupException | InterruptException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          pause(policy.onFailure(e));
+          loop.recover();
+        }
       }
     } catch (WakeupException e) {
       // close() or abort() woke the consumer up.
@@ -200,9 +214,37 @@ public final class TrainerService implements AutoCloseable {
     }
   }
 
+  /** Runs {@code step} until it succeeds, the policy gives up (rethrows) or the trainer stops. */
+  private void retrying(FailurePolicy policy, Runnable step) {
+    while (running) {
+      try {
+        step.run();
+        policy.onSuccess();
+        return;
+      } catch (WakeupException | InterruptException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        pause(policy.onFailure(e));
+      }
+    }
+  }
+
   private long publishedVersion() {
     try (Consumer<byte[], byte[]> c = clients.versionReader()) {
       return PublishedVersions.newest(c, List.of(userTopic, itemTopic), Duration.ofSeconds(10));
+    }
+  }
+
+  /** Sleeps {@code d} in short slices, returning early when the trainer stops. */
+  private void pause(Duration d) {
+    long until = System.nanoTime() + d.toNanos();
+    while (running && System.nanoTime() < until) {
+      try {
+        Thread.sleep(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

@@ -184,6 +184,33 @@ class TrainerLoopTest {
   }
 
   @Test
+  void aRetriableFailureRewindsAndLosesNothingAFatalOneStopsTheLoop() {
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+        new ByteArraySerializer());
+    start(config("50"), producer, new SimpleMeterRegistry());
+    onNextPoll(() -> {
+      for (int i = 0; i < 10; i++) {
+        add(i % 2 == 0 ? P0 : P1, example("u" + i, "i" + i, 1_000 + i));
+      }
+    });
+    await().atMost(Duration.ofSeconds(60)).until(() -> trainer.examplesTrained() == 10 && trainer.idle());
+    onNextPoll(() -> {
+      for (int i = 10; i < 16; i++) {
+        add(i % 2 == 0 ? P0 : P1, example("u" + i, "i" + i, 1_000 + i));
+      }
+      consumer.setPollException(new TimeoutException("broker briefly unreachable"));
+    });
+    await().atMost(Duration.ofSeconds(60)).until(() -> trainer.examplesTrained() == 16 && trainer.idle());
+    assertThat(trainer.isRunning()).isTrue();
+    assertThat(trainer.failure()).isEmpty();
+
+    onNextPoll(() -> consumer.setPollException(new KafkaException("not retriable")));
+    await().atMost(Duration.ofSeconds(30)).until(() -> !trainer.isRunning());
+    assertThat(trainer.failure()).get().extracting(Throwable::getMessage).isEqualTo("not retriable");
+    assertThat(trainer.examplesTrained()).isEqualTo(16);
+  }
+
+  @Test
   void theInputIsAssignedNotSubscribedAndReadCommitted() {
     start(config("50"), new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
         new SimpleMeterRegistry());
