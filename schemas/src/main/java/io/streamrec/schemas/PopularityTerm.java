@@ -16,7 +16,7 @@ public final class PopularityTerm {
     if (count <= 0 || halfLifeMillis <= 0) {
       return 0;
     }
-    long dt = Math.max(0, timeMillis - countTimeMillis);
+    long dt = timeMillis <= countTimeMillis ? 0 : timeMillis - countTimeMillis;
     return count * Math.exp(-Math.log(2) * dt / halfLifeMillis);
   }
 

@@ -89,7 +89,8 @@ final class ItemEmbeddingProcessor implements Processor<String, byte[], Void, Vo
       return violation;
     }
     try {
-      index.upsert(id, EmbeddingRules.toArray(e), e.getBias(), e.getModelVersion());
+      index.upsert(id, EmbeddingRules.toArray(e), e.getBias(), e.getModelVersion(), e.getPopularityCount(),
+          e.getPopularityTimeMs(), e.getPopularityWeight(), e.getPopularityHalfLifeMs());
     } catch (IllegalArgumentException dimensionRace) {
       return DeadLetterReason.WRONG_DIMENSION;
     }

@@ -1,6 +1,7 @@
 package io.streamrec.streams.serving;
 
 import io.streamrec.avro.ScoredItem;
+import io.streamrec.schemas.PopularityTerm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -16,7 +17,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every item embedding this instance knows, as flat arrays: {@code vectors} is row-major {@code [n, dim]},
- * {@code bias[n]}, {@code versions[n]}, {@code ids[n]}, plus an id-to-row map. Rows are assigned in arrival
+ * {@code bias[n]}, {@code versions[n]}, {@code ids[n]}, plus an id-to-row map.
+ *
+ * <p>Scores are {@code dot(query, item) + term[i]}, where {@code term[i] = bias[i] + kappa * alpha * log(1 +
+ * c_i(t))} ({@link PopularityTerm}): the item's published decayed count read at the stream time {@code t} (the
+ * newest training-example time this instance saw), {@code alpha} and the half-life from the newest model
+ * version, {@code kappa} = {@code serving.popularity.weight}. The terms are recomputed when alpha or the half-life
+ * change and when the stream time moved by {@link #TERM_REFRESH_MS} (event time; an hour changes a 14-day decay by
+ * 0.2 %); an upserted item gets its term at the current term time. Rows are assigned in arrival
  * order and never reused, so a row keeps its id for the life of the index; a deleted item (tombstone) keeps its
  * row and is excluded from every search. Capacity doubles as items arrive.
  *
@@ -54,6 +62,9 @@ public final class ItemIndex implements AutoCloseable {
   /** A search result: items best first, and the newest model version among them (-1 when empty). */
   public record Hits(List<ScoredItem> items, long maxItemVersion) {}
 
+  /** Stream-time movement (ms of event time) after which every popularity term is recomputed. */
+  public static final long TERM_REFRESH_MS = 3_600_000L;
+
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final int annMinItems;
   private final AnnParams annParams;
@@ -65,6 +76,16 @@ public final class ItemIndex implements AutoCloseable {
   private int size;
   private float[] vectors = new float[0];
   private float[] bias = new float[0];
+  private float[] term = new float[0];
+  private double[] popCount = new double[0];
+  private long[] popTime = new long[0];
+  private float kappa = 1f;
+  private float alpha;
+  private long halfLife;
+  private long alphaVersion = Long.MIN_VALUE;
+  private final java.util.concurrent.atomic.AtomicLong streamTime = new java.util.concurrent.atomic.AtomicLong(
+      Long.MIN_VALUE);
+  private volatile long termTime = Long.MIN_VALUE;
   private long[] versions = new long[0];
   private String[] ids = new String[0];
   private int[] deleted = new int[0];
@@ -139,6 +160,15 @@ public final class ItemIndex implements AutoCloseable {
    * @throws IllegalArgumentException on a dimension mismatch
    */
   public void upsert(final String id, final float[] vector, final float itemBias, final long version) {
+    upsert(id, vector, itemBias, version, 0.0, 0L, 0f, 0L);
+  }
+
+  /**
+   * {@link #upsert(String, float[], float, long)} with the item's popularity fields: its decayed count as of
+   * {@code countTimeMs}, and the model's {@code alpha} and half-life at {@code version}.
+   */
+  public void upsert(final String id, final float[] vector, final float itemBias, final long version,
+                     final double count, final long countTimeMs, final float modelAlpha, final long halfLifeMs) {
     lock.writeLock().lock();
     try {
       if (dim == 0) {
@@ -163,11 +193,66 @@ public final class ItemIndex implements AutoCloseable {
       System.arraycopy(vector, 0, vectors, row * dim, dim);
       bias[row] = itemBias;
       versions[row] = version;
+      popCount[row] = count;
+      popTime[row] = countTimeMs;
+      if (version >= alphaVersion) {
+        alphaVersion = version;
+        if (modelAlpha != alpha || halfLifeMs != halfLife) {
+          alpha = modelAlpha;
+          halfLife = halfLifeMs;
+          recomputeTerms();
+        }
+      }
+      term[row] = termOf(row);
       changesSinceAnn++;
     } finally {
       lock.writeLock().unlock();
     }
     maybeRebuildAnn();
+  }
+
+  /** Sets {@code kappa} ({@code serving.popularity.weight}) and recomputes every term. */
+  public void popularityWeight(final float weight) {
+    lock.writeLock().lock();
+    try {
+      kappa = weight;
+      recomputeTerms();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Raises the stream time to {@code eventTimeMs}; recomputes the terms once it moved by the refresh interval. */
+  public void advanceStreamTime(final long eventTimeMs) {
+    final long now = streamTime.accumulateAndGet(eventTimeMs, Math::max);
+    final long at = termTime;
+    if (at != Long.MIN_VALUE && now - at < TERM_REFRESH_MS) {
+      return;
+    }
+    lock.writeLock().lock();
+    try {
+      if (termTime == Long.MIN_VALUE || streamTime.get() - termTime >= TERM_REFRESH_MS) {
+        recomputeTerms();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** The stream time the current popularity terms were computed at ({@code Long.MIN_VALUE}: none yet). */
+  public long termTime() {
+    return termTime;
+  }
+
+  private void recomputeTerms() {
+    termTime = streamTime.get();
+    for (int r = 0; r < size; r++) {
+      term[r] = termOf(r);
+    }
+  }
+
+  private float termOf(final int row) {
+    return bias[row] + PopularityTerm.value(kappa, alpha, popCount[row], popTime[row], halfLife, termTime);
   }
 
   /** Removes an item from search results (a tombstone on the item topic); unknown ids are ignored. */
@@ -219,10 +304,10 @@ public final class ItemIndex implements AutoCloseable {
       final HnswSnapshot snapshot = ann;
       int n;
       if (snapshot == null) {
-        n = TopK.scan(query, vectors, bias, dim, 0, size, excluded, exCount, k, heap, 0);
+        n = TopK.scan(query, vectors, term, dim, 0, size, excluded, exCount, k, heap, 0);
       } else {
-        n = snapshot.search(query, vectors, bias, dim, excluded, exCount, k, heap);
-        n = TopK.scan(query, vectors, bias, dim, snapshot.size(), size, excluded, exCount, k, heap, n);
+        n = snapshot.search(query, vectors, term, dim, excluded, exCount, k, heap);
+        n = TopK.scan(query, vectors, term, dim, snapshot.size(), size, excluded, exCount, k, heap, n);
       }
       return hits(heap, n);
     } finally {
@@ -239,7 +324,7 @@ public final class ItemIndex implements AutoCloseable {
       }
       final int exCount = excludedRows(excludeIds, scratch);
       final long[] heap = scratch.heap(k);
-      final int n = TopK.scan(query, vectors, bias, dim, 0, size, scratch.excluded, exCount, k, heap, 0);
+      final int n = TopK.scan(query, vectors, term, dim, 0, size, scratch.excluded, exCount, k, heap, 0);
       return hits(heap, n);
     } finally {
       lock.readLock().unlock();
@@ -305,7 +390,7 @@ public final class ItemIndex implements AutoCloseable {
       n = size;
       d = dim;
       vecCopy = Arrays.copyOf(vectors, n * d);
-      biasCopy = Arrays.copyOf(bias, n);
+      biasCopy = Arrays.copyOf(term, n);
     } finally {
       lock.readLock().unlock();
     }
@@ -357,6 +442,9 @@ public final class ItemIndex implements AutoCloseable {
     final int cap = Math.max(rowsNeeded, Math.max(64, ids.length * 2));
     vectors = Arrays.copyOf(vectors, cap * dim);
     bias = Arrays.copyOf(bias, cap);
+    term = Arrays.copyOf(term, cap);
+    popCount = Arrays.copyOf(popCount, cap);
+    popTime = Arrays.copyOf(popTime, cap);
     versions = Arrays.copyOf(versions, cap);
     ids = Arrays.copyOf(ids, cap);
   }

@@ -36,7 +36,8 @@ import org.apache.kafka.streams.StreamsConfig;
 public record ServingConfig(String bootstrapServers, String applicationId, Path stateDir, int numStreamThreads,
                             String httpHost, int httpPort, String advertisedHost, int defaultK, int maxK,
                             Duration debounce, int embeddingDim, double embeddingMaxNorm, int annMinItems, AnnParams ann,
-                            Duration popularityHalfLife, String topicsSuffix, Map<String, String> kafka) {
+                            Duration popularityHalfLife, float popularityWeight, String topicsSuffix,
+                            Map<String, String> kafka) {
 
   /** Classpath resource with the defaults. */
   public static final String DEFAULTS = "streamrec-serving.properties";
@@ -72,6 +73,8 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
     Objects.requireNonNull(ann, "serving.ann.*");
     require(popularityHalfLife != null && popularityHalfLife.toMillis() > 0,
         "serving.popularity.half.life must be > 0, was " + popularityHalfLife);
+    require(popularityWeight >= 0 && Float.isFinite(popularityWeight),
+        "serving.popularity.weight must be a finite number >= 0, was " + popularityWeight);
     topicsSuffix = topicsSuffix == null ? "" : topicsSuffix;
     kafka = Map.copyOf(kafka);
   }
@@ -101,6 +104,7 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
         src.integer("serving.ann.min.items"),
         ann,
         src.duration("serving.popularity.half.life"),
+        (float) src.decimal("serving.popularity.weight"),
         src.string("topics.suffix", ""),
         src.withPrefix("kafka."));
   }

@@ -115,6 +115,7 @@ final class ServingProcessor implements Processor<String, byte[], Object, Object
       return;
     }
     final long eventTime = ex.getTimestamp().toEpochMilli();
+    runtime.index().advanceStreamTime(eventTime);
     final UserHistory before = histories.get(user);
     final UserHistory after = (before == null ? UserHistory.EMPTY : before).with(ex.getItemId(), eventTime);
     if (after != before) {

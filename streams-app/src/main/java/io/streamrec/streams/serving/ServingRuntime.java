@@ -22,6 +22,7 @@ public final class ServingRuntime implements AutoCloseable {
     this.metrics = metrics;
     this.deadLetters = deadLetters;
     this.index = new ItemIndex(config.embeddingDim(), config.annMinItems(), config.ann());
+    index.popularityWeight(config.popularityWeight());
     this.recommender = new Recommender(index, metrics);
     Gauge.builder("streamrec.serving.items", index, ItemIndex::liveItems)
         .description("Items in the serving index").register(metrics.registry());

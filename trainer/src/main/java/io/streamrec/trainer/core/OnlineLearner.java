@@ -521,10 +521,11 @@ public final class OnlineLearner implements AutoCloseable {
       if (skip[i]) {
         continue;
       }
-      float score = term[i];
+      float dot = 0f;
       for (int j = 0; j < d; j++) {
-        score += uw[uo + j] * iw[off + j];
+        dot += uw[uo + j] * iw[off + j];
       }
+      float score = dot + term[i];
       long p = TopK.pack(score, i);
       if (size < k) {
         TopK.push(heap, size++, p);
