@@ -76,6 +76,9 @@ public final class OfflineCommand implements Callable<Integer> {
   @Option(names = "--tutorial", description = "Start from the tutorial's settings instead of the defaults.")
   boolean tutorial;
 
+  @Option(names = "--recency", description = "Start from the recency-aware model (full softmax + learned popularity term).")
+  boolean recency;
+
   @Option(names = "--epochs", defaultValue = "1",
       description = "eval: passes over the train split (later passes re-train, as bootstrap epochs); bench: epochs (default ${DEFAULT-VALUE}).")
   int epochs;
@@ -131,7 +134,8 @@ public final class OfflineCommand implements Callable<Integer> {
   }
 
   LearnerSettings settings(long seed) {
-    LearnerSettings base = tutorial ? LearnerSettings.tutorial() : LearnerSettings.defaults();
+    LearnerSettings base = tutorial ? LearnerSettings.tutorial()
+        : recency ? LearnerSettings.recency() : LearnerSettings.defaults();
     return base.with(b -> {
       b.seed = seed;
       if (sampler != null) b.negativeMode = sampler;

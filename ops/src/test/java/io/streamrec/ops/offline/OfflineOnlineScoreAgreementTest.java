@@ -25,7 +25,7 @@ class OfflineOnlineScoreAgreementTest {
 
   @Test
   void shouldRankTheSameItemsOfflineAndInServing() {
-    LearnerSettings s = LearnerSettings.defaults().with(b -> {
+    LearnerSettings s = LearnerSettings.recency().with(b -> {
       b.batchSize = 64;
       b.newPerStep = 32;
       b.seed = 3;
