@@ -19,7 +19,7 @@ class ServingConfigTest {
     assertThat(c.applicationId()).isEqualTo("streamrec-serving");
     assertThat(c.defaultK()).isEqualTo(10);
     assertThat(c.maxK()).isEqualTo(1000);
-    assertThat(c.debounce()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.debounce()).isEqualTo(Duration.ofMillis(100));
     assertThat(c.annMinItems()).isEqualTo(200_000);
     assertThat(c.embeddingDim()).isZero();
     assertThat(c.popularityHalfLife()).isEqualTo(Duration.ofDays(7));

@@ -69,7 +69,7 @@ public final class ServingThroughputBench {
           embeddings.send(new ProducerRecord<>(Topics.USER_EMBEDDINGS.name(), "u" + u, emb("u" + u, dim, rnd)));
         }
         embeddings.flush();
-        while (!service.isRunning() || service.runtime().index().liveItems() < items) {
+        while (!service.isRunning() || service.dependencies().items().liveItems() < items) {
           Thread.onSpinWait();
           Thread.sleep(50);
         }
