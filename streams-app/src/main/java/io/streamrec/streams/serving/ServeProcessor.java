@@ -4,6 +4,7 @@ import io.streamrec.avro.Trigger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,7 +57,8 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
 
     @Override
     public Set<StoreBuilder<?>> stores() {
-      return Set.of(
+      // An ordered set: Set.of iterates in a per-JVM random order, which would make describe() unstable.
+      return new LinkedHashSet<>(List.of(
           Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ServingNames.USER_EMBEDDING_STORE),
               Serdes.String(), UserVector.SERDE).withCachingEnabled(),
           Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ServingNames.USER_HISTORY_STORE),
@@ -64,7 +66,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
           Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ServingNames.PARTITION_POPULARITY_STORE),
               Serdes.String(), Serdes.ByteArray()).withCachingEnabled(),
           Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ServingNames.PENDING_LISTS_STORE),
-              Serdes.String(), Serdes.Long()).withCachingEnabled());
+              Serdes.String(), Serdes.Long()).withCachingEnabled()));
     }
   }
 
