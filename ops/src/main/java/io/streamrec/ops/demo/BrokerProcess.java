@@ -25,7 +25,8 @@ public final class BrokerProcess implements AutoCloseable {
   /** Starts the child and waits (up to 90 s) until it reports its bootstrap address. */
   public static BrokerProcess start(Path logFile) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx768m", "-XX:+UseSerialGC", "-cp",
+    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx768m", "-XX:+UseSerialGC",
+        "-D" + io.streamrec.ops.StreamRecCli.VERBOSE_PROPERTY + "=" + io.streamrec.ops.StreamRecCli.verbose(), "-cp",
         System.getProperty("java.class.path"), BrokerMain.class.getName()))
         .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     try {

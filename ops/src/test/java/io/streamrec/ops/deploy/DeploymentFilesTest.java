@@ -6,6 +6,7 @@ import io.streamrec.config.ConfigSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -183,6 +184,75 @@ class DeploymentFilesTest {
   }
 
   @Test
+  void shouldResolveDependenciesFromThePomsBeforeCopyingTheSources() {
+    List<String> modules = List.of("schemas", "testkit", "streams-app", "trainer", "ops");
+    for (String df : DeployFiles.dockerfiles()) {
+      List<String> build = DeployFiles.instructions(df);
+      int copyAll = build.indexOf("COPY . .");
+      assertThat(copyAll).as("%s copies the tree", df).isPositive();
+      List<String> before = build.subList(0, copyAll);
+      assertThat(before).as("%s copies the root POM first", df).contains("COPY pom.xml ./");
+      for (String m : modules) {
+        assertThat(before).as("%s copies %s/pom.xml before the sources", df, m).contains("COPY " + m + "/pom.xml " + m + "/");
+      }
+      assertThat(before.stream().filter(i -> i.startsWith("RUN ") && i.contains("dependency:go-offline")).toList())
+          .as("%s resolves dependencies in a layer of its own", df).hasSize(1);
+      assertThat(build.stream().filter(i -> i.contains("mvn ")).toList())
+          .as("%s installs nothing into a Maven repository", df).noneMatch(i -> i.matches(".*\\binstall\\b.*"));
+    }
+  }
+
+  @Test
+  void shouldBuildWithTheMavenVersionOfTheWrapper() {
+    String props = DeployFiles.read(".mvn/wrapper/maven-wrapper.properties");
+    java.util.regex.Matcher m = Pattern.compile("apache-maven/([0-9.]+)/").matcher(props);
+    assertThat(m.find()).as("wrapper distributionUrl").isTrue();
+    String version = m.group(1);
+    for (String df : DeployFiles.dockerfiles()) {
+      List<String> froms = DeployFiles.instructions(df).stream().filter(i -> i.startsWith("FROM maven:")).toList();
+      assertThat(froms).as("%s builds with a maven image", df).isNotEmpty();
+      assertThat(froms).as("%s uses Maven %s like ./mvnw", df, version)
+          .allMatch(f -> f.startsWith("FROM maven:" + version + "-"));
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldLimitTheMemoryOfEveryService() {
+    for (Map.Entry<String, Map<String, Object>> e : services.entrySet()) {
+      Map<String, Object> deploy = (Map<String, Object>) e.getValue().get("deploy");
+      assertThat(deploy).as("%s has deploy.resources.limits.memory", e.getKey()).isNotNull();
+      Object mem = ((Map<String, Object>) ((Map<String, Object>) deploy.get("resources")).get("limits")).get("memory");
+      assertThat(String.valueOf(mem)).as("%s memory limit", e.getKey()).matches("[0-9]+[mg]");
+    }
+    assertThat(DeployFiles.environment(services.get("kafka"))).containsKey("KAFKA_HEAP_OPTS");
+  }
+
+  @Test
+  void shouldRefuseToBuildTheCudaImageWithoutALibtorchChecksum() {
+    String cuda = String.join("\n", DeployFiles.instructions("docker/Dockerfile.trainer-cuda"));
+    assertThat(cuda).contains("ARG LIBTORCH_SHA256").doesNotContain("ARG LIBTORCH_SHA256=");
+    // the check comes before the download, and the verification is unconditional
+    assertThat(cuda).containsPattern("if \\[ -z \"\\$LIBTORCH_SHA256\" \\]; then[^\n]*exit 1");
+    assertThat(cuda.indexOf("-z \"$LIBTORCH_SHA256\"")).isLessThan(cuda.indexOf("curl -fsSL"));
+    assertThat(cuda).contains("echo \"$LIBTORCH_SHA256  /tmp/libtorch.zip\" | sha256sum -c -")
+        .doesNotContain("if [ -n \"$LIBTORCH_SHA256\" ]");
+  }
+
+  @Test
+  void shouldMountMovieLensFromTheFolderTheReadmeCreates() {
+    String volumes = String.valueOf(services.get("replay").get("volumes"));
+    java.util.regex.Matcher m = Pattern.compile("\\$\\{STREAMREC_DATA:-([^}]+)}:/data:ro").matcher(volumes);
+    assertThat(m.find()).as("replay mounts ${STREAMREC_DATA:-...}:/data:ro: %s", volumes).isTrue();
+    // compose resolves the default relative to docker/, the README's commands run at the repository root
+    Path folder = Path.of("docker").resolve(m.group(1)).normalize();
+    assertThat(folder.toString()).isEqualTo("data/ml-100k");
+    assertThat(DeployFiles.read("README.md")).contains("mkdir -p data").contains("unzip -q ml-100k.zip -d data");
+    assertThat(DeployFiles.read(".gitignore")).contains("/data/");
+    assertThat(String.valueOf(services.get("evaluate").get("volumes"))).contains(m.group(0));
+  }
+
+  @Test
   void shouldRunAsNonRootInAMultiStageBuild() {
     for (String df : DeployFiles.dockerfiles()) {
       List<String> all = DeployFiles.instructions(df);
@@ -227,7 +297,8 @@ class DeploymentFilesTest {
   @SuppressWarnings("unchecked")
   void shouldWireMonitoringFilesIntoCompose() {
     Map<String, Object> prom = DeployFiles.yaml("ops/monitoring/prometheus.yml");
-    assertThat((List<String>) prom.get("rule_files")).containsExactly("/etc/prometheus/alerts.yml");
+    // relative to prometheus.yml: the same path works in the repository and in /etc/prometheus
+    assertThat((List<String>) prom.get("rule_files")).containsExactly("alerts.yml");
     assertThat(String.valueOf(services.get("prometheus").get("volumes")))
         .contains("../ops/monitoring/prometheus.yml:/etc/prometheus/prometheus.yml",
             "../ops/monitoring/alerts.yml:/etc/prometheus/alerts.yml");
@@ -238,11 +309,59 @@ class DeploymentFilesTest {
     Map<String, Object> first = ((List<Map<String, Object>>) ds.get("datasources")).get(0);
     assertThat(first).containsEntry("uid", "streamrec-prometheus").containsEntry("url", "http://prometheus:9090");
     assertThat(DeployFiles.read("ops/monitoring/grafana/dashboards/streamrec.json"))
-        .contains("\"uid\": \"streamrec-prometheus\"")
+        .contains("\"value\": \"streamrec-prometheus\"")
         .contains("Ingest rate", "Dead letters by reason", "Trainer examples/s", "Trainer loss", "Publish lag",
             "Freshness", "Serving top-K latency", "Consumer lag");
     assertThat(DeployFiles.metricNames(DeployFiles.promqlExpressions()))
         .contains("streamrec_dlq_records_total", "kafka_consumer_fetch_manager_records_lag_max");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldLinkEveryAlertToItsRunbookRow() {
+    String runbook = DeployFiles.read("docs/operations.md");
+    List<Map<String, Object>> groups = (List<Map<String, Object>>) DeployFiles.yaml("ops/monitoring/alerts.yml")
+        .get("groups");
+    int alerts = 0;
+    for (Map<String, Object> g : groups) {
+      for (Map<String, Object> rule : (List<Map<String, Object>>) g.get("rules")) {
+        String name = (String) rule.get("alert");
+        Map<String, String> ann = (Map<String, String>) rule.get("annotations");
+        assertThat(ann).as(name).containsKey("runbook_url");
+        String url = ann.get("runbook_url");
+        assertThat(url).as(name).startsWith("docs/operations.md#");
+        String anchor = url.substring(url.indexOf('#') + 1);
+        assertThat(runbook).as("anchor %s for %s", anchor, name).contains("<a id=\"" + anchor + "\"></a>`" + name + "`");
+        assertThat(String.valueOf(rule.get("expr"))).as(name).doesNotContain("quantile=");
+        alerts++;
+      }
+    }
+    assertThat(alerts).isGreaterThanOrEqualTo(8);
+  }
+
+  @Test
+  void shouldPickTheDatasourceFromAVariableAndUseFittingUnits() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode d = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(DeployFiles.read("ops/monitoring/grafana/dashboards/streamrec.json"));
+    com.fasterxml.jackson.databind.JsonNode variable = d.at("/templating/list/0");
+    assertThat(variable.get("type").asText()).isEqualTo("datasource");
+    assertThat(variable.get("query").asText()).isEqualTo("prometheus");
+    String ref = "${" + variable.get("name").asText() + "}";
+    for (com.fasterxml.jackson.databind.JsonNode panel : d.get("panels")) {
+      String title = panel.get("title").asText();
+      assertThat(panel.at("/datasource/uid").asText()).as(title).isEqualTo(ref);
+      String unit = panel.at("/fieldConfig/defaults/unit").asText();
+      for (com.fasterxml.jackson.databind.JsonNode t : panel.get("targets")) {
+        assertThat(t.at("/datasource/uid").asText()).as(title).isEqualTo(ref);
+        String expr = t.get("expr").asText();
+        assertThat(expr).as(title).doesNotContain("quantile=");
+        if (expr.startsWith("histogram_quantile") && expr.contains("_seconds_bucket")) {
+          assertThat(unit).as("%s plots seconds", title).isEqualTo("s");
+        } else if (expr.contains("rate(") && expr.contains("_total[")) {
+          assertThat(unit).as("%s plots a per-second rate", title).isIn("ops", "reqps", "cps");
+        }
+      }
+    }
   }
 
   private static void assertKnownKey(String where, String var, String dockerfile) {
