@@ -23,7 +23,7 @@ import org.apache.kafka.streams.StreamsConfig;
  *       {@code serving.http.advertised.host} (empty = the http host): the HTTP route and the Kafka Streams
  *       {@code application.server} other instances proxy to.</li>
  *   <li>{@code serving.k} (10, default list length), {@code serving.max.k} (1000).</li>
- *   <li>{@code serving.debounce.ms} (100): the emit period; every event of a user within one period is reflected
+ *   <li>{@code serving.debounce.ms} (250): the emit period; every event of a user within one period is reflected
  *       in one list (INTERACTION or EMBEDDING_UPDATE) emitted at its end.</li>
  *   <li>{@code serving.user.cache.entries} (100000): decoded user histories and vectors kept in memory per task.</li>
  *   <li>{@code serving.embedding.dim} (0 = learn from the first item row).</li>
