@@ -3,11 +3,13 @@ package io.streamrec.ops.offline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.streamrec.avro.ScoredItem;
-import io.streamrec.streams.serving.ItemIndex;
+import io.streamrec.numeric.Packed;
+import io.streamrec.streams.serving.ItemMatrix;
+import io.streamrec.streams.serving.ItemSearch;
 import io.streamrec.trainer.core.LearnerSettings;
 import io.streamrec.trainer.core.OnlineLearner;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +48,8 @@ class OfflineOnlineScoreAgreementTest {
       learner.trainIdle(5);
       assertThat(learner.popularityWeight()).isNotZero();
       for (float kappa : new float[] {1f, 1.5f}) {
-        ItemIndex index = ItemIndex.exact(s.dim());
+        ItemMatrix index = new ItemMatrix(s.dim());
+        ItemSearch search = new ItemSearch(index, null);
         index.popularityWeight(kappa);
         for (int row = 0; row < learner.itemCount(); row++) {
           index.upsert(learner.itemId(row), learner.itemTable().vector(row), learner.itemTable().bias(row), 1L,
@@ -58,12 +61,16 @@ class OfflineOnlineScoreAgreementTest {
         for (int x = 0; x < 60; x++) {
           String u = "u" + x;
           List<OnlineLearner.Scored> offline = learner.scoreTopK(u, 10, seen.get(u), kappa, index.termTime());
-          List<ScoredItem> online = index.search(learner.userVector(u), seen.get(u), 10, new ItemIndex.Scratch())
-              .items();
-          assertThat(online).extracting(ScoredItem::getItemId)
+          ItemSearch.Scratch scratch = new ItemSearch.Scratch();
+          int n = search.search(learner.userVector(u), seen.get(u), 10, scratch);
+          List<String> onlineIds = new ArrayList<>();
+          for (int r = 0; r < n; r++) {
+            onlineIds.add(index.id(Packed.id(scratch.results()[r])));
+          }
+          assertThat(onlineIds)
               .containsExactlyElementsOf(offline.stream().map(OnlineLearner.Scored::itemId).toList());
-          for (int r = 0; r < offline.size(); r++) {
-            assertThat(online.get(r).getScore()).isCloseTo(offline.get(r).score(), within(1e-5f));
+          for (int r = 0; r < n; r++) {
+            assertThat(Packed.score(scratch.results()[r])).isCloseTo(offline.get(r).score(), within(1e-5f));
           }
         }
       }
