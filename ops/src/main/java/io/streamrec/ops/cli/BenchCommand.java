@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code streamrec bench}: measurements that are too heavy for tests. Subcommands are added per component. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (results go to docs/benchmarks.md).",
-    subcommands = {BenchCommand.Replay.class, BenchCommand.Ingest.class})
+    subcommands = {BenchCommand.Replay.class, BenchCommand.Ingest.class, ServingBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
   @picocli.CommandLine.Spec
