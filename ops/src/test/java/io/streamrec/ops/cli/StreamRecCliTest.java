@@ -53,7 +53,7 @@ class StreamRecCliTest {
   void shouldRegisterTheEvaluationCommands() {
     CommandLine cli = new CommandLine(new StreamRecCli());
     assertThat(cli.getSubcommands()).containsKeys("replay", "evaluate", "demo", "bench");
-    assertThat(cli.getSubcommands().get("bench").getSubcommands()).containsKey("replay");
+    assertThat(cli.getSubcommands().get("bench").getSubcommands()).containsKeys("replay", "ingest", "serving");
   }
 
   @Test
