@@ -436,10 +436,11 @@ public final class ChaosScenario {
     int personalised = 0;
     int seenServed = 0;
     List<String> failures = new ArrayList<>();
+    // one bound for the whole check: 503s while restoring are retried, a dead service is not waited for
+    long deadline = System.nanoTime() + 60_000_000_000L;
     for (String u : users) {
       ChaosSystem.Answer a = null;
-      long deadline = System.nanoTime() + 30_000_000_000L;
-      while (System.nanoTime() < deadline) {
+      while (System.nanoTime() < deadline && sys.isAlive(Service.STREAMS_APP)) {
         a = sys.recommendations(u, "10");
         if (a.status() == 200) {
           break;
@@ -448,7 +449,9 @@ public final class ChaosScenario {
       }
       if (a == null || a.status() != 200) {
         if (failures.size() < 5) {
-          failures.add("user " + u + ": " + (a == null ? "no answer" : a.status() + " " + a.body()));
+          failures.add("user " + u + ": " + (a == null ? "no answer" : a.status() + " " + a.body())
+              + (sys.isAlive(Service.STREAMS_APP) ? "" : " (streams-app exited with "
+              + sys.exitCode(Service.STREAMS_APP).orElse(-1) + ")"));
         }
         continue;
       }
