@@ -4,10 +4,12 @@ import io.streamrec.avro.RatingEvent;
 import io.streamrec.ops.eval.Interaction;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -27,7 +29,11 @@ import org.slf4j.LoggerFactory;
  * evaluator can measure freshness from it.
  *
  * <p>Pacing: {@code speed <= 0} sends as fast as possible; {@code speed = N} sends an event whose time is
- * {@code t} at wall-clock {@code start + (t - t0) / N}.
+ * {@code t} at wall-clock {@code start + (t - t0) / N}. With {@code maxLag > 0} (bounded-lag mode) a
+ * {@link LagGate} also holds each event back while the system is behind by more than {@code maxLag} records
+ * ({@link GroupLag}: the summed committed-offset lag of the ingest, trainer and serving groups, unless other
+ * groups are given): the replay then runs at the fastest pace the system keeps up with, and the summary reports
+ * that pace. Both limits apply together.
  */
 public final class Replayer {
   private static final Logger log = LoggerFactory.getLogger(Replayer.class);
@@ -37,19 +43,43 @@ public final class Replayer {
    * @param suffix     topic suffix ({@code topics.suffix}), "" for the real topics
    * @param speed      multiple of real time; {@code <= 0} = as fast as possible
    * @param producer   extra producer settings (override the defaults)
+   * @param maxLag     bounded-lag mode: the largest system lag (records) before the replay holds back; 0 = off
+   * @param lagGroups  the groups whose lag counts; empty = {@link GroupLag#serviceGroups} for the suffix
    */
-  public record Settings(String bootstrap, String suffix, double speed, Map<String, Object> producer) {
+  public record Settings(String bootstrap, String suffix, double speed, Map<String, Object> producer, long maxLag,
+                         List<GroupLag.Group> lagGroups) {
     public Settings {
       producer = Map.copyOf(producer);
+      lagGroups = List.copyOf(lagGroups);
+      if (maxLag < 0) {
+        throw new IllegalArgumentException("maxLag must be >= 0, was " + maxLag);
+      }
+    }
+
+    public Settings(String bootstrap, String suffix, double speed, Map<String, Object> producer) {
+      this(bootstrap, suffix, speed, producer, 0, List.of());
     }
 
     public static Settings fastest(String bootstrap, String suffix) {
       return new Settings(bootstrap, suffix, 0, Map.of());
     }
+
+    /** As fast as the system keeps up with: at most {@code maxLag} records behind. */
+    public static Settings boundedLag(String bootstrap, String suffix, long maxLag) {
+      return new Settings(bootstrap, suffix, 0, Map.of(), maxLag, List.of());
+    }
   }
 
-  /** What was sent. Rates are events per second of wall time, including the final flush. */
-  public record Summary(long ratingsSent, long holdoutSent, long filteredOut, long splitMillis, double seconds) {
+  /**
+   * What was sent. Rates are events per second of wall time, including the final flush. {@code pacing} is null
+   * unless the replay ran in bounded-lag mode.
+   */
+  public record Summary(long ratingsSent, long holdoutSent, long filteredOut, long splitMillis, double seconds,
+                        LagGate.Stats pacing) {
+    public Summary(long ratingsSent, long holdoutSent, long filteredOut, long splitMillis, double seconds) {
+      this(ratingsSent, holdoutSent, filteredOut, splitMillis, seconds, null);
+    }
+
     public long total() {
       return ratingsSent + holdoutSent;
     }
@@ -58,6 +88,9 @@ public final class Replayer {
       return seconds <= 0 ? 0 : total() / seconds;
     }
   }
+
+  private static final Duration GATE_INTERVAL = Duration.ofMillis(20);
+  private static final Duration GATE_STALL = Duration.ofSeconds(120);
 
   private Replayer() {}
 
@@ -69,12 +102,28 @@ public final class Replayer {
     AtomicLong acked = new AtomicLong();
     long start = System.nanoTime();
     long sent = 0;
+    GroupLag lag = null;
+    LagGate gate = null;
     try (KafkaProducer<String, RatingEvent> producer = new KafkaProducer<>(producerProps(s),
         ratings.keySerde().serializer(), ratings.valueSerde().serializer())) {
+      if (s.maxLag() > 0) {
+        lag = s.lagGroups().isEmpty() ? GroupLag.forServices(s.bootstrap(), s.suffix())
+            : new GroupLag(s.bootstrap(), s.lagGroups(), Set.of(ratings.name(), holdout.name()), Duration.ofSeconds(10));
+        GroupLag probe = lag;
+        gate = new LagGate(() -> probe.measure().get("total"), acked::get, s.maxLag(), GATE_INTERVAL, GATE_STALL);
+      }
       long t0 = firstTime(plan);
-      sent += send(producer, ratings.name(), plan.ratings(), s.speed(), start, t0, failure, acked, progress, sent);
-      sent += send(producer, holdout.name(), plan.holdout(), s.speed(), start, t0, failure, acked, progress, sent);
+      Pace pace = new Pace(s.speed(), start, t0, gate);
+      sent += send(producer, ratings.name(), plan.ratings(), pace, failure, acked, progress, sent);
+      sent += send(producer, holdout.name(), plan.holdout(), pace, failure, acked, progress, sent);
       producer.flush();
+    } finally {
+      if (gate != null) {
+        gate.close();
+      }
+      if (lag != null) {
+        lag.close();
+      }
     }
     if (failure.get() != null) {
       throw new IllegalStateException("Replay failed after " + acked.get() + " acknowledged records: "
@@ -85,19 +134,14 @@ public final class Replayer {
     }
     double secs = (System.nanoTime() - start) / 1e9;
     Summary summary = new Summary(plan.ratings().size(), plan.holdout().size(), plan.filteredOut(),
-        plan.splitMillis(), secs);
+        plan.splitMillis(), secs, gate == null ? null : gate.stats());
     log.info("Replayed {} ratings and {} holdout events in {} s", summary.ratingsSent(), summary.holdoutSent(), secs);
     return summary;
   }
 
-  private static long send(KafkaProducer<String, RatingEvent> producer, String topic, List<Interaction> rows,
-                           double speed, long startNanos, long t0, AtomicReference<Exception> failure,
-                           AtomicLong acked, Progress progress, long sentBefore) {
-    long n = 0;
-    for (Interaction i : rows) {
-      if (failure.get() != null) {
-        break;
-      }
+  /** The pacing of one replay: a speed (0 = none) and an optional lag gate. */
+  private record Pace(double speed, long startNanos, long t0, LagGate gate) {
+    void await(Interaction i, long sent) {
       if (speed > 0) {
         long due = startNanos + (long) ((i.timestamp() - t0) * 1_000_000.0 / speed);
         long wait = due - System.nanoTime();
@@ -105,6 +149,26 @@ public final class Replayer {
           LockSupport.parkNanos(wait);
         }
       }
+      if (gate != null) {
+        try {
+          gate.awaitCapacity(sent);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Replay interrupted", e);
+        }
+      }
+    }
+  }
+
+  private static long send(KafkaProducer<String, RatingEvent> producer, String topic, List<Interaction> rows,
+                           Pace pace, AtomicReference<Exception> failure, AtomicLong acked, Progress progress,
+                           long sentBefore) {
+    long n = 0;
+    for (Interaction i : rows) {
+      if (failure.get() != null) {
+        break;
+      }
+      pace.await(i, sentBefore + n);
       RatingEvent e = new RatingEvent(i.userId(), i.itemId(), i.rating(), Instant.ofEpochMilli(i.timestamp()));
       producer.send(new ProducerRecord<>(topic, i.userId(), e), (md, ex) -> {
         if (ex != null) {

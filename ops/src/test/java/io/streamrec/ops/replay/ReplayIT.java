@@ -19,9 +19,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -92,5 +98,62 @@ class ReplayIT {
         new Replayer.Settings(kafka.bootstrapServers(), suffix, 100, Map.of()), null);
     assertThat(s.seconds()).isGreaterThanOrEqualTo(1.2);
     assertThat(s.ratingsSent()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldHoldTheReplayWithinTheLagBoundOfASlowConsumerGroup(EmbeddedKafkaBroker kafka) throws Exception {
+    String suffix = TestTopics.suffix();
+    TopicSpec<String, RatingEvent> ratings = Topics.RATINGS.withSuffix(suffix);
+    TopicAdmin.createAll(kafka.bootstrapServers(), List.of(ratings, Topics.RATINGS_HOLDOUT.withSuffix(suffix)),
+        (short) 1, Map.of());
+    List<Interaction> rows = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      rows.add(new Interaction(Integer.toString(i % 50), "i" + i, 4, i * 1_000L));
+    }
+    String group = "slow-" + suffix;
+    AtomicLong consumed = new AtomicLong();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread slow = new Thread(() -> {
+      Map<String, Object> p = new HashMap<>();
+      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+      p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+      try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+          new ByteArrayDeserializer())) {
+        c.subscribe(List.of(ratings.name()));
+        while (!stop.get()) {
+          int n = c.poll(Duration.ofMillis(50)).count();
+          if (n > 0) {
+            c.commitSync();
+            consumed.addAndGet(n);
+            sleepQuietly(25); // at most ~4,000 records/s
+          }
+        }
+      }
+    });
+    slow.start();
+    try {
+      Replayer.Summary s = Replayer.replay(new ReplayPlan(rows, List.of(), 0, -1),
+          new Replayer.Settings(kafka.bootstrapServers(), suffix, 0, Map.of(), 200,
+              List.of(new GroupLag.Group(group, List.of(ratings.name())))), null);
+      assertThat(s.ratingsSent()).isEqualTo(3_000);
+      assertThat(s.pacing()).isNotNull();
+      assertThat(s.pacing().maxLag()).as("largest measured lag").isLessThanOrEqualTo(200);
+      assertThat(s.pacing().heldSeconds()).as("time held back by the slow group").isGreaterThan(0.1);
+      assertThat(s.pacing().measurements()).isGreaterThan(5);
+    } finally {
+      stop.set(true);
+      slow.join(10_000);
+    }
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -1,43 +1,46 @@
 package io.streamrec.streams.serving;
 
 import io.streamrec.avro.EmbeddingUpdate;
+import io.streamrec.schemas.DeadLetterReason;
 import java.util.List;
 
-/** Validation of embedding rows at the boundary: the scorer assumes finite vectors of one dimension. */
+/**
+ * Validation of embedding rows at the boundary: the scorer assumes finite vectors of one dimension whose norm
+ * (and bias magnitude) is bounded, so that no dot product can overflow to infinity or NaN and no single row can
+ * outscore every other by sheer magnitude.
+ */
 public final class EmbeddingRules {
-  /** Reason: the bytes are not a decodable {@code EmbeddingUpdate} (or request, or training example). */
-  public static final String UNDECODABLE = "undecodable";
-  /** Reason: the vector length differs from the configured or first-seen dimension. */
-  public static final String WRONG_DIMENSION = "wrong-dimension";
-  /** Reason: a NaN or infinite component or bias. */
-  public static final String NON_FINITE = "non-finite";
-  /** Reason: an empty vector. */
-  public static final String EMPTY = "empty-vector";
-  /** Reason: the record has no key. */
-  public static final String MISSING_KEY = "missing-key";
-
   private EmbeddingRules() {}
 
   /**
    * Why {@code e} must not be scored, or {@code null} when it is fine.
    *
    * @param expectedDim the required dimension, or 0 when any (non-empty) dimension is acceptable
+   * @param maxNorm     the largest acceptable L2 norm of the vector and absolute value of the bias
    */
-  public static String violation(final EmbeddingUpdate e, final int expectedDim) {
+  public static DeadLetterReason violation(final EmbeddingUpdate e, final int expectedDim, final double maxNorm) {
     final List<Float> v = e.getVector();
     if (v.isEmpty()) {
-      return EMPTY;
+      return DeadLetterReason.EMPTY_VECTOR;
     }
     if (expectedDim > 0 && v.size() != expectedDim) {
-      return WRONG_DIMENSION;
+      return DeadLetterReason.WRONG_DIMENSION;
     }
-    if (!Float.isFinite(e.getBias())) {
-      return NON_FINITE;
+    final float bias = e.getBias();
+    if (!Float.isFinite(bias)) {
+      return DeadLetterReason.NON_FINITE_VECTOR;
     }
+    // Summed in double: the squares of finite floats up to 3.4e38 cannot overflow a double.
+    double sq = 0;
     for (int i = 0; i < v.size(); i++) {
-      if (!Float.isFinite(v.get(i))) {
-        return NON_FINITE;
+      final float x = v.get(i);
+      if (!Float.isFinite(x)) {
+        return DeadLetterReason.NON_FINITE_VECTOR;
       }
+      sq += (double) x * x;
+    }
+    if (Math.sqrt(sq) > maxNorm || Math.abs(bias) > maxNorm) {
+      return DeadLetterReason.NORM_TOO_LARGE;
     }
     return null;
   }

@@ -2,6 +2,7 @@ package io.streamrec.streams.serving;
 
 import io.streamrec.avro.EmbeddingUpdate;
 import io.streamrec.schemas.AvroSerde;
+import io.streamrec.schemas.DeadLetterReason;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -57,7 +58,7 @@ final class ItemEmbeddingProcessor implements Processor<String, byte[], Void, Vo
   public void process(final Record<String, byte[]> record) {
     final String id = record.key();
     if (id == null) {
-      deadLetter(record, EmbeddingRules.MISSING_KEY, null);
+      deadLetter(record, DeadLetterReason.MISSING_KEY, null);
       return;
     }
     if (record.value() == null) {
@@ -65,11 +66,11 @@ final class ItemEmbeddingProcessor implements Processor<String, byte[], Void, Vo
       runtime.index().delete(id);
       return;
     }
-    final String violation;
+    final DeadLetterReason violation;
     try {
       violation = apply(id, record.value());
     } catch (SerializationException e) {
-      deadLetter(record, EmbeddingRules.UNDECODABLE, e);
+      deadLetter(record, DeadLetterReason.UNDECODABLE, e);
       return;
     }
     if (violation != null) {
@@ -80,22 +81,22 @@ final class ItemEmbeddingProcessor implements Processor<String, byte[], Void, Vo
   }
 
   /** Decodes, validates and indexes one row; returns the violation, or null when indexed. */
-  private String apply(final String id, final byte[] bytes) {
+  private DeadLetterReason apply(final String id, final byte[] bytes) {
     final EmbeddingUpdate e = SERDE.decode(bytes);
     final ItemIndex index = runtime.index();
-    final String violation = EmbeddingRules.violation(e, index.dimension());
+    final DeadLetterReason violation = EmbeddingRules.violation(e, index.dimension(), runtime.config().embeddingMaxNorm());
     if (violation != null) {
       return violation;
     }
     try {
       index.upsert(id, EmbeddingRules.toArray(e), e.getBias(), e.getModelVersion());
     } catch (IllegalArgumentException dimensionRace) {
-      return EmbeddingRules.WRONG_DIMENSION;
+      return DeadLetterReason.WRONG_DIMENSION;
     }
     return null;
   }
 
-  private void deadLetter(final Record<String, byte[]> record, final String reason, final Throwable error) {
+  private void deadLetter(final Record<String, byte[]> record, final DeadLetterReason reason, final Throwable error) {
     final RecordMetadata m = context.recordMetadata().orElse(null);
     final String topic = m == null ? "" : m.topic();
     final int partition = m == null ? -1 : m.partition();

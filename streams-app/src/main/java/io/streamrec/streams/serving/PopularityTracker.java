@@ -49,7 +49,9 @@ public final class PopularityTracker {
 
   /** Restores one item's persisted log2 score. */
   public synchronized void restore(final String itemId, final double log2Score) {
-    logScore[slot(itemId)] = log2Score;
+    // slot() may grow the arrays, so take the slot before indexing (logScore[slot(id)] would write the old array).
+    final int slot = slot(itemId);
+    logScore[slot] = log2Score;
     newestHalfLives = Math.max(newestHalfLives, log2Score);
   }
 

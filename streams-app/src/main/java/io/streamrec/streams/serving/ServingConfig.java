@@ -22,6 +22,8 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li>{@code serving.k} (10, default list length), {@code serving.max.k} (1000).</li>
  *   <li>{@code serving.debounce.ms} (250): at most one EMBEDDING_UPDATE list per user per period.</li>
  *   <li>{@code serving.embedding.dim} (0 = learn from the first item row).</li>
+ *   <li>{@code serving.embedding.max.norm} (1000): the largest L2 norm of an item or user vector, and the largest
+ *       absolute item bias, that serving accepts; larger rows are dead-lettered ({@code norm-too-large}).</li>
  *   <li>{@code serving.ann.min.items} (200000): live items from which search uses Lucene HNSW;
  *       {@code serving.ann.m} (16), {@code serving.ann.ef.construction} (100), {@code serving.ann.ef.search} (100).</li>
  *   <li>{@code serving.popularity.half.life} (P7D; ISO-8601 or ms): fallback popularity decay, in event time.</li>
@@ -30,11 +32,22 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public record ServingConfig(String bootstrapServers, String applicationId, Path stateDir, int numStreamThreads,
                             String httpHost, int httpPort, String advertisedHost, int defaultK, int maxK,
-                            Duration debounce, int embeddingDim, int annMinItems, AnnParams ann,
+                            Duration debounce, int embeddingDim, double embeddingMaxNorm, int annMinItems, AnnParams ann,
                             Duration popularityHalfLife, String topicsSuffix, Map<String, String> kafka) {
 
   /** Classpath resource with the defaults. */
   public static final String DEFAULTS = "streamrec-serving.properties";
+
+  /** Hard upper bound of {@code serving.max.k}, so one request can never ask for an unbounded heap. */
+  public static final int MAX_K_LIMIT = 100_000;
+
+  /**
+   * The list length served for a request asking for {@code requested} items: {@code serving.k} when
+   * {@code requested <= 0}, else {@code min(requested, serving.max.k)}.
+   */
+  public int clampK(final int requested) {
+    return requested <= 0 ? defaultK : Math.min(requested, maxK);
+  }
 
   public ServingConfig {
     require(bootstrapServers != null && !bootstrapServers.isBlank(), "kafka.bootstrap.servers must be set");
@@ -45,10 +58,13 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
     require(httpPort >= 0 && httpPort <= 65535, "serving.http.port must be in [0, 65535], was " + httpPort);
     advertisedHost = advertisedHost == null || advertisedHost.isBlank() ? httpHost : advertisedHost;
     require(maxK >= 1, "serving.max.k must be >= 1, was " + maxK);
+    require(maxK <= MAX_K_LIMIT, "serving.max.k must be <= " + MAX_K_LIMIT + ", was " + maxK);
     require(defaultK >= 1 && defaultK <= maxK, "serving.k must be in [1, serving.max.k=" + maxK + "], was " + defaultK);
     require(debounce != null && !debounce.isNegative() && !debounce.isZero(),
         "serving.debounce.ms must be > 0, was " + debounce);
     require(embeddingDim >= 0 && embeddingDim <= 4096, "serving.embedding.dim must be in [0, 4096], was " + embeddingDim);
+    require(embeddingMaxNorm > 0 && Double.isFinite(embeddingMaxNorm),
+        "serving.embedding.max.norm must be a finite number > 0, was " + embeddingMaxNorm);
     require(annMinItems >= 1, "serving.ann.min.items must be >= 1, was " + annMinItems);
     Objects.requireNonNull(ann, "serving.ann.*");
     require(popularityHalfLife != null && popularityHalfLife.toMillis() > 0,
@@ -78,6 +94,7 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
         src.integer("serving.max.k"),
         src.duration("serving.debounce.ms"),
         src.integer("serving.embedding.dim"),
+        src.decimal("serving.embedding.max.norm"),
         src.integer("serving.ann.min.items"),
         ann,
         src.duration("serving.popularity.half.life"),

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.streamrec.avro.Trigger;
+import io.streamrec.schemas.DeadLetterReason;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -33,6 +34,7 @@ public final class ServingMetrics {
   private final Counter httpFallback;
   private final Map<String, Counter> dlq = new ConcurrentHashMap<>();
   private final Timer freshness;
+  private final Counter dlqSendFailures;
   private final Timer embeddingLag;
 
   public ServingMetrics(final MeterRegistry registry) {
@@ -43,6 +45,9 @@ public final class ServingMetrics {
     }
     httpPersonal = recommendations("HTTP", false);
     httpFallback = recommendations("HTTP", true);
+    dlqSendFailures = Counter.builder("streamrec.serving.dlq.send.failures")
+        .description("Item-store dead letters the side producer could not write (outside the transaction)")
+        .register(registry);
     freshness = Timer.builder("streamrec.serving.freshness")
         .description("Wall-clock now minus the event time of the user embedding used")
         .publishPercentiles(0.5, 0.99).register(registry);
@@ -77,21 +82,43 @@ public final class ServingMetrics {
     }
   }
 
-  /** Records freshness for a personalised list. */
+  /**
+   * Records freshness for a personalised list. Any event times are accepted (far past, far future,
+   * {@code Long.MIN_VALUE}/{@code MAX_VALUE}): differences saturate instead of overflowing and are clamped to
+   * {@code [0, MAX_RECORDED_MS]}, because a timer converts to nanoseconds and a span above ~292 years overflows.
+   */
   public void freshness(final long nowMs, final long embeddingEventTimeMs, final Long userEventTimeMs) {
-    freshness.record(Duration.ofMillis(Math.max(0, nowMs - embeddingEventTimeMs)));
+    freshness.record(clampedSpanMs(nowMs, embeddingEventTimeMs), TimeUnit.MILLISECONDS);
     if (userEventTimeMs != null) {
-      embeddingLag.record(Duration.ofMillis(Math.max(0, userEventTimeMs - embeddingEventTimeMs)));
+      embeddingLag.record(clampedSpanMs(userEventTimeMs, embeddingEventTimeMs), TimeUnit.MILLISECONDS);
     }
   }
 
+  /** The largest span a timer records: 100 years (far below the ~292 years that overflow nanoseconds). */
+  static final long MAX_RECORDED_MS = Duration.ofDays(36_525).toMillis();
+
+  /** {@code later - earlier} in ms, clamped to {@code [0, MAX_RECORDED_MS]} without overflowing. */
+  static long clampedSpanMs(final long laterMs, final long earlierMs) {
+    if (laterMs <= earlierMs) {
+      return 0;
+    }
+    final long span = laterMs - earlierMs;
+    // laterMs > earlierMs, so a negative difference can only be an overflow past Long.MAX_VALUE.
+    return span < 0 || span > MAX_RECORDED_MS ? MAX_RECORDED_MS : span;
+  }
+
+  /** Counts one dead letter of the global item store that the side producer failed to write. */
+  public void deadLetterSendFailed() {
+    dlqSendFailures.increment();
+  }
+
   /** Counts one dead letter. */
-  public void deadLetter(final String reason) {
-    dlq.computeIfAbsent(reason, r -> Counter.builder("streamrec.dlq.records").tag("stage", "serving")
+  public void deadLetter(final DeadLetterReason reason) {
+    dlq.computeIfAbsent(reason.tag(), r -> Counter.builder("streamrec.dlq.records").tag("stage", "serving")
         .tag("reason", r).description("Records sent to the dead-letter topic").register(registry)).increment();
   }
 
-  /** Dead letters counted so far for {@code reason}. */
+  /** Dead letters counted so far for {@code reason} (a {@link DeadLetterReason#tag()}). */
   public double deadLetters(final String reason) {
     final Counter c = dlq.get(reason);
     return c == null ? 0 : c.count();

@@ -7,6 +7,7 @@ import io.streamrec.avro.TrainingExample;
 import io.streamrec.avro.Trigger;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterHeaders;
+import io.streamrec.schemas.DeadLetterReason;
 import io.streamrec.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
@@ -97,17 +98,22 @@ final class ServingProcessor implements Processor<String, byte[], Object, Object
   }
 
   private void onInteraction(final Record<String, byte[]> record, final RecordMetadata m) {
-    if (record.value() == null) {
-      return;
-    }
     final TrainingExample ex;
     try {
       ex = EXAMPLE.decode(record.value());
     } catch (SerializationException e) {
-      deadLetter(record, m, EmbeddingRules.UNDECODABLE, e);
+      deadLetter(record, m, DeadLetterReason.UNDECODABLE, e);
       return;
     }
     final String user = record.key() != null ? record.key() : ex.getUserId();
+    if (isBlank(user)) {
+      deadLetter(record, m, DeadLetterReason.INVALID_USER_ID, null);
+      return;
+    }
+    if (isBlank(ex.getItemId())) {
+      deadLetter(record, m, DeadLetterReason.INVALID_ITEM_ID, null);
+      return;
+    }
     final long eventTime = ex.getTimestamp().toEpochMilli();
     final UserHistory before = histories.get(user);
     final UserHistory after = (before == null ? UserHistory.EMPTY : before).with(ex.getItemId(), eventTime);
@@ -120,7 +126,7 @@ final class ServingProcessor implements Processor<String, byte[], Object, Object
 
   private void onUserEmbedding(final Record<String, byte[]> record, final RecordMetadata m) {
     if (record.key() == null) {
-      deadLetter(record, m, EmbeddingRules.MISSING_KEY, null);
+      deadLetter(record, m, DeadLetterReason.MISSING_KEY, null);
       return;
     }
     if (record.value() == null) {
@@ -132,11 +138,11 @@ final class ServingProcessor implements Processor<String, byte[], Object, Object
     try {
       e = EMBEDDING.decode(record.value());
     } catch (SerializationException ex) {
-      deadLetter(record, m, EmbeddingRules.UNDECODABLE, ex);
+      deadLetter(record, m, DeadLetterReason.UNDECODABLE, ex);
       return;
     }
     final int expected = runtime.index().dimension();
-    final String violation = EmbeddingRules.violation(e, expected);
+    final DeadLetterReason violation = EmbeddingRules.violation(e, expected, config.embeddingMaxNorm());
     if (violation != null) {
       deadLetter(record, m, violation, null);
       return;
@@ -150,11 +156,15 @@ final class ServingProcessor implements Processor<String, byte[], Object, Object
     try {
       req = REQUEST.decode(record.value());
     } catch (SerializationException e) {
-      deadLetter(record, m, EmbeddingRules.UNDECODABLE, e);
+      deadLetter(record, m, DeadLetterReason.UNDECODABLE, e);
       return;
     }
     final String user = record.key() != null ? record.key() : req.getUserId();
-    final int k = req.getK() <= 0 ? config.defaultK() : Math.min(req.getK(), config.maxK());
+    if (isBlank(user)) {
+      deadLetter(record, m, DeadLetterReason.INVALID_REQUEST, null);
+      return;
+    }
+    final int k = config.clampK(req.getK());
     emit(record, user, users.get(user), histories.get(user), k, Trigger.REQUEST, req.getRequestId());
   }
 
@@ -178,7 +188,7 @@ final class ServingProcessor implements Processor<String, byte[], Object, Object
     context.forward(new Record<Object, Object>(user, recs, in.timestamp()), ServingTopology.SINK_RECOMMENDATIONS);
   }
 
-  private void deadLetter(final Record<String, byte[]> record, final RecordMetadata m, final String reason,
+  private void deadLetter(final Record<String, byte[]> record, final RecordMetadata m, final DeadLetterReason reason,
                           final Throwable error) {
     runtime.metrics().deadLetter(reason);
     log.warn("Dead-lettering {}-{}@{} (key {}): {}", m.topic(), m.partition(), m.offset(), record.key(), reason);
@@ -187,6 +197,10 @@ final class ServingProcessor implements Processor<String, byte[], Object, Object
     final byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
     context.forward(new Record<Object, Object>(key, record.value(), record.timestamp(), headers),
         ServingTopology.SINK_DEAD_LETTERS);
+  }
+
+  private static boolean isBlank(final String s) {
+    return s == null || s.isBlank();
   }
 
   @Override

@@ -80,12 +80,14 @@ public final class ServingService implements AutoCloseable {
         config.topicsSuffix(), config.defaultK(), config.debounce(), config.annMinItems(), config.embeddingDim());
     deadLetterProducer = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
     final String dlqTopic = config.topic(Topics.DLQ_SERVING).name();
-    runtime = new ServingRuntime(config, new ServingMetrics(registry), (topic, partition, offset, key, value, reason,
+    final ServingMetrics metrics = new ServingMetrics(registry);
+    runtime = new ServingRuntime(config, metrics, (topic, partition, offset, key, value, reason,
         error) -> {
       final RecordHeaders headers = new RecordHeaders();
       DeadLetterHeaders.add(headers, reason, "serving", topic, partition, offset, error);
       deadLetterProducer.send(new ProducerRecord<>(dlqTopic, null, key, value, headers), (md, e) -> {
         if (e != null) {
+          metrics.deadLetterSendFailed();
           log.error("Cannot write dead letter for {}-{}@{} to {}", topic, partition, offset, dlqTopic, e);
         }
       });

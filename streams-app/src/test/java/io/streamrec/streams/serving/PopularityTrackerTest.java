@@ -42,4 +42,20 @@ class PopularityTrackerTest {
     assertThat(b.top(2, null)).extracting(ScoredItem::getItemId).containsExactly("y", "x");
     assertThat(b.top(0, null)).isEmpty();
   }
+
+  @Test
+  void shouldRestoreThousandsOfItemsWhenArraysGrow() {
+    PopularityTracker a = new PopularityTracker(Duration.ofDays(7));
+    java.util.Map<String, Double> persisted = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 5_000; i++) {
+      for (int r = 0; r <= i % 3; r++) {
+        persisted.put("i" + i, a.add("i" + i, T + i * 3_600_000L));
+      }
+    }
+    PopularityTracker b = new PopularityTracker(Duration.ofDays(7));
+    persisted.forEach(b::restore);
+    assertThat(b.size()).isEqualTo(5_000);
+    assertThat(b.top(3, null)).extracting(ScoredItem::getItemId)
+        .containsExactlyElementsOf(a.top(3, null).stream().map(ScoredItem::getItemId).toList());
+  }
 }

@@ -131,7 +131,7 @@ class ServingServiceIT {
             return !letters.isEmpty();
           });
           assertThat(DeadLetterHeaders.get(letters.get(0).headers(), DeadLetterHeaders.REASON))
-              .isEqualTo(EmbeddingRules.WRONG_DIMENSION);
+              .isEqualTo(io.streamrec.schemas.DeadLetterReason.WRONG_DIMENSION.tag());
           assertThat(new String(letters.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("bad");
         }
       }

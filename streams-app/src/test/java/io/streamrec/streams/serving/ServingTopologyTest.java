@@ -11,6 +11,7 @@ import io.streamrec.avro.TrainingExample;
 import io.streamrec.avro.Trigger;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterHeaders;
+import io.streamrec.schemas.DeadLetterReason;
 import io.streamrec.schemas.Topics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,6 +42,10 @@ class ServingTopologyTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final AvroSerde<EmbeddingUpdate> EMB = AvroSerde.of(EmbeddingUpdate.class);
 
+  private static final String WRONG_DIMENSION = DeadLetterReason.WRONG_DIMENSION.tag();
+  private static final String NON_FINITE = DeadLetterReason.NON_FINITE_VECTOR.tag();
+  private static final String UNDECODABLE = DeadLetterReason.UNDECODABLE.tag();
+
   record DeadLetter(String topic, String key, String reason) {}
 
   @TempDir
@@ -65,7 +70,7 @@ class ServingTopologyTest {
     registry = new SimpleMeterRegistry();
     runtime = new ServingRuntime(config, new ServingMetrics(registry),
         (topic, partition, offset, key, value, reason, error) -> itemDeadLetters.add(
-            new DeadLetter(topic, key == null ? null : new String(key, StandardCharsets.UTF_8), reason)));
+            new DeadLetter(topic, key == null ? null : new String(key, StandardCharsets.UTF_8), reason.tag())));
     Properties props = config.toStreamsProperties();
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     driver = new TopologyTestDriver(ServingTopology.build(config, runtime), props, T0);
@@ -220,9 +225,9 @@ class ServingTopologyTest {
     items.pipeInput("nan", EMB.encode(emb("nan", 1, 1, 0f, Float.NaN, 2)));
     items.pipeInput("junk", "not avro".getBytes(StandardCharsets.UTF_8));
     assertThat(itemDeadLetters).extracting(DeadLetter::key, DeadLetter::reason).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("bad-dim", EmbeddingRules.WRONG_DIMENSION),
-        org.assertj.core.groups.Tuple.tuple("nan", EmbeddingRules.NON_FINITE),
-        org.assertj.core.groups.Tuple.tuple("junk", EmbeddingRules.UNDECODABLE));
+        org.assertj.core.groups.Tuple.tuple("bad-dim", WRONG_DIMENSION),
+        org.assertj.core.groups.Tuple.tuple("nan", NON_FINITE),
+        org.assertj.core.groups.Tuple.tuple("junk", UNDECODABLE));
     assertThat(runtime.index().liveItems()).isEqualTo(4);
 
     users.pipeInput("u1", EMB.encode(emb("u1", 1, 1, 0f, 1, 2, 3)));
@@ -231,8 +236,8 @@ class ServingTopologyTest {
     requests.pipeInput("u4", "garbage".getBytes(StandardCharsets.UTF_8));
     List<TestRecord<byte[], byte[]>> letters = dlq.readRecordsToList();
     assertThat(letters).extracting(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON))
-        .containsExactly(EmbeddingRules.WRONG_DIMENSION, EmbeddingRules.NON_FINITE, EmbeddingRules.UNDECODABLE,
-            EmbeddingRules.UNDECODABLE);
+        .containsExactly(WRONG_DIMENSION, NON_FINITE, UNDECODABLE,
+            UNDECODABLE);
     assertThat(DeadLetterHeaders.get(letters.get(3).headers(), DeadLetterHeaders.TOPIC))
         .isEqualTo(Topics.RECOMMENDATION_REQUESTS.name());
     assertThat(DeadLetterHeaders.get(letters.get(0).headers(), DeadLetterHeaders.STAGE)).isEqualTo("serving");
@@ -256,5 +261,80 @@ class ServingTopologyTest {
     assertThat(ids(recs.readValue())).containsExactly("b", "c", "d");
     assertThat(driver.getKeyValueStore(ServingTopology.ITEM_EMBEDDING_STORE).get("a")).isNull();
     assertThat(runtime.index().liveItems()).isEqualTo(3);
+  }
+
+  private List<String> deadLetterReasons() {
+    return dlq.readRecordsToList().stream()
+        .map(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON)).toList();
+  }
+
+  @Test
+  void shouldDeadLetterEmbeddingsWithHugeFiniteComponents() {
+    fourItems();
+    items.pipeInput("huge", EMB.encode(emb("huge", 9, 100, 0f, 1e38f, 1e38f)));
+    items.pipeInput("huge-bias", EMB.encode(emb("huge-bias", 9, 100, 1e30f, 1, 0)));
+    assertThat(itemDeadLetters).extracting(DeadLetter::key, DeadLetter::reason).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("huge", DeadLetterReason.NORM_TOO_LARGE.tag()),
+        org.assertj.core.groups.Tuple.tuple("huge-bias", DeadLetterReason.NORM_TOO_LARGE.tag()));
+    users.pipeInput("u1", EMB.encode(emb("u1", 1, 1, 0f, 3e37f, 0)));
+    assertThat(deadLetterReasons()).containsExactly(DeadLetterReason.NORM_TOO_LARGE.tag());
+    assertThat(registry.get("streamrec.dlq.records").tag("reason", "norm-too-large").counter().count())
+        .isEqualTo(3.0);
+    users.pipeInput("u1", EMB.encode(emb("u1", 1, 1, 0f, 1, 0)));
+    requests.pipeInput("u1", request("u1", 2, "r"));
+    assertThat(ids(recs.readValue())).containsExactly("a", "b");
+  }
+
+  @Test
+  void shouldServeFarFutureAndExtremeTimestampsWithoutThrowing() {
+    fourItems();
+    long year3000 = Instant.parse("3000-01-01T00:00:00Z").toEpochMilli();
+    users.pipeInput("u1", EMB.encode(emb("u1", 1, year3000, 0f, 1, 0)));
+    examples.pipeInput("u1", example("u1", "a", Long.MAX_VALUE));
+    users.pipeInput("u2", EMB.encode(emb("u2", 1, 0, 0f, 1, 0)));
+    examples.pipeInput("u2", example("u2", "b", year3000));
+    users.pipeInput("u3", EMB.encode(emb("u3", 1, Long.MAX_VALUE, 0f, 1, 0)));
+    examples.pipeInput("u3", example("u3", "c", 0));
+    requests.pipeInput("u1", request("u1", 2, "r1"));
+    driver.advanceWallClockTime(Duration.ofMillis(300));
+    List<Recommendations> out = recs.readValuesToList();
+    assertThat(out).filteredOn(r -> "u1".equals(r.getUserId()))
+        .allSatisfy(r -> assertThat(ids(r)).doesNotContain("a").isNotEmpty());
+    assertThat(out).filteredOn(r -> "u2".equals(r.getUserId()))
+        .allSatisfy(r -> assertThat(ids(r)).doesNotContain("b"));
+    assertThat(out).extracting(Recommendations::getUserId).contains("u1", "u2", "u3");
+    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(registry.get("streamrec.serving.freshness").timer().count()).isPositive();
+  }
+
+  @Test
+  void shouldDeadLetterTrainingExamplesWithoutUserOrItem() {
+    fourItems();
+    examples.pipeInput("u1", (byte[]) null);
+    examples.pipeInput((String) null, example("", "a", 1_000));
+    examples.pipeInput("", example("", "a", 1_000));
+    examples.pipeInput("u1", example("u1", "", 1_000));
+    assertThat(deadLetterReasons()).containsExactly(UNDECODABLE, DeadLetterReason.INVALID_USER_ID.tag(),
+        DeadLetterReason.INVALID_USER_ID.tag(), DeadLetterReason.INVALID_ITEM_ID.tag());
+    assertThat(recs.isEmpty()).isTrue();
+    examples.pipeInput((String) null, example("u9", "a", 1_000));
+    driver.advanceWallClockTime(Duration.ofMillis(300));
+    assertThat(recs.readValuesToList()).extracting(Recommendations::getUserId).containsExactly("u9");
+  }
+
+  @Test
+  void shouldClampRequestedKToTheDocumentedRange() {
+    fourItems();
+    users.pipeInput("u1", EMB.encode(emb("u1", 5, 1_000, 0f, 1, 0)));
+    requests.pipeInput("u1", request("u1", 0, "zero"));
+    requests.pipeInput("u1", request("u1", -1, "negative"));
+    requests.pipeInput("u1", request("u1", 1_000_000, "million"));
+    requests.pipeInput("u1", request("u1", Integer.MIN_VALUE, "min"));
+    requests.pipeInput("", request("", 3, "no-user"));
+    List<Recommendations> out = recs.readValuesToList();
+    assertThat(out).extracting(Recommendations::getRequestId).containsExactly("zero", "negative", "million", "min");
+    assertThat(out).extracting(r -> r.getItems().size()).containsExactly(3, 3, 4, 3);
+    assertThat(deadLetterReasons()).containsExactly(DeadLetterReason.INVALID_REQUEST.tag());
+    assertThat(config.clampK(1_000_000)).isEqualTo(config.maxK());
   }
 }

@@ -10,9 +10,7 @@ import java.util.SplittableRandom;
  * float32); {@code bias[r]} is its additive score term. Adam's first and second moments have the same layout.
  * Capacity grows geometrically (x2) as rows are added, so appending a row is amortised O(dim).
  *
- * <p>Only rows that appear in a mini-batch are updated ({@link #adamUpdate}); their moments decay only when they
- * are touched (TensorFlow's LazyAdam semantics). The bias correction uses the global step count, so a rarely
- * seen row takes a full-size step when it does appear.
+ * <p>The table holds the Adam moments of its rows; {@link LazyAdam} updates only the rows of a mini-batch.
  *
  * <p>Every update marks the row dirty (for publishing) and raises its newest event time. Not thread-safe: the
  * learner owns it.
@@ -140,41 +138,23 @@ public final class EmbeddingTable {
     }
   }
 
-  /**
-   * One lazy-Adam update of a single row.
-   *
-   * @param grad      gradient of the loss w.r.t. the row, read from {@code grad[gradOff .. gradOff + dim)}
-   * @param biasGrad  gradient w.r.t. the row's bias (ignored when {@code biasLr == 0})
-   * @param step      global optimizer step, 1-based (for bias correction)
-   */
-  public void adamUpdate(int row, float[] grad, int gradOff, float biasGrad, long step, AdamSettings s) {
-    double c1 = 1.0 - Math.pow(s.beta1(), step);
-    double c2 = 1.0 - Math.pow(s.beta2(), step);
-    float lrW = (float) (s.lr() * Math.sqrt(c2) / c1);
-    float beta1 = s.beta1();
-    float beta2 = s.beta2();
-    float eps = s.eps();
-    float l2 = s.l2();
-    int off = row * dim;
-    for (int j = 0; j < dim; j++) {
-      float w = weights[off + j];
-      float g = grad[gradOff + j] + l2 * w;
-      float a = beta1 * m1[off + j] + (1 - beta1) * g;
-      float b = beta2 * m2[off + j] + (1 - beta2) * g * g;
-      m1[off + j] = a;
-      m2[off + j] = b;
-      weights[off + j] = w - lrW * a / ((float) Math.sqrt(b) + eps);
-    }
-    if (s.biasLr() > 0) {
-      float lrB = (float) (s.biasLr() * Math.sqrt(c2) / c1);
-      float g = biasGrad + s.biasL2() * bias[row];
-      float a = beta1 * b1[row] + (1 - beta1) * g;
-      float b = beta2 * b2[row] + (1 - beta2) * g * g;
-      b1[row] = a;
-      b2[row] = b;
-      bias[row] -= lrB * a / ((float) Math.sqrt(b) + eps);
-    }
-    markDirty(row);
+  /** Adam's first moments of the weights (live, same layout as {@link #weights()}); see {@link LazyAdam}. */
+  float[] m1() {
+    return m1;
+  }
+
+  /** Adam's second moments of the weights (live). */
+  float[] m2() {
+    return m2;
+  }
+
+  /** Adam's first / second moments of the biases (live). */
+  float[] b1() {
+    return b1;
+  }
+
+  float[] b2() {
+    return b2;
   }
 
   /** Marks {@code row} as changed since the last {@link #drainDirty}. */
@@ -198,9 +178,6 @@ public final class EmbeddingTable {
     dirtyCount = 0;
     return out;
   }
-
-  /** Optimizer hyper-parameters for one table. */
-  public record AdamSettings(float lr, float biasLr, float beta1, float beta2, float eps, float l2, float biasL2) {}
 
   /** The complete state, for checkpoints: [rows, dim, weights, m1, m2, bias, b1, b2, eventTime]. */
   public State state() {

@@ -40,8 +40,8 @@ public final class OnlineLearner implements AutoCloseable {
   private final LongHashSet seen = new LongHashSet(1 << 12);
   private final ReplayBuffer replay;
   private final TwoTowerStep engine;
-  private final EmbeddingTable.AdamSettings userAdam;
-  private final EmbeddingTable.AdamSettings itemAdam;
+  private final LazyAdam userAdam;
+  private final LazyAdam itemAdam;
   private SplittableRandom rnd;
   private StepListener listener = (p, l, n, sk) -> { };
 
@@ -51,22 +51,8 @@ public final class OnlineLearner implements AutoCloseable {
   private final int[] batchUser;
   private final int[] batchItem;
   private final int[] pair = new int[2];
+  private final MiniBatch.Builder batch;
   private final TwoTowerStep.Result result = new TwoTowerStep.Result();
-  private float[] uBuf = new float[0];
-  private float[] vBuf = new float[0];
-  private float[] bBuf = new float[0];
-  private float[] adjBuf = new float[0];
-  private float[] wBuf = new float[0];
-  private long[] userIdx = new long[0];
-  private long[] candIdx = new long[0];
-  private int[] userLocal = new int[0];
-  private int[] itemLocal = new int[0];
-  private int[] touchedUsers = new int[0];
-  private int[] touchedItems = new int[0];
-  private int nu;
-  private int ni;
-  private boolean anyMasked;
-  private boolean anyAdjusted;
 
   private long steps;
   private long skipped;
@@ -82,13 +68,14 @@ public final class OnlineLearner implements AutoCloseable {
         s.alpha());
     this.replay = new ReplayBuffer(s.replayRecent(), s.replayReservoir());
     this.engine = new TwoTowerStep(device);
-    this.userAdam = new EmbeddingTable.AdamSettings(s.lr(), 0f, 0.9f, 0.999f, 1e-8f, s.l2(), 0f);
-    this.itemAdam = new EmbeddingTable.AdamSettings(s.lr(), s.biasLr(), 0.9f, 0.999f, 1e-8f, s.l2(), s.biasL2());
+    this.userAdam = new LazyAdam(new LazyAdam.Settings(s.lr(), 0f, 0.9f, 0.999f, 1e-8f, s.l2(), 0f));
+    this.itemAdam = new LazyAdam(new LazyAdam.Settings(s.lr(), s.biasLr(), 0.9f, 0.999f, 1e-8f, s.l2(), s.biasL2()));
     this.rnd = new SplittableRandom(s.seed());
     this.pendUser = new int[s.newPerStep()];
     this.pendItem = new int[s.newPerStep()];
     this.batchUser = new int[s.batchSize()];
     this.batchItem = new int[s.batchSize()];
+    this.batch = new MiniBatch.Builder(s.dim());
   }
 
   /** A learner on the CPU. */
@@ -218,86 +205,26 @@ public final class OnlineLearner implements AutoCloseable {
     long t0 = System.nanoTime();
     boolean inBatch = s.negativeMode() == NegativeMode.IN_BATCH;
     int k = inBatch ? 1 : 1 + s.negatives();
-    prepareLocals(n, k);
-    nu = 0;
-    ni = 0;
-    anyMasked = false;
-    anyAdjusted = false;
+    batch.begin(n, k, inBatch, userTable.capacity(), itemTable.capacity());
     for (int b = 0; b < n; b++) {
-      userIdx[b] = localUser(userRows[b]);
+      batch.user(b, userRows[b]);
     }
     if (inBatch) {
       buildInBatch(userRows, itemRows, n);
     } else {
       buildSampled(userRows, itemRows, n, k);
     }
-    gatherRows();
-    engine.step(uBuf, nu, vBuf, bBuf, ni, userIdx, candIdx, n, k, s.dim(), inBatch, adjBuf, wBuf, anyMasked,
-        anyAdjusted, s.loss(), result);
+    MiniBatch mb = batch.build(userTable, itemTable);
+    engine.step(mb, s.loss(), result);
     lastLoss = result.loss;
     boolean ok = Float.isFinite(result.loss);
     if (ok) {
-      apply();
+      apply(mb);
     } else {
       skipped++;
     }
-    releaseLocals();
     listener.onStep(n, result.loss, System.nanoTime() - t0, !ok);
     return result.loss;
-  }
-
-  private void prepareLocals(int n, int k) {
-    if (userLocal.length < userTable.rows()) {
-      userLocal = new int[userTable.capacity()];
-      Arrays.fill(userLocal, -1);
-    }
-    if (itemLocal.length < itemTable.rows()) {
-      itemLocal = new int[itemTable.capacity()];
-      Arrays.fill(itemLocal, -1);
-    }
-    int cells = n * k;
-    int adjCells = k == 1 ? n * n : cells;
-    if (userIdx.length < n) {
-      userIdx = new long[n];
-      touchedUsers = new int[n];
-    }
-    if (candIdx.length < cells) {
-      candIdx = new long[cells];
-      touchedItems = new int[cells];
-    }
-    if (adjBuf.length < adjCells) {
-      adjBuf = new float[adjCells];
-      wBuf = new float[adjCells];
-    }
-  }
-
-  private int localUser(int row) {
-    int l = userLocal[row];
-    if (l < 0) {
-      l = nu++;
-      userLocal[row] = l;
-      touchedUsers[l] = row;
-    }
-    return l;
-  }
-
-  private int localItem(int row) {
-    int l = itemLocal[row];
-    if (l < 0) {
-      l = ni++;
-      itemLocal[row] = l;
-      touchedItems[l] = row;
-    }
-    return l;
-  }
-
-  private void releaseLocals() {
-    for (int l = 0; l < nu; l++) {
-      userLocal[touchedUsers[l]] = -1;
-    }
-    for (int l = 0; l < ni; l++) {
-      itemLocal[touchedItems[l]] = -1;
-    }
   }
 
   private void buildSampled(int[] userRows, int[] itemRows, int n, int k) {
@@ -311,12 +238,9 @@ public final class OnlineLearner implements AutoCloseable {
         if (masked) {
           item = itemRows[b];
         }
-        candIdx[cell] = localItem(item);
+        batch.candidate(cell, item);
         float adj = correct ? (float) -Math.log(Math.max(1e-12, sampler.probability(item))) : 0f;
-        adjBuf[cell] = masked ? MASK : adj;
-        wBuf[cell] = masked ? 0f : 1f;
-        anyMasked |= masked;
-        anyAdjusted |= adj != 0f;
+        batch.cell(cell, masked ? MASK : adj, masked ? 0f : 1f);
       }
     }
   }
@@ -337,52 +261,27 @@ public final class OnlineLearner implements AutoCloseable {
 
   private void buildInBatch(int[] userRows, int[] itemRows, int n) {
     for (int b = 0; b < n; b++) {
-      candIdx[b] = localItem(itemRows[b]);
+      batch.candidate(b, itemRows[b]);
     }
     for (int b = 0; b < n; b++) {
       int u = userRows[b];
       for (int j = 0; j < n; j++) {
         int cell = b * n + j;
         boolean masked = j != b && (itemRows[j] == itemRows[b] || seen.contains(LongHashSet.pair(u, itemRows[j])));
-        adjBuf[cell] = masked ? MASK : (s.logQ() ? -sampler.logQ(itemRows[j]) : 0f);
-        wBuf[cell] = masked ? 0f : 1f;
-        anyMasked |= masked;
-        anyAdjusted |= adjBuf[cell] != 0f;
+        batch.cell(cell, masked ? MASK : (s.logQ() ? -sampler.logQ(itemRows[j]) : 0f), masked ? 0f : 1f);
       }
     }
   }
 
-  /** Copies the batch's distinct rows into the step buffers. */
-  private void gatherRows() {
-    int d = s.dim();
-    if (uBuf.length < nu * d) {
-      uBuf = new float[Math.max(nu, 64) * d * 2];
-    }
-    if (vBuf.length < ni * d) {
-      vBuf = new float[Math.max(ni, 64) * d * 2];
-      bBuf = new float[Math.max(ni, 64) * 2];
-    }
-    float[] uw = userTable.weights();
-    float[] iw = itemTable.weights();
-    float[] ib = itemTable.biases();
-    for (int l = 0; l < nu; l++) {
-      System.arraycopy(uw, touchedUsers[l] * d, uBuf, l * d, d);
-    }
-    for (int l = 0; l < ni; l++) {
-      System.arraycopy(iw, touchedItems[l] * d, vBuf, l * d, d);
-      bBuf[l] = ib[touchedItems[l]];
-    }
-  }
-
   /** Lazy Adam on the batch's distinct rows, with the per-row gradients from the engine. */
-  private void apply() {
+  private void apply(MiniBatch mb) {
     int d = s.dim();
     steps++;
-    for (int l = 0; l < nu; l++) {
-      userTable.adamUpdate(touchedUsers[l], result.gradUser, l * d, 0f, steps, userAdam);
+    for (int l = 0; l < mb.distinctUsers(); l++) {
+      userAdam.update(userTable, mb.userRow(l), result.gradUser, l * d, 0f, steps);
     }
-    for (int l = 0; l < ni; l++) {
-      itemTable.adamUpdate(touchedItems[l], result.gradItem, l * d, result.gradBias[l], steps, itemAdam);
+    for (int l = 0; l < mb.distinctItems(); l++) {
+      itemAdam.update(itemTable, mb.itemRow(l), result.gradItem, l * d, result.gradBias[l], steps);
     }
   }
 

@@ -55,35 +55,34 @@ public final class TwoTowerStep implements AutoCloseable {
   }
 
   /**
-   * One step. The distinct rows of the batch come in as {@code users [NU, D]}, {@code items [NI, D]} and
-   * {@code itemBias [NI]}; {@code userIdx [B]} and {@code candIdx} (sampled: {@code [B, K]}, in-batch: {@code [B]})
-   * point into them. The gradients come back per distinct row ({@code [NU, D]}, {@code [NI, D]}, {@code [NI]}).
+   * One step on {@code batch} (see {@link MiniBatch} for the shapes). The gradients come back per distinct row
+   * ({@code [NU, D]}, {@code [NI, D]}, {@code [NI]}) in {@code out}.
    *
-   * @param inBatch  candidates are the batch's positives: logits {@code [B, B]}, positive on the diagonal;
-   *                 otherwise logits {@code [B, K]}, positive in column 0
-   * @param adjust   added to the logits ({@code [B, K]} or {@code [B, B]}): logQ correction, masks
-   * @param weight   0/1 per logit cell: 0 removes the cell from the loss
-   * @param masked   whether any weight is 0 (otherwise {@code weight} is not read)
-   * @param adjusted whether any adjustment is non-zero (otherwise {@code adjust} is not read)
    * @return {@code out}, with {@code loss}; gradients are filled only when the loss is finite
    */
-  public Result step(float[] users, int nu, float[] items, float[] itemBias, int ni, long[] userIdx, long[] candIdx,
-                     int b, int k, int d, boolean inBatch, float[] adjust, float[] weight, boolean masked,
-                     boolean adjusted, Loss loss, Result out) {
-    int cols = inBatch ? b : k;
+  public Result step(MiniBatch batch, Loss loss, Result out) {
+    int b = batch.b;
+    int k = batch.k;
+    int d = batch.d;
+    int nu = batch.nu;
+    int ni = batch.ni;
+    boolean inBatch = batch.inBatch;
+    boolean masked = batch.masked;
+    int cols = batch.columns();
     try (NDManager scope = base.newSubManager()) {
-      NDArray uTable = scope.create(FloatBuffer.wrap(users, 0, nu * d), new Shape(nu, d));
-      NDArray iTable = scope.create(FloatBuffer.wrap(items, 0, ni * d), new Shape(ni, d));
-      NDArray bTable = scope.create(FloatBuffer.wrap(itemBias, 0, ni), new Shape(ni));
+      NDArray uTable = scope.create(FloatBuffer.wrap(batch.users, 0, nu * d), new Shape(nu, d));
+      NDArray iTable = scope.create(FloatBuffer.wrap(batch.items, 0, ni * d), new Shape(ni, d));
+      NDArray bTable = scope.create(FloatBuffer.wrap(batch.itemBias, 0, ni), new Shape(ni));
       uTable.setRequiresGradient(true);
       iTable.setRequiresGradient(true);
       bTable.setRequiresGradient(true);
-      NDArray ui = scope.create(LongBuffer.wrap(userIdx, 0, b), new Shape(b));
+      NDArray ui = scope.create(LongBuffer.wrap(batch.userIdx, 0, b), new Shape(b));
       int nc = inBatch ? b : b * k;
-      NDArray ci = scope.create(LongBuffer.wrap(candIdx, 0, nc), new Shape(nc));
+      NDArray ci = scope.create(LongBuffer.wrap(batch.candIdx, 0, nc), new Shape(nc));
       // Most steps have neither masks nor corrections: skip those tensors (each op is a JNI call).
-      NDArray adj = adjusted || masked ? scope.create(FloatBuffer.wrap(adjust, 0, b * cols), new Shape(b, cols)) : null;
-      NDArray w = masked ? scope.create(FloatBuffer.wrap(weight, 0, b * cols), new Shape(b, cols)) : null;
+      NDArray adj = batch.adjusted || masked
+          ? scope.create(FloatBuffer.wrap(batch.adjust, 0, b * cols), new Shape(b, cols)) : null;
+      NDArray w = masked ? scope.create(FloatBuffer.wrap(batch.weight, 0, b * cols), new Shape(b, cols)) : null;
       NDArray y = inBatch ? scope.eye(b) : firstColumn(scope, b, k);
       try (GradientCollector gc = engine.newGradientCollector()) {
         NDArray u = uTable.get(ui);

@@ -33,8 +33,8 @@ class EmbeddingTableTest {
     t.ensureRow(2);
     float[] before1 = t.vector(1);
     float[] before2 = t.vector(2);
-    var adam = new EmbeddingTable.AdamSettings(0.1f, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, 0f);
-    t.adamUpdate(2, new float[] {1, -1, 1, -1}, 0, 1f, 1, adam);
+    var adam = new LazyAdam(new LazyAdam.Settings(0.1f, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, 0f));
+    adam.update(t, 2, new float[] {1, -1, 1, -1}, 0, 1f, 1);
     assertThat(t.vector(1)).containsExactly(before1);
     float[] after2 = t.vector(2);
     // Adam's first step moves each coordinate by lr against the gradient's sign.
