@@ -35,9 +35,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,6 +143,7 @@ public final class ChaosScenario {
       supervisor.join(5_000);
       trainer = trainerCheck(sys, ingest);
       List<String> users = sample(seen.keySet(), s.usersToCheck(), s.seed());
+      awaitServingCaughtUp(sys);
       serving = servingCheck(sys, users, seen, null);
       if (s.deleteServingState()) {
         int rc = sys.stop(Service.STREAMS_APP, Duration.ofSeconds(60));
@@ -151,6 +157,9 @@ public final class ChaosScenario {
         } catch (IllegalStateException e) {
           errors.add("serving restart with its state dir deleted: " + e.getMessage());
           up = null;
+        }
+        if (up != null) {
+          awaitServingCaughtUp(sys);
         }
         fresh = servingCheck(sys, users, seen, up);
       }
@@ -442,7 +451,8 @@ public final class ChaosScenario {
       ChaosSystem.Answer a = null;
       while (System.nanoTime() < deadline && sys.isAlive(Service.STREAMS_APP)) {
         a = sys.recommendations(u, "10");
-        if (a.status() == 200) {
+        // a fallback list is retried too: serving may still be applying the last embeddings
+        if (a.status() == 200 && !a.body().contains("\"fallback\":true")) {
           break;
         }
         Thread.sleep(250);
@@ -476,6 +486,53 @@ public final class ChaosScenario {
       }
     }
     return new ServingCheck(up, users.size(), answered, personalised, seenServed, List.copyOf(failures));
+  }
+
+  /**
+   * Waits until the serving application's committed offsets on the examples and user-embeddings topics are at their
+   * ends (at most one short: a transactional topic ends with a commit marker) and stayed there for 2 s, bounded by
+   * the catch-up timeout. Serving consumes what ingest and the trainer wrote after the audit saw it.
+   */
+  private void awaitServingCaughtUp(ChaosSystem sys) throws InterruptedException {
+    String group = "streamrec-serving" + sys.suffix();
+    List<String> topics = List.of(Topics.TRAINING_EXAMPLES.withSuffix(sys.suffix()).name(),
+        Topics.USER_EMBEDDINGS.withSuffix(sys.suffix()).name());
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, sys.bootstrap());
+    long deadline = System.nanoTime() + s.catchUpTimeout().toNanos();
+    long caughtSince = -1;
+    long lag = -1;
+    try (Admin admin = Admin.create(p)) {
+      while (System.nanoTime() < deadline && sys.isAlive(Service.STREAMS_APP)) {
+        try {
+          Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+          Map<TopicPartition, OffsetSpec> req = new HashMap<>();
+          admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((name, d) ->
+              d.partitions().forEach(pi -> req.put(new TopicPartition(name, pi.partition()), OffsetSpec.latest())));
+          lag = 0;
+          for (var e : admin.listOffsets(req).all().get(10, TimeUnit.SECONDS).entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            long at = c == null ? 0 : c.offset();
+            lag += Math.max(0, e.getValue().offset() - at - 1);
+          }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          lag = -1;
+        }
+        long now = System.nanoTime();
+        if (lag == 0) {
+          if (caughtSince < 0) {
+            caughtSince = now;
+          } else if (now - caughtSince > 2_000_000_000L) {
+            return;
+          }
+        } else {
+          caughtSince = -1;
+        }
+        Thread.sleep(250);
+      }
+    }
+    errors.add("serving did not catch up on " + topics + " within " + s.catchUpTimeout() + " (lag " + lag + ")");
   }
 
   private static List<String> sample(Set<String> users, int n, long seed) {
