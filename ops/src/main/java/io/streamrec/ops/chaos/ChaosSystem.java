@@ -336,6 +336,16 @@ public final class ChaosSystem implements AutoCloseable {
     return a;
   }
 
+  /** {@code dir}, emptied (deleted and created again). */
+  public static Path freshDir(Path dir) {
+    deleteRecursively(dir);
+    try {
+      return Files.createDirectories(dir).toAbsolutePath();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {
       return;

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The kill -9 suite: broker, streams-app and trainer as child JVMs; during a replay of the first
@@ -36,8 +35,8 @@ class ChaosIT {
   static final Map<String, String> OVERRIDES = Map.of("kafka.session.timeout.ms", "10000",
       "kafka.heartbeat.interval.ms", "3000", "trainer.checkpoint.interval.ms", "5000");
 
-  @TempDir
-  Path tmp;
+  /** Under target/ and kept after the run: the service logs are what one reads when this fails. */
+  Path tmp = ChaosSystem.freshDir(Path.of("target", "chaos-it", "ChaosIT"));
 
   @AfterEach
   void noChildLeft() {

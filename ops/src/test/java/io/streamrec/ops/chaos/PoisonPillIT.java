@@ -46,7 +46,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The poison-pill corpus ({@code chaos/poison-pills.tsv}) replayed into every input topic of a running system
@@ -65,8 +64,8 @@ class PoisonPillIT {
   static final int WARM_UP_RATINGS = 2_000;
   static final int MAX_BYTES = 8 << 20;
 
-  @TempDir
-  Path tmp;
+  /** Under target/ and kept after the run: the service logs are what one reads when this fails. */
+  Path tmp = ChaosSystem.freshDir(Path.of("target", "chaos-it", "PoisonPillIT"));
 
   @AfterEach
   void noChildLeft() {
@@ -89,8 +88,7 @@ class PoisonPillIT {
       allowLargeRecords(sys);
       List<Interaction> warm = MovieLens.sortedByTime(MovieLens.load(data).ratings()).subList(0, WARM_UP_RATINGS);
       sendWarmUp(sys, warm);
-      String warmUser = warm.get(warm.size() - 1).userId();
-      awaitPersonalised(sys, warmUser, Duration.ofSeconds(150));
+      String warmUser = awaitPersonalised(sys, warm, Duration.ofSeconds(180));
 
       Map<String, RecordMetadata> sent = sendPills(sys, pills);
       Map<String, Integer> http = new LinkedHashMap<>();
@@ -164,16 +162,27 @@ class PoisonPillIT {
     }
   }
 
-  private static void awaitPersonalised(ChaosSystem sys, String user, Duration timeout) throws InterruptedException {
+  /** Waits until serving answers one of the warm-up's users with a personalised list; returns that user. */
+  private static String awaitPersonalised(ChaosSystem sys, List<Interaction> warm, Duration timeout)
+      throws InterruptedException {
+    Map<String, Integer> counts = new HashMap<>();
+    warm.forEach(r -> counts.merge(r.userId(), 1, Integer::sum));
+    List<String> users = counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+        .limit(10).map(Map.Entry::getKey).toList();
     long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "";
     while (System.nanoTime() < deadline) {
-      ChaosSystem.Answer a = sys.recommendations(user, "10");
-      if (a.status() == 200 && a.body().contains("\"fallback\":false")) {
-        return;
+      for (String u : users) {
+        ChaosSystem.Answer a = sys.recommendations(u, "10");
+        if (a.status() == 200 && a.body().contains("\"fallback\":false")) {
+          return u;
+        }
+        last = a.status() + " " + a.body();
       }
-      Thread.sleep(500);
+      Thread.sleep(1_000);
     }
-    throw new IllegalStateException("serving never answered user " + user + " with a personalised list");
+    throw new IllegalStateException("serving never answered any of " + users + " with a personalised list; last: "
+        + last);
   }
 
   private static Map<String, RecordMetadata> sendPills(ChaosSystem sys, List<Pill> pills) throws Exception {
