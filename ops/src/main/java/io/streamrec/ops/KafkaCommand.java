@@ -29,6 +29,8 @@ final class KafkaCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    io.streamrec.ops.cli.Preflight.requireWritableDir(dataDir, "--data-dir");
+    requireFreePort(port);
     Map<String, String> overrides = new HashMap<>();
     overrides.put("streamrec.broker.port", Integer.toString(port));
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.at(dataDir.toAbsolutePath(), overrides);
@@ -48,5 +50,16 @@ final class KafkaCommand implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** A port another process listens on is a one-line error before anything is formatted or started. */
+  static void requireFreePort(int port) {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+    } catch (java.io.IOException e) {
+      throw new UserError("Port " + port + " on 127.0.0.1 is in use (is another broker running?); pick another with"
+          + " --port N");
+    }
   }
 }

@@ -24,6 +24,7 @@ final class TopicsCommand {
 
     @Override
     public Integer call() {
+      io.streamrec.ops.cli.Preflight.requireBroker(bootstrap, io.streamrec.ops.cli.Preflight.BROKER_TIMEOUT);
       var result = TopicAdmin.createAll(bootstrap, Topics.all(), replication, Map.of());
       result.created().forEach(t -> System.out.println("created  " + t));
       result.existing().forEach(t -> System.out.println("exists   " + t));

@@ -2,12 +2,16 @@ package io.streamrec.streams;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamrec.config.ConfigSource;
+import io.streamrec.lifecycle.ProcessExit;
+import io.streamrec.metrics.KafkaReadiness;
 import io.streamrec.metrics.MetricsServer;
+import io.streamrec.schemas.Topics;
 import io.streamrec.streams.ingest.IngestConfig;
 import io.streamrec.streams.ingest.IngestService;
 import io.streamrec.streams.serving.ServingConfig;
 import io.streamrec.streams.serving.ServingService;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,14 +27,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The streams-app process: starts the Kafka Streams roles named in {@code streams.roles} (default
- * {@code ingest,serving}) in one JVM, serves {@code /metrics}, {@code /health/live} and {@code /health/ready}
- * (ready = every role's Kafka Streams client is RUNNING) on {@code metrics.port} (default 9401), stops gracefully on
- * SIGTERM/Ctrl-C, and exits non-zero when a role's Kafka Streams client dies.
+ * {@code ingest,serving}) in one JVM, serves {@code /metrics}, {@code /health/live} (live = no role died) and
+ * {@code /health/ready} (ready = every role's Kafka Streams client is RUNNING, the broker answers and every input
+ * topic of every role exists; see {@link KafkaReadiness}) on {@code metrics.port} (default 9401), stops gracefully
+ * on SIGTERM/Ctrl-C, and exits non-zero when a role's Kafka Streams client dies.
  *
  * <p>Usage: {@code StreamsMain [--config FILE] [--KEY=VALUE ...]}; flags override the file and {@code STREAMREC_*}
  * environment variables, which override each role's classpath defaults.
  *
- * <p>Exit codes: 0 after a requested shutdown, 1 when a role died, 2 for a usage or configuration error.
+ * <p>Exit codes ({@link ProcessExit}): 0 after a requested shutdown (SIGTERM included, not the JVM's 143), 1 when a
+ * role died, 2 for a usage or configuration error, 3 when a requested shutdown did not finish within 120 s.
  */
 public final class StreamsMain {
     private static final Logger log = LoggerFactory.getLogger(StreamsMain.class);
@@ -40,44 +46,40 @@ public final class StreamsMain {
     public static final String ROLES = "streams.roles";
     public static final String METRICS_PORT = "metrics.port";
     private static final long SHUTDOWN_WAIT_SECONDS = 120;
+    private static final Duration READINESS_INTERVAL = Duration.ofSeconds(2);
 
     private StreamsMain() {}
 
     /** A started role: how to tell whether it runs or died, and how to stop it. */
-    record RunningRole(String name, AutoCloseable service, BooleanSupplier running, BooleanSupplier failed) {}
+    record RunningRole(String name, AutoCloseable service, BooleanSupplier running, BooleanSupplier failed,
+                       String bootstrapServers, Map<String, String> kafka, List<String> inputTopics) {}
 
     /** The parsed command line. */
     record Args(Path configFile, Map<String, String> flags) {}
 
     public static void main(String[] argv) {
+        ProcessExit exit = ProcessExit.install("streams-main", Duration.ofSeconds(SHUTDOWN_WAIT_SECONDS));
         int rc;
         try {
-            rc = run(parseArgs(argv));
+            rc = run(parseArgs(argv), exit.stopLatch());
         } catch (IllegalArgumentException e) {
             log.error("Configuration error: {}", e.getMessage());
-            rc = 2;
+            rc = ProcessExit.EXIT_USAGE;
+        } catch (RuntimeException e) {
+            log.error("StreamsMain failed", e);
+            rc = ProcessExit.EXIT_FAILED;
         }
-        System.exit(rc);
+        exit.exit(rc);
     }
 
-    /** Runs until SIGTERM/Ctrl-C (exit code 0) or until a role dies (1). */
+    /** Runs until SIGTERM/Ctrl-C (exit code 0) or until a role dies (1); a shutdown hook stops it on a signal. */
     static int run(Args args) {
         CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                // the JVM halts when the hooks return: let the main thread close the roles first
-                stopped.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "streams-main-shutdown");
+        Thread hook = new Thread(stop::countDown, "streams-main-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             return run(args, stop);
         } finally {
-            stopped.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException alreadyShuttingDown) {
@@ -93,10 +95,15 @@ public final class StreamsMain {
         int port = process.integer(METRICS_PORT);
         PrometheusMeterRegistry registry = MetricsServer.newRegistry();
         List<RunningRole> started = new CopyOnWriteArrayList<>();
+        List<KafkaReadiness> kafka = new CopyOnWriteArrayList<>();
         try (MetricsServer http = MetricsServer.start("0.0.0.0", port, registry)) {
-            http.readiness(() -> !started.isEmpty() && started.stream().allMatch(r -> r.running().getAsBoolean()));
+            http.readiness(() -> !started.isEmpty() && started.stream().allMatch(r -> r.running().getAsBoolean())
+                    && kafka.size() == started.size() && kafka.stream().allMatch(KafkaReadiness::getAsBoolean));
+            http.liveness(() -> started.stream().noneMatch(r -> r.failed().getAsBoolean()));
             for (String role : roles) {
-                started.add(startRole(role, args, registry, http));
+                RunningRole r = startRole(role, args, registry, http);
+                started.add(r);
+                kafka.add(KafkaReadiness.start(r.bootstrapServers(), r.kafka(), r.inputTopics(), READINESS_INTERVAL));
             }
             log.info("Streams roles {} started; HTTP on port {}", roles, http.port());
             while (!stop.await(1, TimeUnit.SECONDS)) {
@@ -113,6 +120,7 @@ public final class StreamsMain {
             Thread.currentThread().interrupt();
             return 1;
         } finally {
+            kafka.forEach(KafkaReadiness::close);
             closeAll(started);
         }
     }
@@ -124,17 +132,23 @@ public final class StreamsMain {
     static RunningRole startRole(String role, Args args, PrometheusMeterRegistry registry, MetricsServer http) {
         switch (role) {
             case "ingest": {
-                IngestService ingest = new IngestService(IngestConfig.load(args.configFile(), args.flags()), registry);
+                IngestConfig cfg = IngestConfig.load(args.configFile(), args.flags());
+                IngestService ingest = new IngestService(cfg, registry);
                 ingest.start();
-                return new RunningRole(role, ingest, ingest::isRunning, ingest::isFailed);
+                return new RunningRole(role, ingest, ingest::isRunning, ingest::isFailed, cfg.bootstrapServers(),
+                        cfg.kafka(), List.of(Topics.RATINGS.withSuffix(cfg.topicsSuffix()).name()));
             }
             case "serving": {
                 // The serving route goes on the process's HTTP endpoint, whose port is this instance's
                 // application.server for interactive queries.
-                ServingService serving = new ServingService(ServingConfig.load(args.configFile(), args.flags()),
-                        registry, http);
+                ServingConfig cfg = ServingConfig.load(args.configFile(), args.flags());
+                ServingService serving = new ServingService(cfg, registry, http);
                 serving.start();
-                return new RunningRole(role, serving, serving::isRunning, serving::isFailed);
+                List<String> inputs = List.of(cfg.topic(Topics.TRAINING_EXAMPLES).name(),
+                        cfg.topic(Topics.USER_EMBEDDINGS).name(), cfg.topic(Topics.ITEM_EMBEDDINGS).name(),
+                        cfg.topic(Topics.RECOMMENDATION_REQUESTS).name());
+                return new RunningRole(role, serving, serving::isRunning, serving::isFailed, cfg.bootstrapServers(),
+                        cfg.kafka(), inputs);
             }
             default:
                 throw new IllegalArgumentException("Unknown role '" + role + "' in " + ROLES

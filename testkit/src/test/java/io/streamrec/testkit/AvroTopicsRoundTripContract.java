@@ -88,6 +88,7 @@ abstract class AvroTopicsRoundTripContract {
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "roundtrip-" + spec.name());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<V> out = new ArrayList<>();
     try (var consumer = new KafkaConsumer<>(p, spec.keySerde().deserializer(), spec.valueSerde().deserializer())) {
       consumer.subscribe(List.of(spec.name()));

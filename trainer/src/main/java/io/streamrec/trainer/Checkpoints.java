@@ -68,6 +68,25 @@ public final class Checkpoints {
   }
 
   /**
+   * Fails at once when checkpoints cannot be written here (the directory cannot be created, or a file in it cannot be
+   * created, synced and deleted), so that a misconfigured trainer stops at start instead of at its first checkpoint.
+   */
+  public void ensureWritable() {
+    try {
+      Files.createDirectories(dir);
+      Path probe = dir.resolve(".write-probe.tmp");
+      try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE)) {
+        ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}));
+        ch.force(true);
+      }
+      Files.delete(probe);
+    } catch (IOException | SecurityException e) {
+      throw new IllegalStateException("Checkpoint directory " + dir.toAbsolutePath() + " is not writable: " + e, e);
+    }
+  }
+
+  /**
    * Writes a checkpoint atomically and returns its path.
    *
    * @param offsets next offset to consume per {@code topic:partition} key

@@ -2,18 +2,29 @@ package io.streamrec.trainer;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamrec.config.ConfigSource;
+import io.streamrec.lifecycle.ProcessExit;
+import io.streamrec.metrics.KafkaReadiness;
 import io.streamrec.metrics.MetricsServer;
+import io.streamrec.schemas.Topics;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The trainer process: {@code TrainerMain [--config FILE] [--device cpu|gpu] [--bootstrap-epochs N] [--set key=value]...}.
- * Serves {@code /metrics} and health on {@code metrics.port}; SIGTERM/Ctrl-C stops it gracefully (final publish
- * and checkpoint).
+ * Serves {@code /metrics} and health on {@code metrics.port}: {@code /health/live} (the loop has not failed) and
+ * {@code /health/ready} (the loop runs, the broker answers and the input topic exists). SIGTERM/Ctrl-C stops it
+ * gracefully (final publish and checkpoint).
+ *
+ * <p>Exit codes ({@link ProcessExit}): 0 after a requested stop (SIGTERM included), 1 when the loop failed (broker
+ * unreachable past the retry budget, unwritable checkpoint directory, a bug), 2 for a usage or configuration error,
+ * 3 when a requested stop did not finish within 120 s.
  */
 public final class TrainerMain {
   private static final Logger log = LoggerFactory.getLogger(TrainerMain.class);
@@ -45,25 +56,45 @@ public final class TrainerMain {
         default -> throw new IllegalArgumentException("Unknown argument " + a);
       }
     }
-    ConfigSource src = ConfigSource.load(TrainerConfig.DEFAULTS, file, overrides);
+    ProcessExit exit = ProcessExit.install("trainer", Duration.ofSeconds(120));
+    int rc;
+    try {
+      rc = run(ConfigSource.load(TrainerConfig.DEFAULTS, file, overrides), exit);
+    } catch (IllegalArgumentException e) {
+      log.error("Configuration error: {}", e.getMessage());
+      rc = ProcessExit.EXIT_USAGE;
+    } catch (RuntimeException e) {
+      log.error("Trainer failed", e);
+      rc = ProcessExit.EXIT_FAILED;
+    }
+    exit.exit(rc);
+  }
+
+  /** Runs the trainer until a signal (exit code 0) or a fatal failure of its loop (1). */
+  static int run(ConfigSource src, ProcessExit exit) throws InterruptedException {
     TrainerConfig cfg = TrainerConfig.load(src);
     log.info("Configuration: {}", src.masked());
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
-    CountDownLatch stopped = new CountDownLatch(1);
+    String input = Topics.TRAINING_EXAMPLES.withSuffix(cfg.topicsSuffix()).name();
     try (MetricsServer http = MetricsServer.start("0.0.0.0", cfg.metricsPort(), registry);
+         KafkaReadiness kafka = KafkaReadiness.start(cfg.bootstrapServers(), cfg.kafka(), List.of(input),
+             Duration.ofSeconds(2));
          TrainerService trainer = new TrainerService(cfg, registry)) {
-      http.readiness(trainer::isRunning);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        log.info("Shutdown requested");
-        trainer.close();
-        stopped.countDown();
-      }, "trainer-shutdown"));
+      http.readiness(() -> trainer.isRunning() && kafka.getAsBoolean());
+      http.liveness(() -> trainer.failure().isEmpty());
       trainer.start();
-      while (trainer.isRunning() && !stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+      while (trainer.isRunning() && !exit.awaitStop(1, TimeUnit.SECONDS)) {
         // wait for SIGTERM or a loop failure
       }
-      trainer.failure().ifPresent(e -> log.error("Trainer failed: {}", e.toString()));
+      trainer.close();
+      return exitCode(trainer.failure());
     }
+  }
+
+  /** 1 when the loop stopped on a failure, else 0 (a requested stop). */
+  static int exitCode(Optional<Throwable> failure) {
+    failure.ifPresent(e -> log.error("Trainer failed: {}", e.toString()));
+    return failure.isPresent() ? ProcessExit.EXIT_FAILED : ProcessExit.EXIT_OK;
   }
 
   private static String value(String[] args, int i, String flag) {

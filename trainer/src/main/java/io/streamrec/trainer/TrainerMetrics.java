@@ -5,8 +5,10 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.streamrec.schemas.DeadLetterReason;
 import io.streamrec.trainer.core.OnlineLearner;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -24,7 +26,8 @@ final class TrainerMetrics implements OnlineLearner.StepListener {
   private final Counter publishedItems;
   private final Timer publishLag;
   private final Timer checkpointTime;
-  private final Counter undecodable;
+  private final MeterRegistry registry;
+  private final java.util.Map<DeadLetterReason, Counter> deadLetters = new java.util.EnumMap<>(DeadLetterReason.class);
   private volatile double lastLoss = Double.NaN;
 
   TrainerMetrics(MeterRegistry reg, Supplier<Number> version, Supplier<Number> userRows, Supplier<Number> itemRows,
@@ -45,8 +48,11 @@ final class TrainerMetrics implements OnlineLearner.StepListener {
         .description("Time from a row's first unpublished change to its publish").publishPercentiles(0.5, 0.99)
         .register(reg);
     checkpointTime = Timer.builder("streamrec.trainer.checkpoint.time").register(reg);
-    undecodable = Counter.builder("streamrec.dlq.records").tag("reason", "undecodable").tag("stage", "trainer")
-        .register(reg);
+    registry = reg;
+    for (DeadLetterReason r : List.of(DeadLetterReason.UNDECODABLE, DeadLetterReason.INVALID_USER_ID,
+        DeadLetterReason.INVALID_ITEM_ID)) {
+      deadLetterCounter(r);
+    }
     Gauge.builder("streamrec.trainer.model.version", version).register(reg);
     Gauge.builder("streamrec.trainer.table.rows", userRows).tag("table", "user").register(reg);
     Gauge.builder("streamrec.trainer.table.rows", itemRows).tag("table", "item").register(reg);
@@ -69,8 +75,13 @@ final class TrainerMetrics implements OnlineLearner.StepListener {
     examples.increment();
   }
 
-  void undecodable() {
-    undecodable.increment();
+  void deadLetter(DeadLetterReason reason) {
+    deadLetterCounter(reason).increment();
+  }
+
+  private synchronized Counter deadLetterCounter(DeadLetterReason reason) {
+    return deadLetters.computeIfAbsent(reason, r -> Counter.builder("streamrec.dlq.records").tag("reason", r.tag())
+        .tag("stage", "trainer").description("Records written to the trainer's dead-letter topic").register(registry));
   }
 
   void published(int users, int items, Duration lag) {
@@ -83,7 +94,7 @@ final class TrainerMetrics implements OnlineLearner.StepListener {
     checkpointTime.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  double undecodableCount() {
-    return undecodable.count();
+  double deadLetterCount(DeadLetterReason reason) {
+    return deadLetterCounter(reason).count();
   }
 }

@@ -7,6 +7,7 @@ import io.streamrec.avro.EmbeddingUpdate;
 import io.streamrec.avro.TrainingExample;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterHeaders;
+import io.streamrec.schemas.DeadLetterReason;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.trainer.core.EmbeddingTable;
@@ -41,8 +42,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The online trainer: consumes {@link Topics#TRAINING_EXAMPLES} ({@code byte[]}, decoded here; undecodable records
- * go to {@link Topics#DLQ_TRAINER} with {@link DeadLetterHeaders}), learns with an {@link OnlineLearner}, publishes
+ * The online trainer: consumes {@link Topics#TRAINING_EXAMPLES} ({@code byte[]}, decoded here, read with
+ * {@code isolation.level=read_committed} so records of aborted ingest transactions are never learned; records that
+ * cannot be learned go to {@link Topics#DLQ_TRAINER} with {@link DeadLetterHeaders} and a {@link DeadLetterReason},
+ * and their offsets count as done only once the broker acknowledged the dead letter), learns with an {@link OnlineLearner}, publishes
  * the rows it changed to {@link Topics#USER_EMBEDDINGS} / {@link Topics#ITEM_EMBEDDINGS} at most every
  * {@code trainer.publish.interval.ms}, and checkpoints atomically.
  *
@@ -212,6 +215,7 @@ public final class TrainerService implements AutoCloseable {
   }
 
   private void init() {
+    checkpoints.ensureWritable();
     configureEngine();
     Device device = pickDevice();
     learner = new OnlineLearner(cfg.learner(), device);
@@ -318,17 +322,20 @@ public final class TrainerService implements AutoCloseable {
   private void learnInTimeOrder(ConsumerRecords<byte[], byte[]> records) {
     for (ConsumerRecord<byte[], byte[]> r : records) {
       TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+      java.util.ArrayDeque<Pending> q = merge.computeIfAbsent(tp, k -> new java.util.ArrayDeque<>());
+      TrainingExample ex;
       try {
-        TrainingExample ex = exampleSerde.decode(r.value());
-        validate(ex);
-        merge.computeIfAbsent(tp, k -> new java.util.ArrayDeque<>()).add(new Pending(ex, r.offset()));
+        ex = exampleSerde.decode(r.value());
       } catch (SerializationException | IllegalArgumentException e) {
-        deadLetter(r, e);
-        if (merge.getOrDefault(tp, EMPTY).isEmpty()) {
-          applied.put(tp, r.offset() + 1);
-        } else {
-          merge.get(tp).add(new Pending(null, r.offset()));
-        }
+        q.add(new Pending(null, r.offset(), deadLetter(r, DeadLetterReason.UNDECODABLE, e)));
+        continue;
+      }
+      DeadLetterReason invalid = validate(ex);
+      if (invalid != null) {
+        q.add(new Pending(null, r.offset(), deadLetter(r, invalid,
+            new IllegalArgumentException(invalid.tag() + ": empty or blank id"))));
+      } else {
+        q.add(new Pending(ex, r.offset(), null));
       }
     }
     boolean learned = false;
@@ -344,6 +351,10 @@ public final class TrainerService implements AutoCloseable {
             break;
           }
           continue;
+        }
+        if (!q.peek().ready()) {
+          blocked = true; // a dead letter whose write is not acknowledged yet: its offset cannot count as done
+          break;
         }
         long t = q.peek().time();
         if (t < nextTime) {
@@ -395,22 +406,45 @@ public final class TrainerService implements AutoCloseable {
     return n;
   }
 
-  /** A decoded example (null for a dead-lettered record) waiting for its turn in event-time order. */
-  private record Pending(TrainingExample example, long offset) {
+  /**
+   * A decoded example, or a dead-lettered record (example null, with the acknowledgement of its dead-letter write),
+   * waiting for its turn in event-time order.
+   */
+  private record Pending(TrainingExample example, long offset, DeadLetterAck ack) {
     long time() {
       return example == null ? Long.MIN_VALUE : example.getTimestamp().toEpochMilli();
     }
+
+    /** Examples are ready at once; a dead letter once the broker acknowledged it (throws if the write failed). */
+    boolean ready() {
+      if (ack == null) {
+        return true;
+      }
+      Exception e = ack.error;
+      if (e != null) {
+        throw new org.apache.kafka.common.KafkaException("Cannot write a dead letter for offset " + offset, e);
+      }
+      return ack.done;
+    }
+  }
+
+  /** Completion of one dead-letter write, set by the producer's callback. */
+  private static final class DeadLetterAck {
+    volatile boolean done;
+    volatile Exception error;
   }
 
   /** Bootstrap passes after the first: trains again on the decodable records (no counts, replay or offsets). */
   private void relearn(ConsumerRecords<byte[], byte[]> records) {
     for (ConsumerRecord<byte[], byte[]> r : records) {
+      TrainingExample ex;
       try {
-        TrainingExample ex = exampleSerde.decode(r.value());
-        validate(ex);
-        learner.relearn(ex.getUserId(), ex.getItemId(), ex.getTimestamp().toEpochMilli());
+        ex = exampleSerde.decode(r.value());
       } catch (SerializationException | IllegalArgumentException e) {
-        // dead-lettered on the first pass
+        continue; // dead-lettered on the first pass
+      }
+      if (validate(ex) == null) {
+        learner.relearn(ex.getUserId(), ex.getItemId(), ex.getTimestamp().toEpochMilli());
       }
     }
     if (!records.isEmpty()) {
@@ -420,18 +454,32 @@ public final class TrainerService implements AutoCloseable {
     }
   }
 
-  private static void validate(TrainingExample ex) {
-    if (ex.getUserId().isEmpty() || ex.getItemId().isEmpty()) {
-      throw new IllegalArgumentException("empty user or item id");
+  /** The dead-letter reason of a decoded example that cannot be learned, or null when it can. */
+  static DeadLetterReason validate(TrainingExample ex) {
+    if (ex.getUserId().isBlank()) {
+      return DeadLetterReason.INVALID_USER_ID;
     }
+    if (ex.getItemId().isBlank()) {
+      return DeadLetterReason.INVALID_ITEM_ID;
+    }
+    return null;
   }
 
-  private void deadLetter(ConsumerRecord<byte[], byte[]> r, Exception e) {
-    metrics.undecodable();
-    log.warn("Dead-lettering {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
+  private DeadLetterAck deadLetter(ConsumerRecord<byte[], byte[]> r, DeadLetterReason reason, Exception e) {
+    metrics.deadLetter(reason);
+    log.warn("Dead-lettering {}-{}@{} ({}): {}", r.topic(), r.partition(), r.offset(), reason.tag(), e.toString());
     ProducerRecord<byte[], byte[]> dl = new ProducerRecord<>(dlqTopic.name(), null, r.key(), r.value());
-    DeadLetterHeaders.add(dl.headers(), "undecodable", STAGE, r.topic(), r.partition(), r.offset(), e);
-    producer.send(dl);
+    DeadLetterHeaders.add(dl.headers(), reason, STAGE, r.topic(), r.partition(), r.offset(), e);
+    DeadLetterAck ack = new DeadLetterAck();
+    producer.send(dl, (md, err) -> {
+      if (err != null) {
+        ack.error = err;
+        log.error("Dead letter for {}-{}@{} not written", r.topic(), r.partition(), r.offset(), err);
+      } else {
+        ack.done = true;
+      }
+    });
+    return ack;
   }
 
   private void afterPoll(boolean gotRecords) {
@@ -673,6 +721,7 @@ public final class TrainerService implements AutoCloseable {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
       List<TopicPartition> tps = new ArrayList<>();
@@ -725,6 +774,8 @@ public final class TrainerService implements AutoCloseable {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, cfg.groupId());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // the examples topic is written in ingest's transactions: never learn records of aborted ones
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

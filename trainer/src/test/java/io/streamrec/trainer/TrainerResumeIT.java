@@ -154,25 +154,111 @@ class TrainerResumeIT {
     assertThat(new Checkpoints(ckpt, 2).loadNewest().orElseThrow().bootstrapDone()).isTrue();
   }
 
+  @Test
+  void learnsOnlyCommittedExamplesAndDeadLettersEachBadOneWithItsReason(EmbeddedKafkaBroker kafka,
+                                                                       @TempDir Path ckpt) {
+    String sfx = TestTopics.suffix();
+    List<TopicSpec<?, ?>> topics = new ArrayList<>();
+    for (TopicSpec<?, ?> t : Topics.all()) {
+      topics.add(t.withSuffix(sfx));
+    }
+    TopicAdmin.createAll(kafka.bootstrapServers(), topics, (short) 1, Map.of());
+    String input = Topics.TRAINING_EXAMPLES.withSuffix(sfx).name();
+    // As after an ingest crash: a transaction that wrote examples and then aborted, between committed ones.
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "ingest-like" + sfx);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+      producer.initTransactions();
+      producer.beginTransaction();
+      sendExamples(producer, input, 0, 200);
+      producer.commitTransaction();
+      producer.beginTransaction();
+      sendExamples(producer, input, 200, 300);
+      producer.flush();
+      producer.abortTransaction();
+      producer.beginTransaction();
+      sendExamples(producer, input, 500, 100);
+      byte[] key = "u1".getBytes(StandardCharsets.UTF_8);
+      producer.send(new ProducerRecord<>(input, key, EXAMPLES.encode(
+          new TrainingExample("", "i1", 4f, Instant.ofEpochMilli(2_000_000L), 1))));
+      producer.send(new ProducerRecord<>(input, key, EXAMPLES.encode(
+          new TrainingExample("u1", " ", 4f, Instant.ofEpochMilli(2_000_001L), 1))));
+      producer.send(new ProducerRecord<>(input, key, "not avro".getBytes(StandardCharsets.UTF_8)));
+      producer.commitTransaction();
+    }
+    TrainerConfig cfg = TrainerConfig.load(ConfigSource.load(TrainerConfig.DEFAULTS, null, Map.of(), Map.of(
+        "kafka.bootstrap.servers", kafka.bootstrapServers(),
+        "topics.suffix", sfx,
+        "trainer.group.id", "trainer" + sfx,
+        "trainer.checkpoint.dir", ckpt.toString(),
+        "trainer.idle.steps", "0",
+        "trainer.batch.size", "64",
+        "trainer.batch.new", "64",
+        "metrics.port", "0")));
+    SimpleMeterRegistry reg = new SimpleMeterRegistry();
+    try (TrainerService trainer = new TrainerService(cfg, reg)) {
+      trainer.start();
+      await().atMost(Duration.ofSeconds(90)).until(trainer::idle);
+      assertThat(trainer.examplesTrained()).as("committed examples only").isEqualTo(300);
+      assertThat(reg.get("streamrec.trainer.examples").counter().count()).isEqualTo(300);
+      assertThat(trainer.lag()).isZero();
+      assertThat(reg.get("streamrec.dlq.records").tag("reason", "invalid-user-id").counter().count()).isEqualTo(1);
+      assertThat(reg.get("streamrec.dlq.records").tag("reason", "invalid-item-id").counter().count()).isEqualTo(1);
+      assertThat(reg.get("streamrec.dlq.records").tag("reason", "undecodable").counter().count()).isEqualTo(1);
+    }
+    List<ConsumerRecord<byte[], byte[]>> dlq = readRaw(kafka, List.of(Topics.DLQ_TRAINER.withSuffix(sfx).name()));
+    assertThat(dlq).extracting(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON))
+        .containsExactlyInAnyOrder("invalid-user-id", "invalid-item-id", "undecodable");
+    // the offsets of the dead letters count as done only once written: the checkpoint is at the end of the input
+    Map<String, Long> offsets = new Checkpoints(ckpt, 2).loadNewest().orElseThrow().offsets();
+    assertThat(offsets.values().stream().mapToLong(Long::longValue).sum()).isGreaterThanOrEqualTo(603);
+  }
+
+  private static void sendExamples(KafkaProducer<byte[], byte[]> producer, String topic, int from, int count) {
+    for (int n = from; n < from + count; n++) {
+      String user = "u" + (n % 80);
+      TrainingExample ex = new TrainingExample(user, "i" + (n % 120), 4f, Instant.ofEpochMilli(1_000_000L + n), 1);
+      producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), EXAMPLES.encode(ex)));
+    }
+  }
+
   /** {@code count} examples starting at {@code from}, 80 users x 120 items, plus two poison pills when asked. */
   private static void produce(EmbeddedKafkaBroker kafka, String topic, int from, int count, boolean poison) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-      for (int n = from; n < from + count; n++) {
-        String user = "u" + (n % 80);
-        TrainingExample ex = new TrainingExample(user, "i" + ((n * 7 + n / 80) % 120), 4f,
-            Instant.ofEpochMilli(1_000_000L + n), n / 80 + 1);
-        producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), EXAMPLES.encode(ex)));
-        if (poison && (n == from + 10 || n == from + 2000)) {
-          producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8),
-              "not avro".getBytes(StandardCharsets.UTF_8)));
-        }
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int n = from; n < from + count; n++) {
+      String user = "u" + (n % 80);
+      TrainingExample ex = new TrainingExample(user, "i" + ((n * 7 + n / 80) % 120), 4f,
+          Instant.ofEpochMilli(1_000_000L + n), n / 80 + 1);
+      records.add(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), EXAMPLES.encode(ex)));
+      if (poison && (n == from + 10 || n == from + 2000)) {
+        records.add(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8),
+            "not avro".getBytes(StandardCharsets.UTF_8)));
       }
-      producer.flush();
     }
+    // Under heavy load a send can expire (delivery timeout) and its record is missing from the input, which would
+    // look like a trainer that lost examples: check every send and send what failed again.
+    for (int attempt = 0; attempt < 3 && !records.isEmpty(); attempt++) {
+      List<ProducerRecord<byte[], byte[]>> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        for (ProducerRecord<byte[], byte[]> r : records) {
+          producer.send(r, (md, e) -> {
+            if (e != null) {
+              failed.add(r);
+            }
+          });
+        }
+        producer.flush();
+      }
+      records = new ArrayList<>(failed);
+    }
+    assertThat(records).as("sends that kept failing").isEmpty();
   }
 
   /** Every embedding update on both topics, each partition in offset order (partitions concatenated). */
@@ -197,6 +283,7 @@ class TrainerResumeIT {
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
       List<TopicPartition> tps = new ArrayList<>();

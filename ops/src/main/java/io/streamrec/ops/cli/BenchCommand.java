@@ -46,6 +46,9 @@ public final class BenchCommand implements Runnable {
     @Override
     public Integer call() {
       MovieLens.Dataset ds = MovieLens.load(data.resolve(System.out));
+      if (bootstrap != null) {
+        Preflight.requireBroker(bootstrap, Preflight.BROKER_TIMEOUT);
+      }
       ReplayPlan plan = ReplayPlan.all(ds);
       EmbeddedKafkaBroker broker = bootstrap == null ? EmbeddedKafkaBroker.temporary().start() : null;
       try {

@@ -48,15 +48,33 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--set", description = "Extra service configuration, key=value (repeatable).")
   Map<String, String> overrides = Map.of();
 
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
-    Path outDir = out != null ? out : ReportWriter.defaultOutDir();
-    Path work = Files.createTempDirectory("streamrec-demo-");
+    // every check a person can act on comes before the first side effect (temp dir, broker, services)
+    Path dataDir = data.resolve(System.out);
+    Path outDir = Preflight.requireWritableDir(out != null ? out : ReportWriter.defaultOutDir(), "--out");
+    if (bootstrap != null) {
+      String clusterId = Preflight.requireBroker(bootstrap, Preflight.BROKER_TIMEOUT);
+      System.out.printf("Kafka reachable at %s (cluster %s)%n", bootstrap, clusterId);
+    }
+    // service state and the broker log: beside the results, not in the OS temp dir (Kafka Streams warns about that,
+    // rightly); removed after a clean run, kept for a look when the demo fails
+    Path work = outDir.resolve("work");
+    Files.createDirectories(work);
     Demo.BrokerMode mode = bootstrap != null ? Demo.BrokerMode.EXTERNAL
         : inProcess ? Demo.BrokerMode.IN_PROCESS : Demo.BrokerMode.CHILD_JVM;
-    Demo.Settings s = new Demo.Settings(mode, bootstrap, suffix, data.resolve(System.out), seed, outDir, work,
+    Demo.Settings s = new Demo.Settings(mode, bootstrap, suffix, dataDir, seed, outDir, work,
         Duration.ofSeconds(catchUpTimeoutS), Duration.ofSeconds(3), Duration.ofSeconds(120), overrides, prequential);
     Demo.run(s, new InProcessServiceLauncher(), System.out);
+    deleteTree(work);
     return 0;
   }
 }

@@ -97,15 +97,22 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintStream ps = System.out;
-    Path dir = out != null ? out : ReportWriter.defaultOutDir();
+    Path dir = Preflight.requireWritableDir(out != null ? out : ReportWriter.defaultOutDir(), "--out");
     if (recs != null || train != null || test != null) {
       if (recs == null || train == null || test == null) {
         throw new IllegalArgumentException("File mode needs all of --recs, --train and --test");
       }
+      Preflight.requireReadableFile(recs, "--recs");
+      Preflight.requireReadableFile(train, "--train");
+      Preflight.requireReadableFile(test, "--test");
       fileMode(recs, train, test, minRating, k, seed, dir, ps);
       return 0;
     }
     Duration timeout = Duration.ofSeconds(timeoutS);
+    Path d = splitSource == SplitSource.DATA && protocol == Protocol.TUTORIAL ? data.resolve(ps) : null;
+    if (protocol == Protocol.PREQUENTIAL || splitSource == SplitSource.TOPICS || !baselinesOnly) {
+      Preflight.requireBroker(bootstrap, Preflight.BROKER_TIMEOUT);
+    }
     if (protocol == Protocol.PREQUENTIAL) {
       prequential(bootstrap, suffix, holdout, minRating, k, buckets, timeout, dir, ps);
       return 0;
@@ -115,7 +122,6 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (splitSource == SplitSource.TOPICS) {
       split = splitFromTopics(bootstrap, suffix, minRating, timeout);
     } else {
-      Path d = data.resolve(ps);
       MovieLens.Dataset ds = MovieLens.load(d);
       split = TutorialSplit.apply(ds, TutorialSplit.MIN_USER_COUNT, holdout, minRating);
       expected = expectedFor(ds, holdout);

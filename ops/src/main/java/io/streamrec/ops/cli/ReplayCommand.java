@@ -59,7 +59,9 @@ public final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintStream out = System.out;
-    Replayer.Summary s = run(data.resolve(out), new Replayer.Settings(bootstrap, suffix, speed, Map.of(), maxLag,
+    Path dir = data.resolve(out);
+    Preflight.requireBroker(bootstrap, Preflight.BROKER_TIMEOUT);
+    Replayer.Summary s = run(dir, new Replayer.Settings(bootstrap, suffix, speed, Map.of(), maxLag,
         parseGroups(lagGroups)), holdout, minUser, out, System.console() != null);
     return s.total() > 0 ? 0 : 1;
   }

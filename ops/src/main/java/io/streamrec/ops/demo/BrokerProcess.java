@@ -42,7 +42,8 @@ public final class BrokerProcess implements AutoCloseable {
   }
 
   private static BrokerProcess start(Path logFile, List<String> args) {
-    List<String> jvm = new ArrayList<>(List.of("-Xmx768m", "-XX:+UseSerialGC"));
+    List<String> jvm = new ArrayList<>(List.of("-Xmx768m", "-XX:+UseSerialGC",
+        "-D" + io.streamrec.ops.StreamRecCli.VERBOSE_PROPERTY + "=" + io.streamrec.ops.StreamRecCli.verbose()));
     ChildJvm p = ChildJvm.start(new ChildJvm.Spec("broker", BrokerMain.class.getName(), jvm, args, Map.of(),
         logFile), true);
     BufferedReader r = new BufferedReader(new InputStreamReader(p.process().getInputStream(), StandardCharsets.UTF_8));

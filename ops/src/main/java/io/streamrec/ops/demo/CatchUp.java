@@ -12,9 +12,11 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -155,7 +157,7 @@ public final class CatchUp {
         OffsetSpec.latest())));
     Map<TopicPartition, Long> out = new HashMap<>();
     for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e
-        : admin.listOffsets(req).all().get(10, TimeUnit.SECONDS).entrySet()) {
+        : admin.listOffsets(req, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS).entrySet()) {
       out.put(e.getKey(), e.getValue().offset());
     }
     return out;

@@ -90,7 +90,9 @@ public final class Demo {
         }
         default -> bootstrap = s.bootstrap();
       }
-      out.printf("Kafka at %s (%s)%n", bootstrap, s.broker());
+      if (s.broker() != BrokerMode.EXTERNAL) {
+        out.printf("Kafka started at %s (%s)%n", bootstrap, s.broker());
+      }
       t = phase(phases, "broker", t);
 
       List<TopicSpec<?, ?>> topics = new ArrayList<>();

@@ -1,5 +1,7 @@
 package io.streamrec.ops.replay;
 
+import io.streamrec.ops.UserError;
+import io.streamrec.ops.cli.DataOptions;
 import io.streamrec.ops.eval.MovieLens;
 import java.io.IOException;
 import java.io.InputStream;
@@ -107,17 +109,38 @@ public final class DatasetCache {
       return cached.get();
     }
     Optional<Known> k = known(name);
-    String from = url != null ? url : k.map(Known::url).orElseThrow(() -> new IllegalArgumentException(
-        "No cached copy of " + name + " and no known download for it; pass --data DIR or --data-url URL"));
-    String expected = sha256 != null ? sha256 : k.map(Known::sha256).orElseThrow(() -> new IllegalArgumentException(
+    String from = url != null ? url : k.map(Known::url).orElseThrow(() -> new UserError(
+        "No copy of " + name + " in " + looked(name) + " and no known download for it; point --data or "
+            + DataOptions.ENV + " at a copy, or pass --data-url URL"));
+    String expected = sha256 != null ? sha256 : k.map(Known::sha256).orElseThrow(() -> new UserError(
         "No known SHA-256 for " + name + "; pass --sha256 HEX to verify the download from " + from));
-    return download(name, URI.create(from), expected.toLowerCase(Locale.ROOT));
+    try {
+      return download(name, URI.create(from), expected.toLowerCase(Locale.ROOT));
+    } catch (UncheckedIOException | IllegalStateException e) {
+      String why = e.getCause() != null && !(e instanceof IllegalStateException) ? describe(e.getCause())
+          : e.getMessage();
+      throw new UserError("MovieLens " + name + " is not in " + looked(name) + " and the download from " + from
+          + " failed (" + why + "). Point --data or " + DataOptions.ENV + " at a copy (a folder with u.data,"
+          + " ratings.dat or ratings.csv), or check the network.", e);
+    }
+  }
+
+  /** The cache folders searched for {@code name}, for messages. */
+  private String looked(String name) {
+    return String.join(", ", roots.stream().map(r -> r.resolve(name).toAbsolutePath().normalize().toString()).toList());
+  }
+
+  private static String describe(Throwable t) {
+    String m = t.getMessage();
+    return t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
   }
 
   private Path download(String name, URI uri, String expectedSha) {
     Path root = roots.get(0);
+    Path firstCreated = firstMissing(root);
     Path zip = null;
     Path staging = null;
+    boolean done = false;
     try {
       Files.createDirectories(root);
       zip = Files.createTempFile(root, name + "-", ".zip.part");
@@ -147,6 +170,7 @@ public final class DatasetCache {
       Path target = root.resolve(name);
       Files.move(dataDir, target, StandardCopyOption.ATOMIC_MOVE);
       out.printf("Verified SHA-256 %s; unpacked into %s%n", actual, target);
+      done = true;
       return target;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot download " + uri + ": " + e.getMessage(), e);
@@ -158,6 +182,32 @@ public final class DatasetCache {
     } finally {
       deleteQuietly(zip);
       deleteQuietly(staging);
+      if (!done) {
+        deleteEmptyDirs(root, firstCreated);
+      }
+    }
+  }
+
+  /** The outermost directory of {@code dir}'s ancestry (itself included) that does not exist yet, or null. */
+  private static Path firstMissing(Path dir) {
+    Path missing = null;
+    for (Path p = dir.toAbsolutePath().normalize(); p != null && !Files.exists(p); p = p.getParent()) {
+      missing = p;
+    }
+    return missing;
+  }
+
+  /** After a failed download: removes the directories this attempt created, from {@code root} up to {@code top}. */
+  private static void deleteEmptyDirs(Path root, Path top) {
+    if (top == null) {
+      return;
+    }
+    for (Path p = root.toAbsolutePath().normalize(); p != null && p.startsWith(top); p = p.getParent()) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException notEmpty) {
+        return;
+      }
     }
   }
 
@@ -188,7 +238,8 @@ public final class DatasetCache {
     }
   }
 
-  private static boolean holdsRatings(Path dir) {
+  /** Whether {@code dir} holds a MovieLens ratings file. */
+  public static boolean holdsRatings(Path dir) {
     try {
       MovieLens.detect(dir);
       return true;

@@ -35,6 +35,7 @@ final class FakeServing implements ServiceLauncher.RunningServices {
     TopicSpec<String, Recommendations> recs = Topics.RECOMMENDATIONS.withSuffix(suffix);
     Map<String, Object> cp = new HashMap<>();
     cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     Map<String, Object> pp = new HashMap<>();
     pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     KafkaConsumer<String, RecommendationRequest> consumer = new KafkaConsumer<>(cp, req.keySerde().deserializer(),

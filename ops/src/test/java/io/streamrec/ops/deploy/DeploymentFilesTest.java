@@ -227,7 +227,8 @@ class DeploymentFilesTest {
   @SuppressWarnings("unchecked")
   void shouldWireMonitoringFilesIntoCompose() {
     Map<String, Object> prom = DeployFiles.yaml("ops/monitoring/prometheus.yml");
-    assertThat((List<String>) prom.get("rule_files")).containsExactly("/etc/prometheus/alerts.yml");
+    // relative to prometheus.yml: the same path works in the repository and in /etc/prometheus
+    assertThat((List<String>) prom.get("rule_files")).containsExactly("alerts.yml");
     assertThat(String.valueOf(services.get("prometheus").get("volumes")))
         .contains("../ops/monitoring/prometheus.yml:/etc/prometheus/prometheus.yml",
             "../ops/monitoring/alerts.yml:/etc/prometheus/alerts.yml");
@@ -238,11 +239,59 @@ class DeploymentFilesTest {
     Map<String, Object> first = ((List<Map<String, Object>>) ds.get("datasources")).get(0);
     assertThat(first).containsEntry("uid", "streamrec-prometheus").containsEntry("url", "http://prometheus:9090");
     assertThat(DeployFiles.read("ops/monitoring/grafana/dashboards/streamrec.json"))
-        .contains("\"uid\": \"streamrec-prometheus\"")
+        .contains("\"value\": \"streamrec-prometheus\"")
         .contains("Ingest rate", "Dead letters by reason", "Trainer examples/s", "Trainer loss", "Publish lag",
             "Freshness", "Serving top-K latency", "Consumer lag");
     assertThat(DeployFiles.metricNames(DeployFiles.promqlExpressions()))
         .contains("streamrec_dlq_records_total", "kafka_consumer_fetch_manager_records_lag_max");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldLinkEveryAlertToItsRunbookRow() {
+    String runbook = DeployFiles.read("docs/operations.md");
+    List<Map<String, Object>> groups = (List<Map<String, Object>>) DeployFiles.yaml("ops/monitoring/alerts.yml")
+        .get("groups");
+    int alerts = 0;
+    for (Map<String, Object> g : groups) {
+      for (Map<String, Object> rule : (List<Map<String, Object>>) g.get("rules")) {
+        String name = (String) rule.get("alert");
+        Map<String, String> ann = (Map<String, String>) rule.get("annotations");
+        assertThat(ann).as(name).containsKey("runbook_url");
+        String url = ann.get("runbook_url");
+        assertThat(url).as(name).startsWith("docs/operations.md#");
+        String anchor = url.substring(url.indexOf('#') + 1);
+        assertThat(runbook).as("anchor %s for %s", anchor, name).contains("<a id=\"" + anchor + "\"></a>`" + name + "`");
+        assertThat(String.valueOf(rule.get("expr"))).as(name).doesNotContain("quantile=");
+        alerts++;
+      }
+    }
+    assertThat(alerts).isGreaterThanOrEqualTo(8);
+  }
+
+  @Test
+  void shouldPickTheDatasourceFromAVariableAndUseFittingUnits() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode d = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(DeployFiles.read("ops/monitoring/grafana/dashboards/streamrec.json"));
+    com.fasterxml.jackson.databind.JsonNode variable = d.at("/templating/list/0");
+    assertThat(variable.get("type").asText()).isEqualTo("datasource");
+    assertThat(variable.get("query").asText()).isEqualTo("prometheus");
+    String ref = "${" + variable.get("name").asText() + "}";
+    for (com.fasterxml.jackson.databind.JsonNode panel : d.get("panels")) {
+      String title = panel.get("title").asText();
+      assertThat(panel.at("/datasource/uid").asText()).as(title).isEqualTo(ref);
+      String unit = panel.at("/fieldConfig/defaults/unit").asText();
+      for (com.fasterxml.jackson.databind.JsonNode t : panel.get("targets")) {
+        assertThat(t.at("/datasource/uid").asText()).as(title).isEqualTo(ref);
+        String expr = t.get("expr").asText();
+        assertThat(expr).as(title).doesNotContain("quantile=");
+        if (expr.startsWith("histogram_quantile") && expr.contains("_seconds_bucket")) {
+          assertThat(unit).as("%s plots seconds", title).isEqualTo("s");
+        } else if (expr.contains("rate(") && expr.contains("_total[")) {
+          assertThat(unit).as("%s plots a per-second rate", title).isIn("ops", "reqps", "cps");
+        }
+      }
+    }
   }
 
   private static void assertKnownKey(String where, String var, String dockerfile) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.streamrec.ops.UserError;
 import io.streamrec.ops.eval.MovieLens;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -68,7 +69,7 @@ class DatasetCacheTest {
     DatasetCache c = new DatasetCache(List.of(cache), out);
     String wrong = "00".repeat(32);
     assertThatThrownBy(() -> c.resolve("ml-tiny", url, wrong))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(UserError.class)
         .hasMessageContaining("Checksum mismatch")
         .hasMessageContaining(wrong)
         .hasMessageContaining(sha256(zip));
@@ -84,6 +85,22 @@ class DatasetCacheTest {
     assertThatThrownBy(() -> c.resolve("ml-tiny", url, null)).hasMessageContaining("--sha256");
     assertThat(requests).hasValue(0);
     assertThat(DatasetCache.known("ml-100k")).get().extracting(DatasetCache.Known::sha256).asString().hasSize(64);
+  }
+
+  @Test
+  void shouldSayWhereItLookedAndLeaveNoDirectoryWhenTheDownloadFails(@TempDir Path tmp) {
+    Path root = tmp.resolve("home").resolve(".streamrec").resolve("data");
+    DatasetCache c = new DatasetCache(List.of(root), out);
+    server.stop(0);
+    assertThatThrownBy(() -> c.resolve("ml-tiny", url, sha256(zip)))
+        .isInstanceOf(UserError.class)
+        .hasMessageContaining(root.resolve("ml-tiny").toString())
+        .hasMessageContaining(url)
+        .hasMessageContaining("--data")
+        .hasMessageContaining("STREAMREC_MOVIELENS_DIR")
+        .hasMessageNotContaining("null")
+        .message().doesNotContain("\n");
+    assertThat(tmp.resolve("home")).doesNotExist();
   }
 
   private static byte[] tinyMovieLensZip() throws Exception {

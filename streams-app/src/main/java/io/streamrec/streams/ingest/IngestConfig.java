@@ -1,6 +1,7 @@
 package io.streamrec.streams.ingest;
 
 import io.streamrec.config.ConfigSource;
+import io.streamrec.config.InstanceId;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -25,6 +26,8 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <tr><td>{@code topics.suffix}</td><td>appended to every topic name (default empty)</td></tr>
  *   <tr><td>{@code metrics.port}</td><td>HTTP port of {@code /metrics} and health (default 9401; 0 = any free port)</td></tr>
  *   <tr><td>{@code kafka.*}</td><td>passed to Kafka Streams with the prefix removed</td></tr>
+ *   <tr><td>{@code kafka.group.instance.id}</td><td>static membership id (default derived, see {@link InstanceId};
+ *       empty = dynamic membership)</td></tr>
  * </table>
  *
  * @param bootstrapServers     {@code kafka.bootstrap.servers}
@@ -127,7 +130,9 @@ public record IngestConfig(
     /**
      * The Kafka Streams properties; the only place they are built. Precedence: StreamRec's defaults
      * ({@code exactly_once_v2}, explicit internal resource naming), then every {@code kafka.*} key, then the typed
-     * keys ({@code application.id}, {@code state.dir}, {@code bootstrap.servers}).
+     * keys ({@code application.id}, {@code state.dir}, {@code bootstrap.servers}). Static group membership is on:
+     * {@code group.instance.id} is {@code kafka.group.instance.id} when set, derived from the host and the state
+     * directory otherwise ({@link InstanceId}), and off when {@code kafka.group.instance.id} is set to empty.
      */
     public Properties toStreamsProperties() {
         Properties p = new Properties();
@@ -137,7 +142,7 @@ public record IngestConfig(
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return p;
+        return InstanceId.applyTo(p, applicationId, stateDir);
     }
 
     /** The effective settings for the startup log line, secrets masked. */

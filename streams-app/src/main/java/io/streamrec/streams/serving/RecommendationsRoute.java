@@ -7,6 +7,7 @@ import io.streamrec.avro.EmbeddingUpdate;
 import io.streamrec.avro.Recommendations;
 import io.streamrec.avro.ScoredItem;
 import io.streamrec.metrics.MetricsServer;
+import io.streamrec.metrics.OpenApi;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -37,9 +38,11 @@ import org.slf4j.LoggerFactory;
  * {@code application.server}. Status codes: 200 with the list (a user without an embedding, including an
  * unknown user, gets the popularity fallback with {@code "fallback": true}); 400 when {@code k} is not an
  * integer in {@code [1, serving.max.k]} or the path has no user; 405 for a method other than GET; 503 while the
- * service is not RUNNING or the owner cannot be reached / is rebalancing.
+ * service is not RUNNING or the owner cannot be reached / is rebalancing. Every error has the JSON body
+ * {@code {"status": <code>, "error": "<message>"}} ({@link MetricsServer#error}); the route describes itself in
+ * {@code /openapi.json} ({@link #openApiPaths()}).
  */
-final class RecommendationsRoute implements HttpHandler {
+final class RecommendationsRoute implements HttpHandler, MetricsServer.Documented {
   static final String PATH = "/recommendations/";
   private static final Logger log = LoggerFactory.getLogger(RecommendationsRoute.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -157,7 +160,41 @@ final class RecommendationsRoute implements HttpHandler {
   }
 
   private void error(final HttpExchange ex, final int status, final String message) throws IOException {
-    server.respond(ex, status, "application/json", JSON.writeValueAsString(Map.of("status", status, "error", message)));
+    if (status == 405) {
+      ex.getResponseHeaders().set("Allow", "GET");
+    }
+    server.error(ex, status, message);
+  }
+
+  @Override
+  public Map<String, Object> openApiPaths() {
+    final Map<String, Object> item = new LinkedHashMap<>();
+    item.put("itemId", Map.of("type", "string"));
+    item.put("score", Map.of("type", "number", "format", "float"));
+    final Map<String, Object> list = new LinkedHashMap<>();
+    list.put("userId", Map.of("type", "string"));
+    list.put("items", Map.of("type", "array", "items", OpenApi.object(item, List.of("itemId", "score"))));
+    list.put("modelVersion", Map.of("type", "integer", "format", "int64",
+        "description", "version of the item embeddings the list was scored with"));
+    list.put("fallback", Map.of("type", "boolean", "description", "true: popularity list (no user embedding yet)"));
+    list.put("generatedAt", Map.of("type", "integer", "format", "int64", "description", "epoch milliseconds"));
+    list.put("userEventTime", Map.of("type", "integer", "format", "int64", "nullable", true,
+        "description", "event time (epoch ms) of the user's newest rating seen"));
+    list.put("embeddingEventTime", Map.of("type", "integer", "format", "int64", "nullable", true,
+        "description", "event time (epoch ms) the user's embedding was trained up to"));
+    list.put("servedBy", Map.of("type", "string", "description", "host:port of the instance that scored the list"));
+    final Map<String, Object> responses = new LinkedHashMap<>();
+    responses.put("200", OpenApi.json("the user's current list", OpenApi.object(list,
+        List.of("userId", "items", "modelVersion", "fallback", "generatedAt", "servedBy"))));
+    responses.put("400", OpenApi.errorResponse("k out of range or no user in the path"));
+    responses.put("405", OpenApi.errorResponse("a method other than GET"));
+    responses.put("503", OpenApi.errorResponse("not RUNNING, rebalancing, or the owning instance is unreachable"));
+    return Map.of(PATH + "{userId}", OpenApi.get("Top-K recommendations for a user",
+        "Computed on the instance that owns the user's partition; other instances proxy the call.", Map.of(),
+        responses, List.of(
+            OpenApi.parameter("userId", "path", true, Map.of("type", "string"), "the user id"),
+            OpenApi.parameter("k", "query", false, Map.of("type", "integer", "minimum", 1,
+                "description", "default serving.default.k, at most serving.max.k"), "list length"))));
   }
 
   private static Map<String, String> query(final String raw) {

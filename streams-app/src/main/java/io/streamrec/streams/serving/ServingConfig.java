@@ -1,6 +1,7 @@
 package io.streamrec.streams.serving;
 
 import io.streamrec.config.ConfigSource;
+import io.streamrec.config.InstanceId;
 import io.streamrec.schemas.TopicSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,7 +125,9 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
 
   /**
    * Kafka Streams properties: exactly-once v2, explicit internal names, this instance's
-   * {@code application.server = advertisedHost:httpPort}, then every {@code kafka.*} key verbatim.
+   * {@code application.server = advertisedHost:httpPort}, then every {@code kafka.*} key verbatim, and static group
+   * membership: {@code group.instance.id} from {@code kafka.group.instance.id}, else derived from the host and the
+   * state directory ({@link InstanceId}); {@code kafka.group.instance.id} set to empty turns it off.
    *
    * @param actualHttpPort the port the HTTP route really listens on (differs from the config when it is 0)
    */
@@ -138,7 +141,7 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     p.putAll(kafka);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    return p;
+    return InstanceId.applyTo(p, applicationId, stateDir);
   }
 
   private static void require(final boolean ok, final String message) {

@@ -1,0 +1,181 @@
+package io.streamrec.ops.cli;
+
+import io.streamrec.ops.UserError;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks a command makes before any side effect (no broker started, no directory created, no record sent), each
+ * failing with a one-line {@link UserError} that names the address or path and says what to do.
+ */
+public final class Preflight {
+  /** How long a broker may take to answer before the command gives up. */
+  public static final Duration BROKER_TIMEOUT = Duration.ofSeconds(10);
+
+  private static final String START_ONE = "start one with ./streamrec kafka, or pass --bootstrap HOST:PORT of a running"
+      + " cluster";
+
+  private Preflight() {}
+
+  /**
+   * Fails unless a Kafka broker answers at {@code bootstrap} within {@code timeout}: first a TCP connect to every
+   * listed address (refused or unknown hosts fail at once), then a {@code DescribeCluster} round trip.
+   *
+   * @return the cluster id
+   */
+  public static String requireBroker(String bootstrap, Duration timeout) {
+    List<String> problems = new ArrayList<>();
+    boolean anyOpen = false;
+    for (String address : bootstrap.split(",")) {
+      String a = address.trim();
+      String problem = tcpProblem(a, (int) Math.min(timeout.toMillis(), 3_000));
+      if (problem == null) {
+        anyOpen = true;
+      } else {
+        problems.add(a + ": " + problem);
+      }
+    }
+    if (!anyOpen) {
+      throw new UserError("Kafka is not reachable at " + bootstrap + " (" + String.join("; ", problems) + "); "
+          + START_ONE + ".");
+    }
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamrec-preflight");
+    try (QuietKafkaNetwork quiet = QuietKafkaNetwork.hush(); Admin admin = Admin.create(p)) {
+      return admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw noAnswer(bootstrap, timeout);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        throw noAnswer(bootstrap, timeout);
+      }
+      throw new UserError("Kafka at " + bootstrap + " refused the request: " + e.getCause().getMessage());
+    } catch (KafkaException e) {
+      throw new UserError("Invalid Kafka address '" + bootstrap + "': " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UserError("Interrupted while checking Kafka at " + bootstrap);
+    }
+  }
+
+  private static UserError noAnswer(String bootstrap, Duration timeout) {
+    return new UserError("Kafka did not answer at " + bootstrap + " within " + timeout.toSeconds() + " s (the port"
+        + " is open: is it a Kafka listener?); " + START_ONE + ".");
+  }
+
+  /** Why a TCP connection to {@code host:port} fails, or null when it opens. */
+  static String tcpProblem(String address, int timeoutMs) {
+    int colon = address.lastIndexOf(':');
+    if (colon <= 0 || colon == address.length() - 1) {
+      throw new UserError("Invalid Kafka address '" + address + "': expected HOST:PORT");
+    }
+    String host = address.substring(0, colon).replace("[", "").replace("]", "");
+    int port;
+    try {
+      port = Integer.parseInt(address.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new UserError("Invalid Kafka address '" + address + "': the port is not a number");
+    }
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port), timeoutMs);
+      return null;
+    } catch (UnknownHostException e) {
+      return "unknown host " + host;
+    } catch (SocketTimeoutException e) {
+      return "no answer within " + timeoutMs + " ms";
+    } catch (IOException e) {
+      return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+    } catch (IllegalArgumentException e) {
+      return "unknown host " + host;
+    }
+  }
+
+  /**
+   * Fails unless {@code dir} is, or can be created as, a writable directory. Creates nothing: for a missing
+   * directory the nearest existing parent must be a writable directory.
+   *
+   * @param what what the directory is for, with the flag or key that sets it ({@code "--out"})
+   */
+  public static Path requireWritableDir(Path dir, String what) {
+    Path abs = dir.toAbsolutePath().normalize();
+    Path p = abs;
+    while (p != null && !Files.exists(p)) {
+      p = p.getParent();
+    }
+    if (p == null) {
+      throw new UserError("Cannot create " + what + " " + abs + ": no existing parent directory");
+    }
+    if (!Files.isDirectory(p)) {
+      throw new UserError("Cannot use " + what + " " + abs + ": " + p + " is a file, not a directory");
+    }
+    if (!Files.isWritable(p)) {
+      throw new UserError("Cannot " + (p.equals(abs) ? "write to " : "create ") + what + " " + abs + ": " + p
+          + " is not writable; choose another directory");
+    }
+    return dir;
+  }
+
+  /** Fails unless {@code file} is a readable regular file. */
+  public static Path requireReadableFile(Path file, String what) {
+    if (!Files.isRegularFile(file)) {
+      throw new UserError("Cannot read " + what + " " + file.toAbsolutePath() + ": "
+          + (Files.isDirectory(file) ? "it is a directory" : "no such file"));
+    }
+    if (!Files.isReadable(file)) {
+      throw new UserError("Cannot read " + what + " " + file.toAbsolutePath() + ": permission denied");
+    }
+    return file;
+  }
+
+  /**
+   * Raises the Kafka client's network logger to ERROR while a preflight check probes an address that may be down,
+   * so the check's own retries do not print a WARN per attempt (unless {@code --verbose}).
+   */
+  static final class QuietKafkaNetwork implements AutoCloseable {
+    private static final String NETWORK_LOGGER = "org.apache.kafka.clients.NetworkClient";
+    private final ch.qos.logback.classic.Logger logger;
+    private final ch.qos.logback.classic.Level previous;
+
+    private QuietKafkaNetwork(ch.qos.logback.classic.Logger logger) {
+      this.logger = logger;
+      this.previous = logger == null ? null : logger.getLevel();
+      if (logger != null) {
+        logger.setLevel(ch.qos.logback.classic.Level.ERROR);
+      }
+    }
+
+    static QuietKafkaNetwork hush() {
+      if (io.streamrec.ops.StreamRecCli.verbose()
+          || !(LoggerFactory.getLogger(NETWORK_LOGGER) instanceof ch.qos.logback.classic.Logger l)) {
+        return new QuietKafkaNetwork(null);
+      }
+      return new QuietKafkaNetwork(l);
+    }
+
+    @Override
+    public void close() {
+      if (logger != null) {
+        logger.setLevel(previous);
+      }
+    }
+  }
+}
