@@ -185,7 +185,10 @@ class PoisonPillIT {
         + last);
   }
 
-  private static Map<String, RecordMetadata> sendPills(ChaosSystem sys, List<Pill> pills) throws Exception {
+  /** Pills the broker refused, with the exception's class. */
+  private final Map<String, String> rejected = new HashMap<>();
+
+  private Map<String, RecordMetadata> sendPills(ChaosSystem sys, List<Pill> pills) throws Exception {
     Map<String, RecordMetadata> sent = new LinkedHashMap<>();
     try (KafkaProducer<byte[], byte[]> producer = producer(sys)) {
       for (Pill p : pills) {
@@ -195,7 +198,14 @@ class PoisonPillIT {
         String topic = PoisonPills.topic(p.topic()).withSuffix(sys.suffix()).name();
         ProducerRecord<byte[], byte[]> rec = new ProducerRecord<>(topic, p.key(), p.value());
         rec.headers().add("streamrec.chaos.pill", p.name().getBytes(StandardCharsets.UTF_8));
-        sent.put(p.name(), producer.send(rec).get(60, TimeUnit.SECONDS));
+        try {
+          sent.put(p.name(), producer.send(rec).get(60, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (!(p.expected() instanceof PoisonPills.Rejected)) {
+            throw e;
+          }
+          rejected.put(p.name(), e.getCause().getClass().getSimpleName());
+        }
       }
     }
     return sent;
@@ -253,7 +263,8 @@ class PoisonPillIT {
         });
         boolean all = true;
         for (Pill p : pills) {
-          if (check(p, o, sent.get(p.name()), 0) != null && !(p.expected() instanceof PoisonPills.Http)) {
+          if (check(p, o, sent.get(p.name()), 0) != null && !(p.expected() instanceof PoisonPills.Http)
+              && !(p.expected() instanceof PoisonPills.Rejected)) {
             all = false;
           }
         }
@@ -270,6 +281,12 @@ class PoisonPillIT {
 
   /** Null when the pill was handled as expected, else what is wrong. */
   private static String check(Pill p, Outcomes o, RecordMetadata md, Integer httpStatus) {
+    if (p.expected() instanceof PoisonPills.Rejected) {
+      return md == null ? null : "accepted by the broker";
+    }
+    if (md == null && !(p.expected() instanceof PoisonPills.Http)) {
+      return "not sent";
+    }
     if (p.expected() instanceof PoisonPills.Http h) {
       return httpStatus != null && httpStatus == h.status() ? null : "HTTP " + httpStatus;
     }
@@ -297,7 +314,10 @@ class PoisonPillIT {
         Long.toString(md.offset())), List.of());
   }
 
-  private static String describe(Pill p, Outcomes o, RecordMetadata md, Integer httpStatus) {
+  private String describe(Pill p, Outcomes o, RecordMetadata md, Integer httpStatus) {
+    if (p.expected() instanceof PoisonPills.Rejected) {
+      return md == null ? "refused by the broker (" + rejected.get(p.name()) + ")" : "accepted by the broker";
+    }
     if (p.expected() instanceof PoisonPills.Http) {
       return "HTTP " + httpStatus;
     }
@@ -313,6 +333,9 @@ class PoisonPillIT {
   }
 
   private static String expectedText(Pill p) {
+    if (p.expected() instanceof PoisonPills.Rejected) {
+      return "refused by the broker";
+    }
     if (p.expected() instanceof PoisonPills.Http h) {
       return "HTTP " + h.status();
     }

@@ -32,7 +32,7 @@ final class PoisonPills {
   static final long YEAR_3000 = Instant.parse("3000-01-01T00:00:00Z").toEpochMilli();
 
   /** What must become of a pill. */
-  sealed interface Expected permits DeadLetters, Example, Answer, Http {}
+  sealed interface Expected permits DeadLetters, Example, Answer, Http, Rejected {}
 
   /** One dead letter per stage, its reason one of the allowed tags. */
   record DeadLetters(Map<String, List<String>> reasonsByStage) implements Expected {}
@@ -42,6 +42,9 @@ final class PoisonPills {
 
   /** A Recommendations record whose requestId is the pill's name. */
   record Answer() implements Expected {}
+
+  /** The broker refuses the write. */
+  record Rejected() implements Expected {}
 
   /** An HTTP status. */
   record Http(int status) implements Expected {}
@@ -116,6 +119,9 @@ final class PoisonPills {
   private static Expected expectation(String e, String user) {
     if (e.equals("example")) {
       return new Example(user);
+    }
+    if (e.equals("rejected")) {
+      return new Rejected();
     }
     if (e.equals("answer")) {
       return new Answer();
