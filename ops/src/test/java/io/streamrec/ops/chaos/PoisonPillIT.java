@@ -55,8 +55,8 @@ import org.junit.jupiter.api.Timeout;
  * answered (requests, HTTP), and every service must still be running and ready afterwards. The outcome table is
  * written to {@code target/poison-pills.md} (docs/operations.md shows it).
  *
- * <p>Cases marked {@code pending:<issue>} in the corpus wait for a fix on main; they are sent too (the services
- * must survive them) but their outcome is reported, not asserted.
+ * <p>Cases marked {@code pending:<owner>} in the corpus wait for a fix on main; they are not sent (one that crashes a
+ * service would hide every later result) and are listed as left out.
  */
 @Tag("integration")
 @Timeout(420)
@@ -93,7 +93,7 @@ class PoisonPillIT {
       Map<String, RecordMetadata> sent = sendPills(sys, pills);
       Map<String, Integer> http = new LinkedHashMap<>();
       for (Pill p : pills) {
-        if (p.topic().equals("http")) {
+        if (p.topic().equals("http") && p.pending() == null) {
           http.put(p.name(), sys.recommendations(new String(p.key(), StandardCharsets.UTF_8),
               p.httpQuery().substring(2)).status());
         }
@@ -103,6 +103,11 @@ class PoisonPillIT {
       List<String> failures = new ArrayList<>();
       List<String[]> table = new ArrayList<>();
       for (Pill p : pills) {
+        if (p.pending() != null) {
+          table.add(new String[] {p.name(), p.topic(), p.input(), expectedText(p), "not sent",
+              "left out: fix pending (" + p.pending() + ")"});
+          continue;
+        }
         String got = describe(p, o, sent.get(p.name()), http.get(p.name()));
         String problem = check(p, o, sent.get(p.name()), http.get(p.name()));
         table.add(new String[] {p.name(), p.topic(), p.input(), expectedText(p), got,
@@ -192,7 +197,7 @@ class PoisonPillIT {
     Map<String, RecordMetadata> sent = new LinkedHashMap<>();
     try (KafkaProducer<byte[], byte[]> producer = producer(sys)) {
       for (Pill p : pills) {
-        if (p.topic().equals("http")) {
+        if (p.topic().equals("http") || p.pending() != null) {
           continue;
         }
         String topic = PoisonPills.topic(p.topic()).withSuffix(sys.suffix()).name();
@@ -263,7 +268,7 @@ class PoisonPillIT {
         });
         boolean all = true;
         for (Pill p : pills) {
-          if (check(p, o, sent.get(p.name()), 0) != null && !(p.expected() instanceof PoisonPills.Http)
+          if (p.pending() == null && check(p, o, sent.get(p.name()), 0) != null && !(p.expected() instanceof PoisonPills.Http)
               && !(p.expected() instanceof PoisonPills.Rejected)) {
             all = false;
           }
