@@ -84,4 +84,30 @@ class StreamsMainIT {
         assertThat(rc.get(120, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(get(port, "/health/live")).as("HTTP endpoint closed").isEqualTo(-1);
     }
+
+    @Test
+    void sigtermExitsZeroAsAChildJvm(EmbeddedKafkaBroker kafka) throws Exception {
+        String suffix = TestTopics.suffix();
+        TopicAdmin.createAll(kafka.bootstrapServers(), List.of(Topics.RATINGS.withSuffix(suffix),
+                Topics.TRAINING_EXAMPLES.withSuffix(suffix), Topics.DLQ_INGEST.withSuffix(suffix)), (short) 1,
+                Map.of());
+        int port = EmbeddedKafkaBroker.freePort();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = tmp.resolve("streams-main.log");
+        Process p = new ProcessBuilder(List.of(java, "-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.streamrec",
+                "-cp", System.getProperty("java.class.path"), StreamsMain.class.getName(),
+                "--streams.roles=ingest", "--metrics.port=" + port,
+                "--kafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                "--ingest.application.id=it-child" + suffix, "--ingest.state.dir=" + tmp.resolve("state"),
+                "--topics.suffix=" + suffix))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> get(port, "/health/ready") == 200);
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as("exit code after SIGTERM (the JVM alone would exit 143)").isZero();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }

@@ -31,13 +31,15 @@ import java.util.Map;
  * @param checkpointInterval {@code trainer.checkpoint.interval.ms}
  * @param checkpointKeep     {@code trainer.checkpoint.keep}: checkpoints kept on disk (newest first)
  * @param closeTimeout       {@code trainer.close.timeout.ms}: bound on {@code close()}
+ * @param retryTimeout       {@code trainer.retry.timeout.ms}: how long retriable failures (broker unreachable, I/O)
+ *                           are retried without a successful loop iteration before the trainer stops (exit 1)
  * @param kafka              every {@code kafka.*} key with the prefix removed, passed to the clients verbatim
  */
 public record TrainerConfig(String bootstrapServers, String topicsSuffix, int metricsPort, String groupId,
                             String device, int torchThreads, LearnerSettings learner, int idleSteps,
                             int idleStepsPerPoll, Duration pollTimeout, Duration publishInterval, int bootstrapEpochs,
                             Path checkpointDir, Duration checkpointInterval, int checkpointKeep,
-                            Duration closeTimeout, Map<String, String> kafka) {
+                            Duration closeTimeout, Duration retryTimeout, Map<String, String> kafka) {
 
   /** The classpath resource holding the defaults. */
   public static final String DEFAULTS = "streamrec-trainer.properties";
@@ -55,6 +57,7 @@ public record TrainerConfig(String bootstrapServers, String topicsSuffix, int me
     require(positive(checkpointInterval), "trainer.checkpoint.interval.ms must be > 0");
     require(checkpointKeep >= 1, "trainer.checkpoint.keep must be >= 1, was " + checkpointKeep);
     require(positive(closeTimeout), "trainer.close.timeout.ms must be > 0");
+    require(positive(retryTimeout), "trainer.retry.timeout.ms must be > 0");
     kafka = Map.copyOf(kafka);
   }
 
@@ -101,6 +104,7 @@ public record TrainerConfig(String bootstrapServers, String topicsSuffix, int me
         src.duration("trainer.checkpoint.interval.ms"),
         src.integer("trainer.checkpoint.keep"),
         src.duration("trainer.close.timeout.ms"),
+        src.duration("trainer.retry.timeout.ms"),
         src.withPrefix("kafka."));
   }
 

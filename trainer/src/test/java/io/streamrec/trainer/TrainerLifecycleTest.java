@@ -23,13 +23,13 @@ class TrainerLifecycleTest {
   @Test
   void emptyIdsAreInvalidIdsNotUndecodable() {
     Instant t = Instant.ofEpochMilli(1);
-    assertThat(TrainerService.validate(new TrainingExample("", "i", 4f, t, 1)))
+    assertThat(TrainerLoop.validate(new TrainingExample("", "i", 4f, t, 1)))
         .isEqualTo(DeadLetterReason.INVALID_USER_ID);
-    assertThat(TrainerService.validate(new TrainingExample(" ", "i", 4f, t, 1)))
+    assertThat(TrainerLoop.validate(new TrainingExample(" ", "i", 4f, t, 1)))
         .isEqualTo(DeadLetterReason.INVALID_USER_ID);
-    assertThat(TrainerService.validate(new TrainingExample("u", "", 4f, t, 1)))
+    assertThat(TrainerLoop.validate(new TrainingExample("u", "", 4f, t, 1)))
         .isEqualTo(DeadLetterReason.INVALID_ITEM_ID);
-    assertThat(TrainerService.validate(new TrainingExample("u", "i", 4f, t, 1))).isNull();
+    assertThat(TrainerLoop.validate(new TrainingExample("u", "i", 4f, t, 1))).isNull();
   }
 
   @Test

@@ -62,7 +62,8 @@ class TrainerMainIT {
 
   @Test
   void anUnreachableBrokerExitsNonZero(@TempDir Path dir) throws Exception {
-    Process p = start(dir, "127.0.0.1:" + EmbeddedKafkaBroker.freePort(), TestTopics.suffix(), 0, dir.resolve("c"));
+    Process p = start(dir, "127.0.0.1:" + EmbeddedKafkaBroker.freePort(), TestTopics.suffix(), 0, dir.resolve("c"),
+        "trainer.retry.timeout.ms=2000");
     try {
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).as("log:%n%s", log(dir)).isEqualTo(1);

@@ -6,6 +6,7 @@ import io.streamrec.config.ConfigSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -180,6 +181,75 @@ class DeploymentFilesTest {
     }
     assertThat(services.get("replay").get("profiles")).isEqualTo(List.of("eval"));
     assertThat(services.get("evaluate").get("profiles")).isEqualTo(List.of("eval"));
+  }
+
+  @Test
+  void shouldResolveDependenciesFromThePomsBeforeCopyingTheSources() {
+    List<String> modules = List.of("schemas", "testkit", "streams-app", "trainer", "ops");
+    for (String df : DeployFiles.dockerfiles()) {
+      List<String> build = DeployFiles.instructions(df);
+      int copyAll = build.indexOf("COPY . .");
+      assertThat(copyAll).as("%s copies the tree", df).isPositive();
+      List<String> before = build.subList(0, copyAll);
+      assertThat(before).as("%s copies the root POM first", df).contains("COPY pom.xml ./");
+      for (String m : modules) {
+        assertThat(before).as("%s copies %s/pom.xml before the sources", df, m).contains("COPY " + m + "/pom.xml " + m + "/");
+      }
+      assertThat(before.stream().filter(i -> i.startsWith("RUN ") && i.contains("dependency:go-offline")).toList())
+          .as("%s resolves dependencies in a layer of its own", df).hasSize(1);
+      assertThat(build.stream().filter(i -> i.contains("mvn ")).toList())
+          .as("%s installs nothing into a Maven repository", df).noneMatch(i -> i.matches(".*\\binstall\\b.*"));
+    }
+  }
+
+  @Test
+  void shouldBuildWithTheMavenVersionOfTheWrapper() {
+    String props = DeployFiles.read(".mvn/wrapper/maven-wrapper.properties");
+    java.util.regex.Matcher m = Pattern.compile("apache-maven/([0-9.]+)/").matcher(props);
+    assertThat(m.find()).as("wrapper distributionUrl").isTrue();
+    String version = m.group(1);
+    for (String df : DeployFiles.dockerfiles()) {
+      List<String> froms = DeployFiles.instructions(df).stream().filter(i -> i.startsWith("FROM maven:")).toList();
+      assertThat(froms).as("%s builds with a maven image", df).isNotEmpty();
+      assertThat(froms).as("%s uses Maven %s like ./mvnw", df, version)
+          .allMatch(f -> f.startsWith("FROM maven:" + version + "-"));
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldLimitTheMemoryOfEveryService() {
+    for (Map.Entry<String, Map<String, Object>> e : services.entrySet()) {
+      Map<String, Object> deploy = (Map<String, Object>) e.getValue().get("deploy");
+      assertThat(deploy).as("%s has deploy.resources.limits.memory", e.getKey()).isNotNull();
+      Object mem = ((Map<String, Object>) ((Map<String, Object>) deploy.get("resources")).get("limits")).get("memory");
+      assertThat(String.valueOf(mem)).as("%s memory limit", e.getKey()).matches("[0-9]+[mg]");
+    }
+    assertThat(DeployFiles.environment(services.get("kafka"))).containsKey("KAFKA_HEAP_OPTS");
+  }
+
+  @Test
+  void shouldRefuseToBuildTheCudaImageWithoutALibtorchChecksum() {
+    String cuda = String.join("\n", DeployFiles.instructions("docker/Dockerfile.trainer-cuda"));
+    assertThat(cuda).contains("ARG LIBTORCH_SHA256").doesNotContain("ARG LIBTORCH_SHA256=");
+    // the check comes before the download, and the verification is unconditional
+    assertThat(cuda).containsPattern("if \\[ -z \"\\$LIBTORCH_SHA256\" \\]; then[^\n]*exit 1");
+    assertThat(cuda.indexOf("-z \"$LIBTORCH_SHA256\"")).isLessThan(cuda.indexOf("curl -fsSL"));
+    assertThat(cuda).contains("echo \"$LIBTORCH_SHA256  /tmp/libtorch.zip\" | sha256sum -c -")
+        .doesNotContain("if [ -n \"$LIBTORCH_SHA256\" ]");
+  }
+
+  @Test
+  void shouldMountMovieLensFromTheFolderTheReadmeCreates() {
+    String volumes = String.valueOf(services.get("replay").get("volumes"));
+    java.util.regex.Matcher m = Pattern.compile("\\$\\{STREAMREC_DATA:-([^}]+)}:/data:ro").matcher(volumes);
+    assertThat(m.find()).as("replay mounts ${STREAMREC_DATA:-...}:/data:ro: %s", volumes).isTrue();
+    // compose resolves the default relative to docker/, the README's commands run at the repository root
+    Path folder = Path.of("docker").resolve(m.group(1)).normalize();
+    assertThat(folder.toString()).isEqualTo("data/ml-100k");
+    assertThat(DeployFiles.read("README.md")).contains("mkdir -p data").contains("unzip -q ml-100k.zip -d data");
+    assertThat(DeployFiles.read(".gitignore")).contains("/data/");
+    assertThat(String.valueOf(services.get("evaluate").get("volumes"))).contains(m.group(0));
   }
 
   @Test

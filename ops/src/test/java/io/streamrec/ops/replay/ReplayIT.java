@@ -118,6 +118,7 @@ class ReplayIT {
       p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
       p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
       p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
       p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
       try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),

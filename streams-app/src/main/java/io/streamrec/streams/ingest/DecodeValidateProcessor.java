@@ -3,6 +3,7 @@ package io.streamrec.streams.ingest;
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterHeaders;
+import io.streamrec.schemas.DeadLetterReason;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -46,10 +47,10 @@ final class DecodeValidateProcessor implements FixedKeyProcessor<byte[], byte[],
         try {
             event = serde.decode(record.value());
         } catch (SerializationException e) {
-            reject(record, RejectReason.UNDECODABLE, e);
+            reject(record, DeadLetterReason.UNDECODABLE, e);
             return;
         }
-        RejectedRatingException invalid = validator.check(record.key(), event);
+        RejectedRatingException invalid = validator.check(record.key(), event, context.currentSystemTimeMs());
         if (invalid != null) {
             reject(record, invalid.reason(), invalid);
             return;
@@ -57,7 +58,7 @@ final class DecodeValidateProcessor implements FixedKeyProcessor<byte[], byte[],
         context.forward(record.withValue(CheckedRating.valid(event, record.key() != null)));
     }
 
-    private void reject(FixedKeyRecord<byte[], byte[]> record, RejectReason reason, RuntimeException error) {
+    private void reject(FixedKeyRecord<byte[], byte[]> record, DeadLetterReason reason, RuntimeException error) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
         String topic = meta == null ? "" : meta.topic();
         int partition = meta == null ? -1 : meta.partition();

@@ -2,6 +2,8 @@ package io.streamrec.streams.ingest;
 
 import io.streamrec.config.ConfigSource;
 import io.streamrec.config.InstanceId;
+import io.streamrec.schemas.Topics;
+import io.streamrec.streams.errors.DeadLetterProductionExceptionHandler;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -22,6 +24,8 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <tr><td>{@code ingest.state.dir}</td><td>directory of the RocksDB stores</td></tr>
  *   <tr><td>{@code ingest.min.user.interactions}</td><td>events a user needs before any is emitted; 1 disables holding</td></tr>
  *   <tr><td>{@code ingest.rating.min}, {@code ingest.rating.max}</td><td>inclusive valid rating range (default [0.5, 5.0])</td></tr>
+ *   <tr><td>{@code ingest.id.max.length}</td><td>longest valid user or item id, UTF-8 bytes (default 256)</td></tr>
+ *   <tr><td>{@code ingest.timestamp.max.future}</td><td>how far an event time may lie ahead of the wall clock (default P1D)</td></tr>
  *   <tr><td>{@code ingest.close.timeout}</td><td>bound on {@link IngestService#close()} (ms or ISO-8601, default PT30S)</td></tr>
  *   <tr><td>{@code topics.suffix}</td><td>appended to every topic name (default empty)</td></tr>
  *   <tr><td>{@code metrics.port}</td><td>HTTP port of {@code /metrics} and health (default 9401; 0 = any free port)</td></tr>
@@ -36,6 +40,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param minUserInteractions  {@code ingest.min.user.interactions}, at least 1
  * @param ratingMin            {@code ingest.rating.min}, finite
  * @param ratingMax            {@code ingest.rating.max}, finite and {@code >= ratingMin}
+ * @param idMaxLength          {@code ingest.id.max.length}, UTF-8 bytes, at least 1
+ * @param timestampMaxFuture   {@code ingest.timestamp.max.future}, positive
  * @param closeTimeout         {@code ingest.close.timeout}, positive
  * @param topicsSuffix         {@code topics.suffix}, may be empty
  * @param metricsPort          {@code metrics.port}, 0..65535
@@ -48,6 +54,8 @@ public record IngestConfig(
         int minUserInteractions,
         float ratingMin,
         float ratingMax,
+        int idMaxLength,
+        Duration timestampMaxFuture,
         Duration closeTimeout,
         String topicsSuffix,
         int metricsPort,
@@ -62,6 +70,8 @@ public record IngestConfig(
     public static final String MIN_USER_INTERACTIONS = "ingest.min.user.interactions";
     public static final String RATING_MIN = "ingest.rating.min";
     public static final String RATING_MAX = "ingest.rating.max";
+    public static final String ID_MAX_LENGTH = "ingest.id.max.length";
+    public static final String TIMESTAMP_MAX_FUTURE = "ingest.timestamp.max.future";
     public static final String CLOSE_TIMEOUT = "ingest.close.timeout";
     public static final String TOPICS_SUFFIX = "topics.suffix";
     public static final String METRICS_PORT = "metrics.port";
@@ -77,6 +87,9 @@ public record IngestConfig(
         require(Float.isFinite(ratingMax), RATING_MAX + " must be finite, was " + ratingMax);
         require(ratingMin <= ratingMax,
                 RATING_MIN + " (" + ratingMin + ") must be <= " + RATING_MAX + " (" + ratingMax + ")");
+        require(idMaxLength >= 1, ID_MAX_LENGTH + " must be >= 1, was " + idMaxLength);
+        require(timestampMaxFuture != null && !timestampMaxFuture.isNegative() && !timestampMaxFuture.isZero(),
+                TIMESTAMP_MAX_FUTURE + " must be a positive duration, was " + timestampMaxFuture);
         require(closeTimeout != null && !closeTimeout.isNegative() && !closeTimeout.isZero(),
                 CLOSE_TIMEOUT + " must be a positive duration, was " + closeTimeout);
         topicsSuffix = topicsSuffix == null ? "" : topicsSuffix;
@@ -109,6 +122,8 @@ public record IngestConfig(
                 src.integer(MIN_USER_INTERACTIONS),
                 (float) src.decimal(RATING_MIN),
                 (float) src.decimal(RATING_MAX),
+                src.integer(ID_MAX_LENGTH),
+                src.duration(TIMESTAMP_MAX_FUTURE),
                 src.duration(CLOSE_TIMEOUT),
                 src.string(TOPICS_SUFFIX, ""),
                 src.integer(METRICS_PORT),
@@ -117,19 +132,21 @@ public record IngestConfig(
 
     /** This config with another minimum user interaction count (tests, benchmarks). */
     public IngestConfig withMinUserInteractions(int min) {
-        return new IngestConfig(bootstrapServers, applicationId, stateDir, min, ratingMin, ratingMax, closeTimeout,
+        return new IngestConfig(bootstrapServers, applicationId, stateDir, min, ratingMin, ratingMax, idMaxLength,
+                timestampMaxFuture, closeTimeout,
                 topicsSuffix, metricsPort, kafka);
     }
 
     /** This config with another state directory (tests, benchmarks). */
     public IngestConfig withStateDir(Path dir) {
         return new IngestConfig(bootstrapServers, applicationId, dir, minUserInteractions, ratingMin, ratingMax,
-                closeTimeout, topicsSuffix, metricsPort, kafka);
+                idMaxLength, timestampMaxFuture, closeTimeout, topicsSuffix, metricsPort, kafka);
     }
 
     /**
      * The Kafka Streams properties; the only place they are built. Precedence: StreamRec's defaults
-     * ({@code exactly_once_v2}, explicit internal resource naming), then every {@code kafka.*} key, then the typed
+     * ({@code exactly_once_v2}, explicit internal resource naming, {@link DeadLetterProductionExceptionHandler}
+     * writing to the ingest dead-letter topic), then every {@code kafka.*} key, then the typed
      * keys ({@code application.id}, {@code state.dir}, {@code bootstrap.servers}). Static group membership is on:
      * {@code group.instance.id} is {@code kafka.group.instance.id} when set, derived from the host and the state
      * directory otherwise ({@link InstanceId}), and off when {@code kafka.group.instance.id} is set to empty.
@@ -138,6 +155,7 @@ public record IngestConfig(
         Properties p = new Properties();
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+        DeadLetterProductionExceptionHandler.install(p, Topics.DLQ_INGEST.withSuffix(topicsSuffix).name(), "ingest");
         p.putAll(kafka);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
@@ -153,6 +171,8 @@ public record IngestConfig(
         out.put(MIN_USER_INTERACTIONS, Integer.toString(minUserInteractions));
         out.put(RATING_MIN, Float.toString(ratingMin));
         out.put(RATING_MAX, Float.toString(ratingMax));
+        out.put(ID_MAX_LENGTH, Integer.toString(idMaxLength));
+        out.put(TIMESTAMP_MAX_FUTURE, timestampMaxFuture.toString());
         out.put(CLOSE_TIMEOUT, closeTimeout.toString());
         out.put(TOPICS_SUFFIX, topicsSuffix);
         out.put(METRICS_PORT, Integer.toString(metricsPort));

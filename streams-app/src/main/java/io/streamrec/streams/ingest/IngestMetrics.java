@@ -2,15 +2,19 @@ package io.streamrec.streams.ingest;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamrec.schemas.DeadLetterReason;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The ingest topology's own meters (Kafka Streams' built-in metrics are bound separately by {@link IngestService}).
  * Every meter is registered up front so that dashboards see zeros rather than gaps.
  *
  * <ul>
- *   <li>{@code streamrec.dlq.records{stage=ingest,reason}}: records dead-lettered, by {@link RejectReason#tag()}</li>
+ *   <li>{@code streamrec.dlq.records{stage=ingest,reason}}: records dead-lettered, by
+ *       {@link DeadLetterReason#tag()}, one counter for each of {@link #REASONS}</li>
  *   <li>{@code streamrec.ingest.records}: records read from the ratings topic (valid or not)</li>
  *   <li>{@code streamrec.ingest.duplicates}: valid events dropped as repeats of an accepted (user, item, time)</li>
  *   <li>{@code streamrec.ingest.held}: events held back because their user had not qualified yet</li>
@@ -26,7 +30,16 @@ public final class IngestMetrics {
     public static final String USERS_QUALIFIED = "streamrec.ingest.users.qualified";
     public static final String EXAMPLES = "streamrec.ingest.examples";
 
-    private final Map<RejectReason, Counter> deadLetters = new EnumMap<>(RejectReason.class);
+    /**
+     * The reasons the ingest stage dead-letters for: the content rules of {@link RatingValidator}, undecodable bytes,
+     * and records too large to produce (counted by {@code DeadLetterProductionExceptionHandler} under the same meter).
+     */
+    public static final Set<DeadLetterReason> REASONS = EnumSet.of(DeadLetterReason.UNDECODABLE,
+            DeadLetterReason.KEY_MISMATCH, DeadLetterReason.INVALID_USER_ID, DeadLetterReason.INVALID_ITEM_ID,
+            DeadLetterReason.RATING_NOT_FINITE, DeadLetterReason.RATING_OUT_OF_RANGE,
+            DeadLetterReason.INVALID_TIMESTAMP, DeadLetterReason.RECORD_TOO_LARGE);
+
+    private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
     private final Counter records;
     private final Counter duplicates;
     private final Counter held;
@@ -34,7 +47,7 @@ public final class IngestMetrics {
     private final Counter examples;
 
     public IngestMetrics(MeterRegistry registry) {
-        for (RejectReason r : RejectReason.values()) {
+        for (DeadLetterReason r : REASONS) {
             deadLetters.put(r, Counter.builder(DLQ_RECORDS).description("Records sent to a dead-letter topic")
                     .tag("stage", "ingest").tag("reason", r.tag()).register(registry));
         }
@@ -47,7 +60,7 @@ public final class IngestMetrics {
         examples = Counter.builder(EXAMPLES).description("Training examples emitted").register(registry);
     }
 
-    void deadLetter(RejectReason reason) {
+    void deadLetter(DeadLetterReason reason) {
         deadLetters.get(reason).increment();
     }
 

@@ -3,7 +3,9 @@ package io.streamrec.streams.ingest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.streamrec.streams.errors.DeadLetterProductionExceptionHandler;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.CloseOptions;
@@ -39,7 +41,9 @@ public final class IngestService implements AutoCloseable {
     public IngestService(IngestConfig config, MeterRegistry registry) {
         this.config = config;
         Topology topology = IngestTopology.build(config, registry);
-        this.streams = new KafkaStreams(topology, config.toStreamsProperties());
+        Properties props = config.toStreamsProperties();
+        props.put(DeadLetterProductionExceptionHandler.METER_REGISTRY_CONFIG, registry);
+        this.streams = new KafkaStreams(topology, props);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Ingest stream thread died; shutting the Kafka Streams client down", e);
             failed = true;

@@ -34,7 +34,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *       raw bytes so that an undecodable record is an ordinary value routed to the dead-letter topic.</li>
  *   <li>Outputs: {@link Topics#TRAINING_EXAMPLES} (key: user id; value: {@link TrainingExample}) and
  *       {@link Topics#DLQ_INGEST} (the original key and value bytes, original headers plus
- *       {@code streamrec.error.*}; reasons in {@link RejectReason}).</li>
+ *       {@code streamrec.error.*}; reasons from {@link io.streamrec.schemas.DeadLetterReason}).</li>
  *   <li>Store: {@value MinCountProcessor#STORE}, persistent RocksDB, changelogged, {@link UserState} by user id
  *       ({@link UserStateSerde}).</li>
  *   <li>Partitioning: records keyed by their user id are processed in the partition they arrived in (producers
@@ -84,7 +84,8 @@ public final class IngestTopology {
                                                                     TopicSpec<String, RatingEvent> ratings,
                                                                     IngestConfig config, IngestMetrics metrics) {
         AvroSerde<RatingEvent> serde = (AvroSerde<RatingEvent>) ratings.valueSerde();
-        RatingValidator validator = new RatingValidator(config.ratingMin(), config.ratingMax());
+        RatingValidator validator = new RatingValidator(config.ratingMin(), config.ratingMax(), config.idMaxLength(),
+                config.timestampMaxFuture());
         return raw.processValues(() -> new DecodeValidateProcessor(serde, validator, metrics),
                 Named.as("decode-validate-ratings"));
     }

@@ -1,5 +1,7 @@
 package io.streamrec.streams.ingest;
 
+import io.streamrec.schemas.DeadLetterReason;
+
 /**
  * Describes why a rating was dead-lettered; carried in the {@code streamrec.error.exception.*} headers. It is a
  * value, never thrown, so it has no stack trace.
@@ -7,14 +9,14 @@ package io.streamrec.streams.ingest;
 public final class RejectedRatingException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private final RejectReason reason;
+    private final DeadLetterReason reason;
 
-    public RejectedRatingException(RejectReason reason, String message) {
+    public RejectedRatingException(DeadLetterReason reason, String message) {
         super(message, null, false, false);
         this.reason = reason;
     }
 
-    public RejectReason reason() {
+    public DeadLetterReason reason() {
         return reason;
     }
 }

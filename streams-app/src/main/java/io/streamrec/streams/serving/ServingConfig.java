@@ -3,6 +3,8 @@ package io.streamrec.streams.serving;
 import io.streamrec.config.ConfigSource;
 import io.streamrec.config.InstanceId;
 import io.streamrec.schemas.TopicSpec;
+import io.streamrec.schemas.Topics;
+import io.streamrec.streams.errors.DeadLetterProductionExceptionHandler;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -139,6 +141,7 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, numStreamThreads);
     p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + actualHttpPort);
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    DeadLetterProductionExceptionHandler.install(p, topic(Topics.DLQ_SERVING).name(), "serving");
     p.putAll(kafka);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     return InstanceId.applyTo(p, applicationId, stateDir);

@@ -25,6 +25,8 @@ class IngestConfigTest {
         assertThat(c.topicsSuffix()).isEmpty();
         assertThat(c.metricsPort()).isEqualTo(9401);
         assertThat(c.closeTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.idMaxLength()).isEqualTo(256);
+        assertThat(c.timestampMaxFuture()).isEqualTo(Duration.ofDays(1));
     }
 
     @Test
@@ -62,6 +64,10 @@ class IngestConfigTest {
                 .hasMessageContaining("ingest.rating.min");
         assertThatThrownBy(() -> IngestConfig.load(null, Map.of(), Map.of("ingest.rating.max", "NaN")))
                 .hasMessageContaining("ingest.rating.max");
+        assertThatThrownBy(() -> IngestConfig.load(null, Map.of(), Map.of("ingest.id.max.length", "0")))
+                .hasMessageContaining("ingest.id.max.length");
+        assertThatThrownBy(() -> IngestConfig.load(null, Map.of(), Map.of("ingest.timestamp.max.future", "PT0S")))
+                .hasMessageContaining("ingest.timestamp.max.future");
         assertThatThrownBy(() -> IngestConfig.load(null, Map.of(), Map.of("metrics.port", "70000")))
                 .hasMessageContaining("metrics.port");
         assertThatThrownBy(() -> IngestConfig.load(null, Map.of(), Map.of("ingest.min.user.interactions", "x")))
