@@ -59,7 +59,7 @@ import org.junit.jupiter.api.Timeout;
  * service would hide every later result) and are listed as left out.
  */
 @Tag("integration")
-@Timeout(420)
+@Timeout(600)
 class PoisonPillIT {
   static final int WARM_UP_RATINGS = 2_000;
   static final int MAX_BYTES = 8 << 20;
