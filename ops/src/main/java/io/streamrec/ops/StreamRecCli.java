@@ -5,6 +5,7 @@ import io.streamrec.ops.cli.ChaosCommand;
 import io.streamrec.ops.cli.DemoCommand;
 import io.streamrec.ops.cli.EvaluateCommand;
 import io.streamrec.ops.cli.ReplayCommand;
+import io.streamrec.ops.cli.RunCommand;
 import io.streamrec.ops.offline.OfflineCommand;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -27,6 +28,7 @@ import picocli.CommandLine.ScopeType;
     description = "Streaming, online-learning recommendations on Apache Kafka.",
     subcommands = {
         KafkaCommand.class,
+        RunCommand.class,
         TopicsCommand.class,
         ReplayCommand.class,
         EvaluateCommand.class,

@@ -215,7 +215,10 @@ public final class MetricsServer implements AutoCloseable {
     return ex -> {
       try {
         handler.handle(ex);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException e) {
+        // the client went away mid-answer (a probe that timed out): nothing to fix on this side
+        log.debug("{} {}: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
+      } catch (RuntimeException e) {
         log.warn("{} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
         if (ex.getResponseCode() == -1) {
           try {

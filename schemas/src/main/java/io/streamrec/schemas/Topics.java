@@ -52,6 +52,14 @@ public final class Topics {
   public static final TopicSpec<String, Recommendations> RECOMMENDATIONS =
       new TopicSpec<>("streamrec.serve.recommendations.v1", KEY, AvroSerde.of(Recommendations.class), USER_PARTITIONS, false);
 
+  /**
+   * Per-partition item popularity published by the serving tasks (compacted; read in full by every serving
+   * instance into a global store, so every instance serves the same fallback). Key: {@code <partition>/<itemId>};
+   * value: 16 bytes, big-endian: the partition's log2 decayed count (double) and its newest event time (epoch ms).
+   */
+  public static final TopicSpec<String, byte[]> ITEM_POPULARITY =
+      new TopicSpec<>("streamrec.serve.item-popularity.v1", KEY, Serdes.ByteArray(), USER_PARTITIONS, true);
+
   /** Dead letters of the ingest topology: the original bytes, reason in {@link DeadLetterHeaders}. */
   public static final TopicSpec<byte[], byte[]> DLQ_INGEST =
       new TopicSpec<>("streamrec.dlq.ingest.v1", Serdes.ByteArray(), Serdes.ByteArray(), 1, false);
@@ -69,6 +77,6 @@ public final class Topics {
   /** Every topic StreamRec uses, in creation order. */
   public static List<TopicSpec<?, ?>> all() {
     return List.of(RATINGS, RATINGS_HOLDOUT, TRAINING_EXAMPLES, USER_EMBEDDINGS, ITEM_EMBEDDINGS,
-        RECOMMENDATION_REQUESTS, RECOMMENDATIONS, DLQ_INGEST, DLQ_SERVING, DLQ_TRAINER);
+        RECOMMENDATION_REQUESTS, RECOMMENDATIONS, ITEM_POPULARITY, DLQ_INGEST, DLQ_SERVING, DLQ_TRAINER);
   }
 }

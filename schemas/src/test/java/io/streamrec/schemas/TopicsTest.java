@@ -26,9 +26,9 @@ class TopicsTest {
   }
 
   @Test
-  void shouldCompactOnlyEmbeddingTopics() {
+  void shouldCompactOnlyLatestValueTopics() {
     assertThat(Topics.all()).filteredOn(TopicSpec::compacted)
-        .containsExactlyInAnyOrder(Topics.USER_EMBEDDINGS, Topics.ITEM_EMBEDDINGS);
+        .containsExactlyInAnyOrder(Topics.USER_EMBEDDINGS, Topics.ITEM_EMBEDDINGS, Topics.ITEM_POPULARITY);
     assertThat(Topics.ITEM_EMBEDDINGS.topicConfigs()).containsEntry("cleanup.policy", "compact");
   }
 }

@@ -1,5 +1,6 @@
 package io.streamrec.ops.cli;
 
+import io.streamrec.ops.bench.IngestBench;
 import io.streamrec.ops.eval.MovieLens;
 import io.streamrec.ops.replay.ReplayPlan;
 import io.streamrec.ops.replay.Replayer;
@@ -8,6 +9,8 @@ import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.testkit.EmbeddedKafkaBroker;
 import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code streamrec bench}: measurements that are too heavy for tests. Subcommands are added per component. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (results go to docs/benchmarks.md).",
-    subcommands = {BenchCommand.Replay.class})
+    subcommands = {BenchCommand.Replay.class, BenchCommand.Ingest.class, ServingBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
   @picocli.CommandLine.Spec
@@ -70,6 +73,44 @@ public final class BenchCommand implements Runnable {
         System.out.printf(Locale.ROOT, "bench replay: median %,.0f events/s over %d runs (%s, %,d events, acks=all, "
             + "idempotent)%n", rates[runs / 2], runs, bootstrap == null ? "embedded broker in-process" : bs,
             plan.size());
+        return 0;
+      } finally {
+        if (broker != null) {
+          broker.close();
+        }
+      }
+    }
+  }
+
+  /** Ingest topology events/s against a bare exactly_once_v2 pass-through, same broker, same input, same run. */
+  @Command(name = "ingest", mixinStandardHelpOptions = true,
+      description = "Ingest topology vs a bare exactly_once_v2 pass-through on the same input: events/s and ratio.")
+  public static final class Ingest implements Callable<Integer> {
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Option(names = "--bootstrap", description = "Existing cluster (default: a fresh embedded broker in this JVM).")
+    String bootstrap;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Measured runs, after one warm-up; the median is "
+        + "reported (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--copies", defaultValue = "3", description = "Copies of the data set per run, each with its "
+        + "own users (default: ${DEFAULT-VALUE}).")
+    int copies;
+
+    @Option(names = "--work-dir", description = "Where the state directories go (default: a temporary directory).")
+    Path workDir;
+
+    @Override
+    public Integer call() throws Exception {
+      MovieLens.Dataset ds = MovieLens.load(data.resolve(System.out));
+      Path work = workDir != null ? workDir : Files.createTempDirectory("streamrec-bench-ingest-");
+      EmbeddedKafkaBroker broker = bootstrap == null ? EmbeddedKafkaBroker.temporary().start() : null;
+      try {
+        String bs = broker != null ? broker.bootstrapServers() : bootstrap;
+        IngestBench.run(new IngestBench.Settings(bs, ds.ratings(), copies, runs, work), System.out);
         return 0;
       } finally {
         if (broker != null) {

@@ -25,11 +25,14 @@ import org.slf4j.LoggerFactory;
  * failing with a one-line {@link UserError} that names the address or path and says what to do.
  */
 public final class Preflight {
-  /** How long a broker may take to answer before the command gives up. */
-  public static final Duration BROKER_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * How long a listening broker may take to answer a metadata request before the command gives up. An address where
+   * nothing listens fails at once (refused, unknown host) or after the 3 s TCP connect timeout; this longer bound
+   * only applies once the port is open (a broker still starting, or a loaded machine).
+   */
+  public static final Duration BROKER_TIMEOUT = Duration.ofSeconds(30);
 
-  private static final String START_ONE = "start one with ./streamrec kafka, or pass --bootstrap HOST:PORT of a running"
-      + " cluster";
+  private static final String BOOTSTRAP_FLAG = "--bootstrap HOST:PORT";
 
   private Preflight() {}
 
@@ -40,6 +43,12 @@ public final class Preflight {
    * @return the cluster id
    */
   public static String requireBroker(String bootstrap, Duration timeout) {
+    return requireBroker(bootstrap, timeout, BOOTSTRAP_FLAG);
+  }
+
+  /** As {@link #requireBroker(String, Duration)}; {@code setting} is how the user points at a broker. */
+  public static String requireBroker(String bootstrap, Duration timeout, String setting) {
+    String startOne = "start one with ./streamrec kafka, or pass " + setting + " of a running cluster";
     List<String> problems = new ArrayList<>();
     boolean anyOpen = false;
     for (String address : bootstrap.split(",")) {
@@ -53,7 +62,7 @@ public final class Preflight {
     }
     if (!anyOpen) {
       throw new UserError("Kafka is not reachable at " + bootstrap + " (" + String.join("; ", problems) + "); "
-          + START_ONE + ".");
+          + startOne + ".");
     }
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -63,10 +72,10 @@ public final class Preflight {
     try (QuietKafkaNetwork quiet = QuietKafkaNetwork.hush(); Admin admin = Admin.create(p)) {
       return admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw noAnswer(bootstrap, timeout);
+      throw noAnswer(bootstrap, timeout, startOne);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-        throw noAnswer(bootstrap, timeout);
+        throw noAnswer(bootstrap, timeout, startOne);
       }
       throw new UserError("Kafka at " + bootstrap + " refused the request: " + e.getCause().getMessage());
     } catch (KafkaException e) {
@@ -77,9 +86,9 @@ public final class Preflight {
     }
   }
 
-  private static UserError noAnswer(String bootstrap, Duration timeout) {
+  private static UserError noAnswer(String bootstrap, Duration timeout, String startOne) {
     return new UserError("Kafka did not answer at " + bootstrap + " within " + timeout.toSeconds() + " s (the port"
-        + " is open: is it a Kafka listener?); " + START_ONE + ".");
+        + " is open: is it a Kafka listener?); " + startOne + ".");
   }
 
   /** Why a TCP connection to {@code host:port} fails, or null when it opens. */

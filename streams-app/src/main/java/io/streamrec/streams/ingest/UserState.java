@@ -15,6 +15,12 @@ import java.util.List;
  * time, not the arrival order); the item ids are kept sorted ({@link String#compareTo}) with, per item, the newest
  * event time seen for it; {@code held} holds at most {@code min.user.interactions - 1} events, in arrival order, and
  * is empty once the user qualified.
+ *
+ * <p>Besides the sorted items (for lookups) a state carries its items already encoded: the item section of
+ * {@link UserStateSerde}'s layout, to which a new item is appended, so that encoding the state after an event copies
+ * that section instead of re-encoding every item. The section is rebuilt by the serde when an append cannot keep
+ * it exact (a re-rating changes an item's time, a time that is not a whole second arrives in a seconds-unit state);
+ * see {@link #itemLogValid()}.
  */
 public final class UserState {
 
@@ -24,6 +30,8 @@ public final class UserState {
     /** Events are ordered for release by event time; {@link List#sort} is stable, so ties keep arrival order. */
     public static final Comparator<HeldEvent> RELEASE_ORDER = Comparator.comparingLong(HeldEvent::timestamp);
 
+    private static final byte[] NO_BYTES = new byte[0];
+
     private int interactionCount;
     private long firstEventTime;
     private long lastEventTime;
@@ -31,6 +39,14 @@ public final class UserState {
     private long[] itemTimes;
     private int itemCount;
     private final List<HeldEvent> held;
+
+    // the encoded item section: itemLogLength bytes of itemLog, times relative to itemLogBase in the unit
+    // (1000 ms when itemLogSeconds); meaningful only while itemLogValid
+    private byte[] itemLog = NO_BYTES;
+    private int itemLogLength;
+    private long itemLogBase;
+    private boolean itemLogSeconds;
+    private boolean itemLogValid;
 
     /** A user with no accepted event yet. */
     public UserState() {
@@ -68,9 +84,15 @@ public final class UserState {
         }
         int i = Arrays.binarySearch(items, 0, itemCount, itemId);
         if (i >= 0) {
-            itemTimes[i] = Math.max(itemTimes[i], timestamp);
+            if (timestamp > itemTimes[i]) {
+                itemTimes[i] = timestamp;
+                itemLogValid = false;
+            }
         } else {
             insertItem(-i - 1, itemId, timestamp);
+            if (itemLogValid) {
+                itemLogValid = UserStateSerde.appendItem(this, itemId, timestamp);
+            }
         }
         return ++interactionCount;
     }
@@ -125,6 +147,48 @@ public final class UserState {
     /** The held events, in arrival order (read-only view). */
     public List<HeldEvent> held() {
         return Collections.unmodifiableList(held);
+    }
+
+    /** Whether the encoded item section matches the items exactly (then encoding copies it). */
+    boolean itemLogValid() {
+        return itemLogValid;
+    }
+
+    byte[] itemLog() {
+        return itemLog;
+    }
+
+    int itemLogLength() {
+        return itemLogLength;
+    }
+
+    long itemLogBase() {
+        return itemLogBase;
+    }
+
+    boolean itemLogSeconds() {
+        return itemLogSeconds;
+    }
+
+    /** Installs an encoded item section (by {@link UserStateSerde}); the state owns {@code log} from now on. */
+    void itemLog(byte[] log, int length, long base, boolean seconds) {
+        itemLog = log;
+        itemLogLength = length;
+        itemLogBase = base;
+        itemLogSeconds = seconds;
+        itemLogValid = true;
+    }
+
+    /** Grows the item section buffer by at least {@code extra} bytes of room and returns it. */
+    byte[] ensureItemLogRoom(int extra) {
+        if (itemLogLength + extra > itemLog.length) {
+            itemLog = Arrays.copyOf(itemLog, Math.max(2 * itemLog.length, itemLogLength + extra));
+        }
+        return itemLog;
+    }
+
+    void itemLogLength(int length) {
+        itemLogLength = length;
     }
 
     private void insertItem(int at, String itemId, long timestamp) {

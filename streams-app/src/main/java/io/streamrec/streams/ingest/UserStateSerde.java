@@ -10,22 +10,25 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Compact binary encoding of {@link UserState} (the value of {@code user-state-store} and its changelog).
+ * Compact, append-friendly binary encoding of {@link UserState} (the value of {@code user-state-store} and its
+ * changelog).
  *
- * <p>Layout, version 1 ({@code varint} = unsigned LEB128, 7 bits per byte, low bits first; {@code T} = a time
- * in the unit given by the flags, as a varint <em>relative to {@code first}</em>, never negative because
- * {@code first} is the minimum):
+ * <p>Layout, version 2 ({@code varint} = unsigned LEB128, 7 bits per byte, low bits first; {@code zigzag} = a signed
+ * value zigzag-mapped, then a varint; {@code T} = a time in the unit given by the flags, as a zigzag <em>relative to
+ * {@code base}</em>):
  * <pre>
- *   u8      version            = 1
+ *   u8      version            = 2
  *   u8      flags              bit 0: times are whole seconds (every time was a multiple of 1000 ms)
  *   varint  interactionCount
- *   varint  first              first (minimum) event time, in the flags' unit, absolute
- *   T       last               last (maximum) event time
+ *   varint  base               absolute, in the flags' unit: the minimum event time when the item section was
+ *                              last rebuilt (later, earlier events make the relative times negative)
+ *   T       first              minimum event time
+ *   T       last               maximum event time
  *   varint  itemCount
- *   itemCount x {              items sorted by id; ids front-coded against the previous id's UTF-8 bytes
- *     varint  sharedPrefixBytes
- *     varint  suffixBytes
- *     bytes   suffix           UTF-8
+ *   varint  itemBytes          length of the item section that follows
+ *   itemCount x {              the item section: one entry per distinct item, in append order (no sort order)
+ *     varint  itemIdBytes
+ *     bytes   itemId           UTF-8
  *     T       newest event time of this item
  *   }
  *   varint  heldCount
@@ -36,13 +39,22 @@ import org.apache.kafka.common.serialization.Serializer;
  *     T       event time
  *   }
  * </pre>
- * MovieLens-100k users take about 5.8 bytes per (user, item). An unknown version fails with a
+ * Why this shape: ingest re-encodes a user's state on every event. The item section does not depend on the
+ * counters, so a {@link UserState} keeps it encoded and appends a new item's entry to it; encoding is then a short
+ * header, one array copy and the (bounded) held events. The section is rebuilt, in sorted order, only when an append
+ * cannot keep it exact: a re-rating changes an item's time, or a time that is not a whole second arrives in a
+ * seconds-unit state. Decoding sorts the items for lookups.
+ *
+ * <p>Version 1 (items sorted and front-coded, times relative to {@code first}; see {@code docs/ingest.md}) is still
+ * read, so a store written by the previous build restores; it is never written. An unknown version fails with a
  * {@link SerializationException}: a newer state must never be read by older code.
  */
 public final class UserStateSerde implements Serde<UserState> {
 
     /** The version byte written by {@link #encode}. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** The previous layout, still decoded. */
+    public static final int VERSION_1 = 1;
 
     private static final int FLAG_SECONDS = 1;
 
@@ -56,54 +68,138 @@ public final class UserStateSerde implements Serde<UserState> {
         return (topic, bytes) -> bytes == null ? null : decode(bytes);
     }
 
-    /** Encodes {@code s} with the layout above. */
+    /** Encodes {@code s} with the layout above (rebuilding its item section first when it is not exact). */
     public static byte[] encode(UserState s) {
-        boolean seconds = allWholeSeconds(s);
-        long unit = seconds ? 1000L : 1L;
-        long first = s.firstEventTime() / unit;
-        Writer out = new Writer(24 + 8 * s.itemCount() + 24 * s.held().size());
-        out.u8(VERSION);
-        out.u8(seconds ? FLAG_SECONDS : 0);
-        out.varLong(s.interactionCount());
-        out.varLong(first);
-        out.varLong(s.lastEventTime() / unit - first);
-        out.varLong(s.itemCount());
-        String previous = "";
-        for (int i = 0; i < s.itemCount(); i++) {
-            String id = s.item(i);
-            out.frontCoded(previous, id);
-            out.varLong(s.itemTime(i) / unit - first);
-            previous = id;
+        if (!s.itemLogValid() || (s.itemLogSeconds() && !countersAndHeldInWholeSeconds(s))) {
+            rebuildItemLog(s);
         }
+        long unit = s.itemLogSeconds() ? 1000L : 1L;
+        long base = s.itemLogBase();
+        Writer out = new Writer(32 + s.itemLogLength() + 24 * s.held().size());
+        out.u8(VERSION);
+        out.u8(s.itemLogSeconds() ? FLAG_SECONDS : 0);
+        out.varLong(s.interactionCount());
+        out.varLong(base);
+        out.zigzag(s.firstEventTime() / unit - base);
+        out.zigzag(s.lastEventTime() / unit - base);
+        out.varLong(s.itemCount());
+        out.varLong(s.itemLogLength());
+        out.bytes(s.itemLog(), 0, s.itemLogLength());
         out.varLong(s.held().size());
         for (UserState.HeldEvent e : s.held()) {
-            byte[] id = e.itemId().getBytes(StandardCharsets.UTF_8);
-            out.varLong(id.length);
-            out.bytes(id, 0, id.length);
+            out.utf8WithLength(e.itemId());
             int bits = Float.floatToIntBits(e.rating());
             out.u8(bits >>> 24);
             out.u8(bits >>> 16);
             out.u8(bits >>> 8);
             out.u8(bits);
-            out.varLong(e.timestamp() / unit - first);
+            out.zigzag(e.timestamp() / unit - base);
         }
         return out.toByteArray();
     }
 
-    /** Decodes bytes written by {@link #encode}. */
+    /**
+     * Appends the entry of a new item to {@code s}'s encoded item section; false when it cannot (the time is not a
+     * whole second in a seconds-unit section), and then the section must be rebuilt.
+     */
+    static boolean appendItem(UserState s, String itemId, long timestamp) {
+        long unit = s.itemLogSeconds() ? 1000L : 1L;
+        if (timestamp % unit != 0) {
+            return false;
+        }
+        Writer w = new Writer(s.ensureItemLogRoom(3 * itemId.length() + 20), s.itemLogLength());
+        w.utf8WithLength(itemId);
+        w.zigzag(timestamp / unit - s.itemLogBase());
+        s.itemLog(w.buf, w.pos, s.itemLogBase(), s.itemLogSeconds());
+        return true;
+    }
+
+    /** Re-encodes the whole item section of {@code s}, sorted, relative to its current minimum time. */
+    static void rebuildItemLog(UserState s) {
+        boolean seconds = allWholeSeconds(s);
+        long unit = seconds ? 1000L : 1L;
+        long base = Math.max(0L, s.firstEventTime() / unit);
+        Writer w = new Writer(16 + 8 * s.itemCount());
+        for (int i = 0; i < s.itemCount(); i++) {
+            w.utf8WithLength(s.item(i));
+            w.zigzag(s.itemTime(i) / unit - base);
+        }
+        s.itemLog(w.buf, w.pos, base, seconds);
+    }
+
+    /** Decodes bytes written by {@link #encode} (version 2) or by the previous build (version 1). */
     public static UserState decode(byte[] bytes) {
         Reader in = new Reader(bytes);
         int version = in.u8();
+        if (version == VERSION_1) {
+            return decodeVersion1(in);
+        }
         if (version != VERSION) {
             throw new SerializationException("Unknown user-state version " + version + " (this build reads "
-                    + VERSION + "), " + bytes.length + " bytes");
+                    + VERSION_1 + " and " + VERSION + "), " + bytes.length + " bytes");
         }
+        int flags = in.u8();
+        boolean seconds = (flags & FLAG_SECONDS) != 0;
+        long unit = seconds ? 1000L : 1L;
+        int count = in.varInt();
+        long base = in.varLong();
+        long first = (base + in.zigzag()) * unit;
+        long last = (base + in.zigzag()) * unit;
+        int itemCount = in.varInt();
+        int itemBytes = in.varInt();
+        int logStart = in.pos;
+        if (itemBytes > bytes.length - logStart || itemCount > itemBytes) {
+            throw new SerializationException("Corrupt user state: item section of " + itemBytes + " bytes for "
+                    + itemCount + " items in " + bytes.length + " bytes");
+        }
+        String[] ids = new String[itemCount];
+        long[] times = new long[itemCount];
+        for (int i = 0; i < itemCount; i++) {
+            ids[i] = in.utf8WithLength();
+            times[i] = (base + in.zigzag()) * unit;
+        }
+        if (in.pos != logStart + itemBytes) {
+            throw new SerializationException("Corrupt user state: item section is " + (in.pos - logStart)
+                    + " bytes, header says " + itemBytes);
+        }
+        Integer[] order = new Integer[itemCount];
+        for (int i = 0; i < itemCount; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> ids[a].compareTo(ids[b]));
+        String[] items = new String[Math.max(8, itemCount)];
+        long[] itemTimes = new long[items.length];
+        for (int i = 0; i < itemCount; i++) {
+            items[i] = ids[order[i]];
+            itemTimes[i] = times[order[i]];
+            if (i > 0 && items[i].equals(items[i - 1])) {
+                throw new SerializationException("Corrupt user state: item '" + items[i] + "' appears twice");
+            }
+        }
+        int heldCount = in.varInt();
+        List<UserState.HeldEvent> held = new ArrayList<>(Math.min(heldCount, bytes.length));
+        for (int i = 0; i < heldCount; i++) {
+            String id = in.utf8WithLength();
+            float rating = Float.intBitsToFloat(in.u8() << 24 | in.u8() << 16 | in.u8() << 8 | in.u8());
+            held.add(new UserState.HeldEvent(id, rating, (base + in.zigzag()) * unit));
+        }
+        in.expectEnd();
+        UserState s = new UserState(count, first, last, items, itemTimes, itemCount, held);
+        s.itemLog(Arrays.copyOfRange(bytes, logStart, logStart + itemBytes), itemBytes, base, seconds);
+        return s;
+    }
+
+    /** Version 1: items sorted by id and front-coded, times unsigned relative to {@code first}. */
+    private static UserState decodeVersion1(Reader in) {
         int flags = in.u8();
         long unit = (flags & FLAG_SECONDS) != 0 ? 1000L : 1L;
         int count = in.varInt();
         long first = in.varLong();
         long last = (first + in.varLong()) * unit;
         int itemCount = in.varInt();
+        if (itemCount > in.remaining()) {
+            throw in.truncated();
+        }
         String[] items = new String[Math.max(8, itemCount)];
         long[] times = new long[items.length];
         byte[] id = new byte[32];
@@ -114,6 +210,9 @@ public final class UserStateSerde implements Serde<UserState> {
             if (shared > idLength) {
                 throw new SerializationException("Corrupt user state: shared prefix " + shared + " > " + idLength);
             }
+            if (suffix > in.remaining()) {
+                throw in.truncated();
+            }
             if (shared + suffix > id.length) {
                 id = Arrays.copyOf(id, Math.max(2 * id.length, shared + suffix));
             }
@@ -123,28 +222,19 @@ public final class UserStateSerde implements Serde<UserState> {
             times[i] = (first + in.varLong()) * unit;
         }
         int heldCount = in.varInt();
-        List<UserState.HeldEvent> held = new ArrayList<>(heldCount);
+        List<UserState.HeldEvent> held = new ArrayList<>(Math.min(heldCount, in.remaining()));
         for (int i = 0; i < heldCount; i++) {
-            byte[] heldId = new byte[in.varInt()];
-            in.bytes(heldId, 0, heldId.length);
+            String heldId = in.utf8WithLength();
             float rating = Float.intBitsToFloat(in.u8() << 24 | in.u8() << 16 | in.u8() << 8 | in.u8());
-            held.add(new UserState.HeldEvent(new String(heldId, StandardCharsets.UTF_8), rating,
-                    (first + in.varLong()) * unit));
+            held.add(new UserState.HeldEvent(heldId, rating, (first + in.varLong()) * unit));
         }
-        if (in.pos != bytes.length) {
-            throw new SerializationException("Corrupt user state: " + (bytes.length - in.pos) + " trailing bytes");
-        }
+        in.expectEnd();
         return new UserState(count, first * unit, last, items, times, itemCount, held);
     }
 
-    private static boolean allWholeSeconds(UserState s) {
+    private static boolean countersAndHeldInWholeSeconds(UserState s) {
         if (s.firstEventTime() % 1000 != 0 || s.lastEventTime() % 1000 != 0) {
             return false;
-        }
-        for (int i = 0; i < s.itemCount(); i++) {
-            if (s.itemTime(i) % 1000 != 0) {
-                return false;
-            }
         }
         for (UserState.HeldEvent e : s.held()) {
             if (e.timestamp() % 1000 != 0) {
@@ -154,9 +244,12 @@ public final class UserStateSerde implements Serde<UserState> {
         return true;
     }
 
-    private static boolean isAscii(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) >= 0x80) {
+    private static boolean allWholeSeconds(UserState s) {
+        if (!countersAndHeldInWholeSeconds(s)) {
+            return false;
+        }
+        for (int i = 0; i < s.itemCount(); i++) {
+            if (s.itemTime(i) % 1000 != 0) {
                 return false;
             }
         }
@@ -169,7 +262,13 @@ public final class UserStateSerde implements Serde<UserState> {
         private int pos;
 
         Writer(int capacity) {
-            buf = new byte[capacity];
+            this(new byte[capacity], 0);
+        }
+
+        /** Continues writing into {@code buf} at {@code pos} (growing a copy when it is full). */
+        Writer(byte[] buf, int pos) {
+            this.buf = buf;
+            this.pos = pos;
         }
 
         void u8(int b) {
@@ -189,39 +288,40 @@ public final class UserStateSerde implements Serde<UserState> {
             buf[pos++] = (byte) v;
         }
 
+        void zigzag(long v) {
+            long z = (v << 1) ^ (v >> 63);
+            ensure(10);
+            while ((z & ~0x7FL) != 0) {
+                buf[pos++] = (byte) ((z & 0x7F) | 0x80);
+                z >>>= 7;
+            }
+            buf[pos++] = (byte) z;
+        }
+
         void bytes(byte[] src, int off, int len) {
             ensure(len);
             System.arraycopy(src, off, buf, pos, len);
             pos += len;
         }
 
-        /** {@code id} front-coded against {@code previous}: shared byte count, suffix length, suffix bytes. */
-        void frontCoded(String previous, String id) {
-            if (isAscii(id) && isAscii(previous)) {
-                // one char is one UTF-8 byte: compare and copy chars, no byte[] per id
-                int n = Math.min(previous.length(), id.length());
-                int shared = 0;
-                while (shared < n && previous.charAt(shared) == id.charAt(shared)) {
-                    shared++;
-                }
-                varLong(shared);
-                varLong(id.length() - shared);
-                ensure(id.length() - shared);
-                for (int i = shared; i < id.length(); i++) {
-                    buf[pos++] = (byte) id.charAt(i);
+        /** A varint byte length, then the UTF-8 bytes; ASCII ids are copied char by char, no byte[] per id. */
+        void utf8WithLength(String s) {
+            int n = s.length();
+            boolean ascii = true;
+            for (int i = 0; i < n && ascii; i++) {
+                ascii = s.charAt(i) < 0x80;
+            }
+            if (ascii) {
+                varLong(n);
+                ensure(n);
+                for (int i = 0; i < n; i++) {
+                    buf[pos++] = (byte) s.charAt(i);
                 }
                 return;
             }
-            byte[] a = previous.getBytes(StandardCharsets.UTF_8);
-            byte[] b = id.getBytes(StandardCharsets.UTF_8);
-            int n = Math.min(a.length, b.length);
-            int shared = 0;
-            while (shared < n && a[shared] == b[shared]) {
-                shared++;
-            }
-            varLong(shared);
-            varLong(b.length - shared);
-            bytes(b, shared, b.length - shared);
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            varLong(b.length);
+            bytes(b, 0, b.length);
         }
 
         byte[] toByteArray() {
@@ -243,6 +343,10 @@ public final class UserStateSerde implements Serde<UserState> {
             this.buf = buf;
         }
 
+        int remaining() {
+            return buf.length - pos;
+        }
+
         int u8() {
             if (pos >= buf.length) {
                 throw truncated();
@@ -262,23 +366,44 @@ public final class UserStateSerde implements Serde<UserState> {
             throw new SerializationException("Corrupt user state: varint longer than 10 bytes");
         }
 
+        long zigzag() {
+            long z = varLong();
+            return (z >>> 1) ^ -(z & 1);
+        }
+
         int varInt() {
             long v = varLong();
-            if (v > Integer.MAX_VALUE) {
+            if (v < 0 || v > Integer.MAX_VALUE) {
                 throw new SerializationException("Corrupt user state: count " + v + " out of range");
             }
             return (int) v;
         }
 
         void bytes(byte[] dst, int off, int len) {
-            if (len < 0 || pos + len > buf.length) {
+            if (len < 0 || len > buf.length - pos) {
                 throw truncated();
             }
             System.arraycopy(buf, pos, dst, off, len);
             pos += len;
         }
 
-        private SerializationException truncated() {
+        String utf8WithLength() {
+            int len = varInt();
+            if (len > buf.length - pos) {
+                throw truncated();
+            }
+            String s = new String(buf, pos, len, StandardCharsets.UTF_8);
+            pos += len;
+            return s;
+        }
+
+        void expectEnd() {
+            if (pos != buf.length) {
+                throw new SerializationException("Corrupt user state: " + (buf.length - pos) + " trailing bytes");
+            }
+        }
+
+        SerializationException truncated() {
             return new SerializationException("Corrupt user state: truncated at byte " + pos + " of " + buf.length);
         }
     }

@@ -1,5 +1,8 @@
 package io.streamrec.streams.serving;
 
+import io.streamrec.numeric.Dot;
+import io.streamrec.numeric.LongHeap;
+import io.streamrec.numeric.Packed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -59,7 +62,7 @@ final class HnswSnapshot {
         return new RandomVectorScorer() {
           @Override
           public float score(final int other) {
-            return scale(TopK.dot(vectors, off, vectors, other * dim, dim) + bias[ord] * bias[other]);
+            return scale(Dot.dot(vectors, off, vectors, other * dim, dim) + bias[ord] * bias[other]);
           }
 
           @Override
@@ -91,7 +94,7 @@ final class HnswSnapshot {
     final RandomVectorScorer scorer = new RandomVectorScorer() {
       @Override
       public float score(final int ord) {
-        return scale(TopK.dot(query, 0, vectors, ord * dim, dim) + bias[ord]);
+        return scale(Dot.dot(query, 0, vectors, ord * dim, dim) + bias[ord]);
       }
 
       @Override
@@ -119,7 +122,7 @@ final class HnswSnapshot {
     int n = 0;
     for (ScoreDoc sd : collector.topDocs().scoreDocs) {
       final int row = sd.doc;
-      n = TopK.offer(heap, n, k, TopK.pack(TopK.dot(query, 0, vectors, row * dim, dim) + bias[row], row));
+      n = LongHeap.offer(heap, n, k, Packed.pack(Dot.dot(query, 0, vectors, row * dim, dim) + bias[row], row));
     }
     return n;
   }

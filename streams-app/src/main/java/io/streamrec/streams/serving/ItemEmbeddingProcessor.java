@@ -16,22 +16,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Processor of the global item-embedding store: validates each row (decodable, finite, of the index
- * dimension), puts the valid raw bytes into the store and the row into the {@link ItemIndex}; a tombstone
+ * dimension), puts the valid raw bytes into the store and the row into the {@link ItemMatrix}; a tombstone
  * removes the item. Invalid rows are counted, logged and written to the serving DLQ through the
- * {@link DeadLetterSink} (a global processor may not forward). On {@link #init} the index is rebuilt from the
+ * {@link DeadLetterSink} (a global processor may not forward). On {@link #init} the matrix is rebuilt from the
  * store's restored contents, so a restarted instance serves the same items without waiting for the topic.
  */
 final class ItemEmbeddingProcessor implements Processor<String, byte[], Void, Void> {
   private static final Logger log = LoggerFactory.getLogger(ItemEmbeddingProcessor.class);
   private static final AvroSerde<EmbeddingUpdate> SERDE = AvroSerde.of(EmbeddingUpdate.class);
 
-  private final ServingRuntime runtime;
+  private final ItemMatrix items;
+  private final AnnMaintainer ann;
+  private final ServingConfig config;
+  private final ServingMetrics metrics;
+  private final DeadLetterSink deadLetters;
   private final String storeName;
   private ProcessorContext<Void, Void> context;
   private KeyValueStore<String, byte[]> store;
 
-  ItemEmbeddingProcessor(final ServingRuntime runtime, final String storeName) {
-    this.runtime = runtime;
+  ItemEmbeddingProcessor(final ServingDependencies deps, final String storeName) {
+    this.items = deps.items();
+    this.ann = deps.ann();
+    this.config = deps.config();
+    this.metrics = deps.metrics();
+    this.deadLetters = deps.globalDeadLetters();
     this.storeName = storeName;
   }
 
@@ -63,7 +71,7 @@ final class ItemEmbeddingProcessor implements Processor<String, byte[], Void, Vo
     }
     if (record.value() == null) {
       store.delete(id);
-      runtime.index().delete(id);
+      items.delete(id);
       return;
     }
     final DeadLetterReason violation;
@@ -83,16 +91,17 @@ final class ItemEmbeddingProcessor implements Processor<String, byte[], Void, Vo
   /** Decodes, validates and indexes one row; returns the violation, or null when indexed. */
   private DeadLetterReason apply(final String id, final byte[] bytes) {
     final EmbeddingUpdate e = SERDE.decode(bytes);
-    final ItemIndex index = runtime.index();
-    final DeadLetterReason violation = EmbeddingRules.violation(e, index.dimension(), runtime.config().embeddingMaxNorm());
+    final DeadLetterReason violation = EmbeddingRules.violation(e, items.dimension(), config.embeddingMaxNorm());
     if (violation != null) {
       return violation;
     }
     try {
-      index.upsert(id, EmbeddingRules.toArray(e), e.getBias(), e.getModelVersion());
+      items.upsert(id, EmbeddingRules.toArray(e), e.getBias(), e.getModelVersion(), e.getPopularityCount(),
+          e.getPopularityTimeMs(), e.getPopularityWeight(), e.getPopularityHalfLifeMs());
     } catch (IllegalArgumentException dimensionRace) {
       return DeadLetterReason.WRONG_DIMENSION;
     }
+    ann.afterUpdate();
     return null;
   }
 
@@ -101,9 +110,9 @@ final class ItemEmbeddingProcessor implements Processor<String, byte[], Void, Vo
     final String topic = m == null ? "" : m.topic();
     final int partition = m == null ? -1 : m.partition();
     final long offset = m == null ? -1 : m.offset();
-    runtime.metrics().deadLetter(reason);
+    metrics.deadLetter(reason);
     log.warn("Dead-lettering item embedding {} from {}-{}@{}: {}", record.key(), topic, partition, offset, reason);
     final byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
-    runtime.deadLetters().send(topic, partition, offset, key, record.value(), reason, error);
+    deadLetters.send(topic, partition, offset, key, record.value(), reason, error);
   }
 }

@@ -1,32 +1,20 @@
 package io.streamrec.streams.serving;
 
-import io.streamrec.avro.ScoredItem;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * Exponentially decayed interaction counts per item, by event time: an interaction at time {@code t} weighs
- * {@code 2^(-(now - t) / halfLife)} at time {@code now}. Kept in log space so nothing overflows over any span of
- * event time: {@code L_i = log2(sum_e 2^(t_e / halfLife))}, updated with a log-sum-exp step. Ranking by
- * {@code L_i} equals ranking by the decayed count at any common {@code now}; the score reported is the decayed
- * count at the newest event time seen ({@code 2^(L_i - t_max / halfLife)}).
- *
- * <p>One tracker per stream task (the fallback for users of that task's partition), so it counts the
- * interactions of that partition's users; users hash uniformly, so each partition's popularity is an unbiased
- * sample of the global one. Thread-safe (the task thread writes, HTTP threads read).
+ * One task's exponentially decayed interaction counts per item, by event time: an interaction at time {@code t}
+ * weighs {@code 2^(-(now - t) / halfLife)} at time {@code now}. Kept in log space so nothing overflows over any span
+ * of event time: {@code L_i = log2(sum_e 2^(t_e / halfLife))}, updated with a log-sum-exp step. Ranking by
+ * {@code L_i} equals ranking by the decayed count at any common {@code now}. The counts of every partition are
+ * merged by {@link GlobalPopularity}. Not thread-safe (one task thread).
  */
 public final class PopularityTracker {
   private final double halfLifeMs;
-  private final Map<String, Integer> slots = new HashMap<>();
-  private String[] ids = new String[64];
-  private double[] logScore = new double[64];
-  private int size;
-  private double newestHalfLives = Double.NEGATIVE_INFINITY;
+  private final Map<String, double[]> log2Counts = new HashMap<>();
+  private long newestEventTimeMs = Long.MIN_VALUE;
 
   public PopularityTracker(final Duration halfLife) {
     if (halfLife.isNegative() || halfLife.isZero()) {
@@ -35,80 +23,44 @@ public final class PopularityTracker {
     this.halfLifeMs = halfLife.toMillis();
   }
 
-  /** Adds one interaction; returns the item's new log2 score (to persist). */
-  public synchronized double add(final String itemId, final long eventTimeMs) {
-    final double x = eventTimeMs / halfLifeMs;
-    newestHalfLives = Math.max(newestHalfLives, x);
-    final int slot = slot(itemId);
-    final double l = logScore[slot];
-    final double next = l == Double.NEGATIVE_INFINITY ? x
-        : Math.max(l, x) + Math.log1p(Math.pow(2, -Math.abs(l - x))) / Math.log(2);
-    logScore[slot] = next;
-    return next;
+  /** {@code log2(2^a + 2^b)} without overflow; {@code -Infinity} is the empty count. */
+  static double log2Add(final double a, final double b) {
+    if (a == Double.NEGATIVE_INFINITY) {
+      return b;
+    }
+    if (b == Double.NEGATIVE_INFINITY) {
+      return a;
+    }
+    return Math.max(a, b) + Math.log1p(Math.pow(2, -Math.abs(a - b))) / Math.log(2);
   }
 
-  /** Restores one item's persisted log2 score. */
-  public synchronized void restore(final String itemId, final double log2Score) {
-    // slot() may grow the arrays, so take the slot before indexing (logScore[slot(id)] would write the old array).
-    final int slot = slot(itemId);
-    logScore[slot] = log2Score;
-    newestHalfLives = Math.max(newestHalfLives, log2Score);
+  /** Adds one interaction; returns the item's new log2 count (to persist). */
+  public double add(final String itemId, final long eventTimeMs) {
+    newestEventTimeMs = Math.max(newestEventTimeMs, eventTimeMs);
+    final double[] slot = log2Counts.computeIfAbsent(itemId, k -> new double[] {Double.NEGATIVE_INFINITY});
+    slot[0] = log2Add(slot[0], eventTimeMs / halfLifeMs);
+    return slot[0];
   }
 
-  /** Items with a score. */
-  public synchronized int size() {
-    return size;
+  /** Restores one item's persisted log2 count and the newest event time stored with it. */
+  public void restore(final String itemId, final double log2Count, final long newestMs) {
+    log2Counts.computeIfAbsent(itemId, k -> new double[1])[0] = log2Count;
+    newestEventTimeMs = Math.max(newestEventTimeMs, newestMs);
   }
 
-  /** The {@code k} most popular items not in {@code exclude}; ties go to the item seen first. */
-  public synchronized List<ScoredItem> top(final int k, final Collection<String> exclude) {
-    if (k <= 0 || size == 0) {
-      return List.of();
-    }
-    final int[] excluded = new int[exclude == null ? 0 : exclude.size()];
-    int exCount = 0;
-    if (exclude != null) {
-      for (String id : exclude) {
-        final Integer s = slots.get(id);
-        if (s != null) {
-          excluded[exCount++] = s;
-        }
-      }
-    }
-    Arrays.sort(excluded, 0, exCount);
-    final long[] heap = new long[Math.min(k, size)];
-    int n = 0;
-    int ex = 0;
-    for (int s = 0; s < size; s++) {
-      while (ex < exCount && excluded[ex] < s) {
-        ex++;
-      }
-      if (ex < exCount && excluded[ex] == s) {
-        continue;
-      }
-      n = TopK.offer(heap, n, heap.length, TopK.pack((float) (logScore[s] - newestHalfLives), s));
-    }
-    TopK.sortBestFirst(heap, n);
-    final List<ScoredItem> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      final int s = TopK.row(heap[i]);
-      out.add(new ScoredItem(ids[s], (float) Math.pow(2, logScore[s] - newestHalfLives)));
-    }
-    return out;
+  /** The item's log2 count, or {@code -Infinity}. */
+  public double log2Count(final String itemId) {
+    final double[] slot = log2Counts.get(itemId);
+    return slot == null ? Double.NEGATIVE_INFINITY : slot[0];
   }
 
-  private int slot(final String itemId) {
-    final Integer existing = slots.get(itemId);
-    if (existing != null) {
-      return existing;
-    }
-    if (size == ids.length) {
-      ids = Arrays.copyOf(ids, size * 2);
-      logScore = Arrays.copyOf(logScore, size * 2);
-    }
-    ids[size] = itemId;
-    logScore[size] = Double.NEGATIVE_INFINITY;
-    slots.put(itemId, size);
-    return size++;
+  /** The newest event time counted (epoch ms), or {@link Long#MIN_VALUE}. */
+  public long newestEventTimeMs() {
+    return newestEventTimeMs;
+  }
+
+  /** Items with a count. */
+  public int size() {
+    return log2Counts.size();
   }
 }

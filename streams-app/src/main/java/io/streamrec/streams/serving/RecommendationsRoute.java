@@ -3,9 +3,6 @@ package io.streamrec.streams.serving;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import io.streamrec.avro.EmbeddingUpdate;
-import io.streamrec.avro.Recommendations;
-import io.streamrec.avro.ScoredItem;
 import io.streamrec.metrics.MetricsServer;
 import io.streamrec.metrics.OpenApi;
 import java.io.IOException;
@@ -47,15 +44,15 @@ final class RecommendationsRoute implements HttpHandler, MetricsServer.Documente
   private static final Logger log = LoggerFactory.getLogger(RecommendationsRoute.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final ServingRuntime runtime;
+  private final ServingDependencies deps;
   private final KafkaStreams streams;
   private final HostInfo self;
   private final MetricsServer server;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  RecommendationsRoute(final ServingRuntime runtime, final KafkaStreams streams, final HostInfo self,
+  RecommendationsRoute(final ServingDependencies deps, final KafkaStreams streams, final HostInfo self,
                        final MetricsServer server) {
-    this.runtime = runtime;
+    this.deps = deps;
     this.streams = streams;
     this.self = self;
     this.server = server;
@@ -75,10 +72,10 @@ final class RecommendationsRoute implements HttpHandler, MetricsServer.Documente
         return;
       }
       final Map<String, String> query = query(ex.getRequestURI().getRawQuery());
-      final int maxK = runtime.config().maxK();
+      final int maxK = deps.config().maxK();
       final int k;
       try {
-        k = query.containsKey("k") ? Integer.parseInt(query.get("k")) : runtime.config().defaultK();
+        k = query.containsKey("k") ? Integer.parseInt(query.get("k")) : deps.config().defaultK();
       } catch (NumberFormatException e) {
         error(ex, 400, "k must be an integer in [1, " + maxK + "], was '" + query.get("k") + "'");
         return;
@@ -91,7 +88,7 @@ final class RecommendationsRoute implements HttpHandler, MetricsServer.Documente
         error(ex, 503, "serving is " + streams.state() + ", not RUNNING");
         return;
       }
-      final KeyQueryMetadata meta = streams.queryMetadataForKey(ServingTopology.USER_EMBEDDING_STORE, user,
+      final KeyQueryMetadata meta = streams.queryMetadataForKey(ServingNames.USER_EMBEDDING_STORE, user,
           Serdes.String().serializer());
       if (meta == null || meta.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
         error(ex, 503, "no instance owns user " + user + " right now");
@@ -111,15 +108,15 @@ final class RecommendationsRoute implements HttpHandler, MetricsServer.Documente
   }
 
   private void local(final HttpExchange ex, final String user, final int k, final int partition) throws IOException {
-    final ReadOnlyKeyValueStore<String, EmbeddingUpdate> users = streams.store(StoreQueryParameters.fromNameAndType(
-        ServingTopology.USER_EMBEDDING_STORE, QueryableStoreTypes.<String, EmbeddingUpdate>keyValueStore())
+    final ReadOnlyKeyValueStore<String, UserVector> users = streams.store(StoreQueryParameters.fromNameAndType(
+        ServingNames.USER_EMBEDDING_STORE, QueryableStoreTypes.<String, UserVector>keyValueStore())
         .withPartition(partition));
     final ReadOnlyKeyValueStore<String, UserHistory> histories = streams.store(StoreQueryParameters.fromNameAndType(
-        ServingTopology.USER_HISTORY_STORE, QueryableStoreTypes.<String, UserHistory>keyValueStore())
+        ServingNames.USER_HISTORY_STORE, QueryableStoreTypes.<String, UserHistory>keyValueStore())
         .withPartition(partition));
-    final Recommendations recs = runtime.recommender().recommend(user, users.get(user), histories.get(user), k,
-        null, null, runtime.popularity(partition), new ItemIndex.Scratch(), System.currentTimeMillis());
-    server.respond(ex, 200, "application/json", toJson(recs, self.host() + ":" + self.port()));
+    final ServedList list = deps.recommender().recommend(user, users.get(user), histories.get(user), k, null, null,
+        0, deps.clock().millis(), new ItemSearch.Scratch());
+    server.respond(ex, 200, "application/json", toJson(list, self.host() + ":" + self.port()));
   }
 
   private void proxy(final HttpExchange ex, final HostInfo owner, final String rawUser, final int k)
@@ -139,22 +136,22 @@ final class RecommendationsRoute implements HttpHandler, MetricsServer.Documente
   }
 
   /** The JSON body of one list. */
-  static String toJson(final Recommendations r, final String servedBy) throws IOException {
+  static String toJson(final ServedList r, final String servedBy) throws IOException {
     final Map<String, Object> out = new LinkedHashMap<>();
-    out.put("userId", r.getUserId());
-    final List<Map<String, Object>> items = new ArrayList<>(r.getItems().size());
-    for (ScoredItem i : r.getItems()) {
+    out.put("userId", r.userId());
+    final List<Map<String, Object>> items = new ArrayList<>(r.itemIds().length);
+    for (int i = 0; i < r.itemIds().length; i++) {
       final Map<String, Object> m = new LinkedHashMap<>();
-      m.put("itemId", i.getItemId());
-      m.put("score", i.getScore());
+      m.put("itemId", r.itemIds()[i]);
+      m.put("score", r.scores()[i]);
       items.add(m);
     }
     out.put("items", items);
-    out.put("modelVersion", r.getModelVersion());
-    out.put("fallback", r.getFallback());
-    out.put("generatedAt", r.getGeneratedAt().toEpochMilli());
-    out.put("userEventTime", r.getUserEventTime() == null ? null : r.getUserEventTime().toEpochMilli());
-    out.put("embeddingEventTime", r.getEmbeddingEventTime() == null ? null : r.getEmbeddingEventTime().toEpochMilli());
+    out.put("modelVersion", r.modelVersion());
+    out.put("fallback", r.fallback());
+    out.put("generatedAt", r.generatedAtMs());
+    out.put("userEventTime", r.userEventTimeMs());
+    out.put("embeddingEventTime", r.embeddingEventTimeMs());
     out.put("servedBy", servedBy);
     return JSON.writeValueAsString(out);
   }

@@ -23,20 +23,25 @@ import org.apache.kafka.streams.StreamsConfig;
  *       {@code serving.http.advertised.host} (empty = the http host): the HTTP route and the Kafka Streams
  *       {@code application.server} other instances proxy to.</li>
  *   <li>{@code serving.k} (10, default list length), {@code serving.max.k} (1000).</li>
- *   <li>{@code serving.debounce.ms} (250): at most one EMBEDDING_UPDATE list per user per period.</li>
+ *   <li>{@code serving.debounce.ms} (250): the emit period; every event of a user within one period is reflected
+ *       in one list (INTERACTION or EMBEDDING_UPDATE) emitted at its end.</li>
+ *   <li>{@code serving.user.cache.entries} (100000): decoded user histories and vectors kept in memory per task.</li>
  *   <li>{@code serving.embedding.dim} (0 = learn from the first item row).</li>
  *   <li>{@code serving.embedding.max.norm} (1000): the largest L2 norm of an item or user vector, and the largest
  *       absolute item bias, that serving accepts; larger rows are dead-lettered ({@code norm-too-large}).</li>
  *   <li>{@code serving.ann.min.items} (200000): live items from which search uses Lucene HNSW;
  *       {@code serving.ann.m} (16), {@code serving.ann.ef.construction} (100), {@code serving.ann.ef.search} (100).</li>
  *   <li>{@code serving.popularity.half.life} (P7D; ISO-8601 or ms): fallback popularity decay, in event time.</li>
+ *   <li>{@code serving.popularity.weight} (1): kappa, multiplies the model's popularity term at request time.</li>
  *   <li>{@code topics.suffix} (empty): appended to every topic name.</li>
  * </ul>
  */
 public record ServingConfig(String bootstrapServers, String applicationId, Path stateDir, int numStreamThreads,
                             String httpHost, int httpPort, String advertisedHost, int defaultK, int maxK,
                             Duration debounce, int embeddingDim, double embeddingMaxNorm, int annMinItems, AnnParams ann,
-                            Duration popularityHalfLife, String topicsSuffix, Map<String, String> kafka) {
+                            Duration popularityHalfLife, float popularityWeight, int userCacheEntries,
+                            String topicsSuffix,
+                            Map<String, String> kafka) {
 
   /** Classpath resource with the defaults. */
   public static final String DEFAULTS = "streamrec-serving.properties";
@@ -72,6 +77,9 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
     Objects.requireNonNull(ann, "serving.ann.*");
     require(popularityHalfLife != null && popularityHalfLife.toMillis() > 0,
         "serving.popularity.half.life must be > 0, was " + popularityHalfLife);
+    require(popularityWeight >= 0 && Float.isFinite(popularityWeight),
+        "serving.popularity.weight must be a finite number >= 0, was " + popularityWeight);
+    require(userCacheEntries >= 1, "serving.user.cache.entries must be >= 1, was " + userCacheEntries);
     topicsSuffix = topicsSuffix == null ? "" : topicsSuffix;
     kafka = Map.copyOf(kafka);
   }
@@ -101,6 +109,8 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
         src.integer("serving.ann.min.items"),
         ann,
         src.duration("serving.popularity.half.life"),
+        (float) src.decimal("serving.popularity.weight"),
+        src.integer("serving.user.cache.entries"),
         src.string("topics.suffix", ""),
         src.withPrefix("kafka."));
   }

@@ -35,6 +35,8 @@ public final class ServingMetrics {
   private final Map<String, Counter> dlq = new ConcurrentHashMap<>();
   private final Timer freshness;
   private final Counter dlqSendFailures;
+  private final Counter coalescedEvents;
+  private final Counter reflectedEvents;
   private final Timer embeddingLag;
 
   public ServingMetrics(final MeterRegistry registry) {
@@ -45,6 +47,12 @@ public final class ServingMetrics {
     }
     httpPersonal = recommendations("HTTP", false);
     httpFallback = recommendations("HTTP", true);
+    coalescedEvents = Counter.builder("streamrec.serving.coalesced.events")
+        .description("Input events folded into a list together with an earlier event of the same user")
+        .register(registry);
+    reflectedEvents = Counter.builder("streamrec.serving.reflected.events")
+        .description("Input events (interactions, user-embedding updates) reflected in an emitted list")
+        .register(registry);
     dlqSendFailures = Counter.builder("streamrec.serving.dlq.send.failures")
         .description("Item-store dead letters the side producer could not write (outside the transaction)")
         .register(registry);
@@ -105,6 +113,18 @@ public final class ServingMetrics {
     final long span = laterMs - earlierMs;
     // laterMs > earlierMs, so a negative difference can only be an overflow past Long.MAX_VALUE.
     return span < 0 || span > MAX_RECORDED_MS ? MAX_RECORDED_MS : span;
+  }
+
+  /**
+   * Counts the input events one emitted list reflects: {@code streamrec.serving.coalesced.events} grows by
+   * {@code events - 1} (the events folded into a list with another one), {@code streamrec.serving.reflected.events}
+   * by {@code events}.
+   */
+  public void coalesced(final int events) {
+    if (events > 1) {
+      coalescedEvents.increment(events - 1);
+    }
+    reflectedEvents.increment(events);
   }
 
   /** Counts one dead letter of the global item store that the side producer failed to write. */

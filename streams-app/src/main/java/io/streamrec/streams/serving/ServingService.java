@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamrec.metrics.MetricsServer;
 import io.streamrec.schemas.DeadLetterHeaders;
 import io.streamrec.schemas.Topics;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -44,7 +45,7 @@ public final class ServingService implements AutoCloseable {
   private MetricsServer server;
   private boolean ownsServer;
   private KafkaProducer<byte[], byte[]> deadLetterProducer;
-  private ServingRuntime runtime;
+  private ServingDependencies deps;
   private KafkaStreams streams;
   private KafkaStreamsMetrics streamsMetrics;
   private volatile boolean failed;
@@ -81,7 +82,7 @@ public final class ServingService implements AutoCloseable {
     deadLetterProducer = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
     final String dlqTopic = config.topic(Topics.DLQ_SERVING).name();
     final ServingMetrics metrics = new ServingMetrics(registry);
-    runtime = new ServingRuntime(config, metrics, (topic, partition, offset, key, value, reason,
+    deps = ServingDependencies.create(config, metrics, (topic, partition, offset, key, value, reason,
         error) -> {
       final RecordHeaders headers = new RecordHeaders();
       DeadLetterHeaders.add(headers, reason, "serving", topic, partition, offset, error);
@@ -91,8 +92,8 @@ public final class ServingService implements AutoCloseable {
           log.error("Cannot write dead letter for {}-{}@{} to {}", topic, partition, offset, dlqTopic, e);
         }
       });
-    });
-    final Topology topology = ServingTopology.build(config, runtime);
+    }, Clock.systemUTC());
+    final Topology topology = ServingTopology.build(deps);
     log.info("Serving topology:\n{}", topology.describe());
     streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
@@ -110,7 +111,7 @@ public final class ServingService implements AutoCloseable {
     streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("app", "serving"));
     streamsMetrics.bindTo(registry);
     final HostInfo self = new HostInfo(config.advertisedHost(), server.port());
-    server.route(RecommendationsRoute.PATH, new RecommendationsRoute(runtime, streams, self, server));
+    server.route(RecommendationsRoute.PATH, new RecommendationsRoute(deps, streams, self, server));
     if (ownsServer) {
       server.readiness(this::isRunning);
     }
@@ -140,9 +141,9 @@ public final class ServingService implements AutoCloseable {
     return server.port();
   }
 
-  /** The instance's shared state (item index, popularity); for tests, benchmarks and the demo. */
-  public ServingRuntime runtime() {
-    return runtime;
+  /** The instance's dependencies (item matrix, popularity, meters); for tests, benchmarks and the demo. */
+  public ServingDependencies dependencies() {
+    return deps;
   }
 
   private Properties producerProps() {
@@ -177,8 +178,8 @@ public final class ServingService implements AutoCloseable {
     if (ownsServer && server != null) {
       server.close();
     }
-    if (runtime != null) {
-      runtime.close();
+    if (deps != null) {
+      deps.close();
     }
   }
 }

@@ -63,7 +63,97 @@ class UserStateSerdeTest {
         byte[] bytes = UserStateSerde.encode(s);
         assertThat(bytes[1]).as("flags: whole seconds").isEqualTo((byte) 1);
         assertSame(s, UserStateSerde.decode(bytes));
-        assertThat(bytes.length).isLessThan(8 * s.itemCount());
+        assertThat(bytes.length).isLessThan(10 * s.itemCount());
+    }
+
+    @Test
+    void shouldStillReadVersionOneState() {
+        // version 1, whole seconds, 2 interactions, first 1 s, last first + 1 s, items "a"@+0 and "b"@+1 (front-coded),
+        // one held event "b" 4.0 @+1
+        byte[] v1 = {1, 1, 2, 1, 1, 2, 0, 1, 'a', 0, 0, 1, 'b', 1, 1, 1, 'b', 0x40, (byte) 0x80, 0, 0, 1};
+        UserState s = UserStateSerde.decode(v1);
+        assertThat(s.interactionCount()).isEqualTo(2);
+        assertThat(s.firstEventTime()).isEqualTo(1000L);
+        assertThat(s.lastEventTime()).isEqualTo(2000L);
+        assertThat(s.itemCount()).isEqualTo(2);
+        assertThat(s.item(0)).isEqualTo("a");
+        assertThat(s.itemTime(1)).isEqualTo(2000L);
+        assertThat(s.held()).containsExactly(new UserState.HeldEvent("b", 4f, 2000L));
+        byte[] again = UserStateSerde.encode(s);
+        assertThat(again[0]).as("rewritten in the current layout").isEqualTo((byte) UserStateSerde.VERSION);
+        assertSame(s, UserStateSerde.decode(again));
+    }
+
+    /**
+     * The incremental item section (appends after an encode, rebuilds when a re-rating or a millisecond time breaks
+     * it, continuing after a decode) must always encode exactly the state: checked against a state rebuilt from
+     * scratch after every step of a random history.
+     */
+    @Test
+    void shouldEncodeIncrementallyExactlyAsFromScratch() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int history = 0; history < 200; history++) {
+            UserState s = new UserState();
+            java.util.List<Object[]> ops = new java.util.ArrayList<>();
+            for (int step = 0; step < 60; step++) {
+                String item = Integer.toString(1 + rnd.nextInt(40)) + (rnd.nextInt(10) == 0 ? "é" : "");
+                long t = 880_000_000_000L + 1000L * rnd.nextInt(5_000_000) + (rnd.nextInt(15) == 0 ? 7 : 0);
+                if (s.isDuplicate(item, t)) {
+                    continue;
+                }
+                s.record(item, t);
+                boolean hold = rnd.nextInt(3) == 0;
+                if (hold) {
+                    s.hold(item, 3.5f, t);
+                }
+                ops.add(new Object[] {item, t, hold});
+                if (rnd.nextInt(8) == 0) {
+                    s.drainHeld();
+                    ops.add(new Object[] {null, 0L, false});
+                }
+                byte[] bytes = UserStateSerde.encode(s);
+                UserState fresh = replay(ops);
+                assertSame(fresh, UserStateSerde.decode(bytes));
+                if (rnd.nextInt(5) == 0) {
+                    s = UserStateSerde.decode(bytes); // continue from the decoded state, as after a cache miss
+                }
+            }
+        }
+    }
+
+    private static UserState replay(java.util.List<Object[]> ops) {
+        UserState s = new UserState();
+        for (Object[] op : ops) {
+            if (op[0] == null) {
+                s.drainHeld();
+                continue;
+            }
+            s.record((String) op[0], (Long) op[1]);
+            if ((Boolean) op[2]) {
+                s.hold((String) op[0], 3.5f, (Long) op[1]);
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void shouldRejectCorruptItemSections() {
+        UserState s = new UserState();
+        s.record("a", 1000);
+        s.record("b", 2000);
+        byte[] bytes = UserStateSerde.encode(s);
+        byte[] duplicated = bytes.clone();
+        // the second entry's id "b" becomes "a"
+        for (int i = 0; i < duplicated.length; i++) {
+            if (duplicated[i] == 'b') {
+                duplicated[i] = 'a';
+            }
+        }
+        assertThatThrownBy(() -> UserStateSerde.decode(duplicated)).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("twice");
+        byte[] hugeCount = bytes.clone();
+        hugeCount[2] = (byte) 0xFF;
+        assertThatThrownBy(() -> UserStateSerde.decode(hugeCount)).isInstanceOf(SerializationException.class);
     }
 
     @Test

@@ -20,6 +20,9 @@ class ServingConfigTest {
     assertThat(c.defaultK()).isEqualTo(10);
     assertThat(c.maxK()).isEqualTo(1000);
     assertThat(c.debounce()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.toStreamsProperties().get("commit.interval.ms")).isEqualTo("250");
+    assertThat(c.embeddingMaxNorm()).isEqualTo(1000.0);
+    assertThat(c.userCacheEntries()).isEqualTo(100_000);
     assertThat(c.annMinItems()).isEqualTo(200_000);
     assertThat(c.embeddingDim()).isZero();
     assertThat(c.popularityHalfLife()).isEqualTo(Duration.ofDays(7));

@@ -89,7 +89,7 @@ class ServingServiceIT {
         send(producer, config.topic(Topics.ITEM_EMBEDDINGS), "c", emb("c", 1, 2, 0));
         send(producer, config.topic(Topics.ITEM_EMBEDDINGS), "bad", emb("bad", 1, 1, 2, 3));
         send(producer, config.topic(Topics.USER_EMBEDDINGS), "u1", emb("u1", 3, 1, 0));
-        await().atMost(Duration.ofSeconds(30)).until(() -> service.runtime().index().liveItems() == 3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> service.dependencies().items().liveItems() == 3);
 
         send(producer, config.topic(Topics.RECOMMENDATION_REQUESTS), "u1",
             ServingTopologyTest.request("u1", 2, "req-1"));
@@ -140,7 +140,7 @@ class ServingServiceIT {
       PrometheusMeterRegistry registry2 = MetricsServer.newRegistry();
       try (ServingService again = new ServingService(config, registry2).start()) {
         await().atMost(Duration.ofSeconds(60)).until(again::isRunning);
-        assertThat(again.runtime().index().liveItems()).isEqualTo(3);
+        assertThat(again.dependencies().items().liveItems()).isEqualTo(3);
         send(producer, config.topic(Topics.RECOMMENDATION_REQUESTS), "u1",
             ServingTopologyTest.request("u1", 10, "req-3"));
         Recommendations r3 = awaitRecs(consumer, r -> "req-3".equals(r.getRequestId()));

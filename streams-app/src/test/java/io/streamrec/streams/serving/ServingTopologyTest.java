@@ -18,8 +18,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +55,7 @@ class ServingTopologyTest {
 
   private final List<DeadLetter> itemDeadLetters = new ArrayList<>();
   private ServingConfig config;
-  private ServingRuntime runtime;
+  private ServingDependencies deps;
   private SimpleMeterRegistry registry;
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> items;
@@ -66,14 +68,15 @@ class ServingTopologyTest {
   @BeforeEach
   void start() {
     config = ServingConfig.of(Map.of("serving.state.dir", stateDir.toString(), "serving.k", "3",
-        "serving.debounce.ms", "250", "serving.http.port", "0"));
+        "serving.debounce.ms", "100", "serving.http.port", "0"));
     registry = new SimpleMeterRegistry();
-    runtime = new ServingRuntime(config, new ServingMetrics(registry),
+    deps = ServingDependencies.create(config, new ServingMetrics(registry),
         (topic, partition, offset, key, value, reason, error) -> itemDeadLetters.add(
-            new DeadLetter(topic, key == null ? null : new String(key, StandardCharsets.UTF_8), reason.tag())));
+            new DeadLetter(topic, key == null ? null : new String(key, StandardCharsets.UTF_8), reason.tag())),
+        Clock.fixed(T0, ZoneOffset.UTC));
     Properties props = config.toStreamsProperties();
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-    driver = new TopologyTestDriver(ServingTopology.build(config, runtime), props, T0);
+    driver = new TopologyTestDriver(ServingTopology.build(deps), props, T0);
     items = driver.createInputTopic(Topics.ITEM_EMBEDDINGS.name(), new StringSerializer(), new ByteArraySerializer());
     users = driver.createInputTopic(Topics.USER_EMBEDDINGS.name(), new StringSerializer(), new ByteArraySerializer());
     examples = driver.createInputTopic(Topics.TRAINING_EXAMPLES.name(), new StringSerializer(),
@@ -89,7 +92,7 @@ class ServingTopologyTest {
   @AfterEach
   void stop() {
     driver.close();
-    runtime.close();
+    deps.close();
   }
 
   static EmbeddingUpdate emb(String id, long version, long eventTime, float bias, float... v) {
@@ -119,13 +122,23 @@ class ServingTopologyTest {
     items.pipeInput("d", EMB.encode(emb("d", 2, 100, 1f, 0, 0)));
   }
 
+  /** One emit period of wall-clock time: pending lists are emitted. */
+  private void tick() {
+    driver.advanceWallClockTime(Duration.ofMillis(100));
+  }
+
   private static List<String> ids(Recommendations r) {
     return r.getItems().stream().map(ScoredItem::getItemId).toList();
   }
 
   @Test
   void shouldMatchGoldenDescription() throws IOException {
-    String actual = ServingTopology.build(ServingConfig.of(Map.of())).describe().toString();
+    String actual;
+    try (ServingDependencies d = ServingDependencies.create(ServingConfig.of(Map.of()),
+        new ServingMetrics(new SimpleMeterRegistry()), (topic, partition, offset, key, value, reason, error) -> { },
+        Clock.systemUTC())) {
+      actual = ServingTopology.build(d).describe().toString();
+    }
     try (InputStream in = getClass().getResourceAsStream("/serving-topology.txt")) {
       if (in == null || Boolean.getBoolean("streamrec.golden.update")) {
         Path golden = Path.of("src/test/resources/serving-topology.txt");
@@ -141,6 +154,8 @@ class ServingTopologyTest {
     fourItems();
     users.pipeInput("u1", EMB.encode(emb("u1", 5, 1_000, 0f, 1, 0)));
     examples.pipeInput("u1", example("u1", "a", 2_000));
+    assertThat(recs.isEmpty()).isTrue();
+    tick();
     TestRecord<String, Recommendations> out = recs.readRecord();
     assertThat(out.key()).isEqualTo("u1");
     Recommendations r = out.value();
@@ -152,11 +167,36 @@ class ServingTopologyTest {
     assertThat(r.getUserEventTime()).isEqualTo(Instant.ofEpochMilli(2_000));
     assertThat(r.getEmbeddingEventTime()).isEqualTo(Instant.ofEpochMilli(1_000));
     assertThat(r.getRequestId()).isNull();
+    // The embedding update and the interaction of the same period: one list reflecting both.
+    assertThat(r.getCoalescedEvents()).isEqualTo(2);
+    assertThat(r.getGeneratedAt()).isAfterOrEqualTo(T0.plusMillis(100));
     examples.pipeInput("u1", example("u1", "b", 3_000));
+    tick();
     assertThat(ids(recs.readValue())).containsExactly("c", "d");
-    assertThat(driver.<String, UserHistory>getKeyValueStore(ServingTopology.USER_HISTORY_STORE).get("u1").items())
+    assertThat(driver.<String, UserHistory>getKeyValueStore(ServingNames.USER_HISTORY_STORE).get("u1").items())
         .containsExactly("a", "b");
     assertThat(recs.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldCoalesceOneUsersEventsOfOnePeriodIntoOneList() {
+    fourItems();
+    users.pipeInput("u1", EMB.encode(emb("u1", 5, 1_000, 0f, 1, 0)));
+    examples.pipeInput("u1", example("u1", "a", 2_000));
+    examples.pipeInput("u1", example("u1", "b", 2_001));
+    examples.pipeInput("u2", example("u2", "a", 2_002));
+    tick();
+    List<Recommendations> out = recs.readValuesToList();
+    assertThat(out).extracting(Recommendations::getUserId).containsExactly("u1", "u2");
+    assertThat(ids(out.get(0))).containsExactly("c", "d");
+    assertThat(out.get(0).getTrigger()).isEqualTo(Trigger.INTERACTION);
+    assertThat(out.get(0).getCoalescedEvents()).isEqualTo(3);
+    assertThat(out.get(1).getCoalescedEvents()).isEqualTo(1);
+    assertThat(registry.get("streamrec.serving.coalesced.events").counter().count()).isEqualTo(2.0);
+    assertThat(registry.get("streamrec.serving.reflected.events").counter().count()).isEqualTo(4.0);
+    try (var pendingLists = driver.getKeyValueStore(ServingNames.PENDING_LISTS_STORE).all()) {
+      assertThat(pendingLists.hasNext()).isFalse();
+    }
   }
 
   @Test
@@ -167,7 +207,7 @@ class ServingTopologyTest {
       users.pipeInput("u2", EMB.encode(emb("u2", i, 1_000 + i, 0f, 0, 1)));
     }
     assertThat(recs.isEmpty()).isTrue();
-    driver.advanceWallClockTime(Duration.ofMillis(250));
+    tick();
     List<TestRecord<String, Recommendations>> out = recs.readRecordsToList();
     assertThat(out).extracting(TestRecord::key).containsExactly("u1", "u2");
     assertThat(out).allSatisfy(r -> assertThat(r.value().getTrigger()).isEqualTo(Trigger.EMBEDDING_UPDATE));
@@ -175,12 +215,12 @@ class ServingTopologyTest {
     assertThat(out.get(0).value().getEmbeddingEventTime()).isEqualTo(Instant.ofEpochMilli(1_004));
     // u2=[0,1]: b=9, d=1 (bias), a=c=0 and the tie goes to the earlier item a.
     assertThat(ids(out.get(1).value())).containsExactly("b", "d", "a");
-    driver.advanceWallClockTime(Duration.ofMillis(250));
+    assertThat(out.get(0).value().getCoalescedEvents()).isEqualTo(5);
+    tick();
     assertThat(recs.isEmpty()).isTrue();
     users.pipeInput("u1", EMB.encode(emb("u1", 9, 2_000, 0f, 0, 1)));
-    driver.advanceWallClockTime(Duration.ofMillis(100));
     assertThat(recs.isEmpty()).isTrue();
-    driver.advanceWallClockTime(Duration.ofMillis(150));
+    tick();
     assertThat(recs.readValuesToList()).singleElement().satisfies(r -> assertThat(ids(r)).startsWith("b"));
   }
 
@@ -193,8 +233,9 @@ class ServingTopologyTest {
     assertThat(r.getTrigger()).isEqualTo(Trigger.REQUEST);
     assertThat(r.getRequestId()).isEqualTo("req-1");
     assertThat(ids(r)).containsExactly("a", "b");
-    // The request emitted the fresh list, so the pending debounce for u1 is cleared.
-    driver.advanceWallClockTime(Duration.ofMillis(300));
+    // The request emitted the fresh list (reflecting the pending update), so u1 is no longer pending.
+    assertThat(r.getCoalescedEvents()).isEqualTo(1);
+    tick();
     assertThat(recs.isEmpty()).isTrue();
 
     requests.pipeInput("nobody", request("nobody", 10, "req-2"));
@@ -208,6 +249,7 @@ class ServingTopologyTest {
     examples.pipeInput("u7", example("u7", "c", 1_000));
     examples.pipeInput("u8", example("u8", "c", 1_000));
     examples.pipeInput("u9", example("u9", "d", 2_000));
+    tick();
     recs.readValuesToList();
     requests.pipeInput("u9", request("u9", 0, "req-3"));
     Recommendations fb = recs.readValue();
@@ -228,7 +270,7 @@ class ServingTopologyTest {
         org.assertj.core.groups.Tuple.tuple("bad-dim", WRONG_DIMENSION),
         org.assertj.core.groups.Tuple.tuple("nan", NON_FINITE),
         org.assertj.core.groups.Tuple.tuple("junk", UNDECODABLE));
-    assertThat(runtime.index().liveItems()).isEqualTo(4);
+    assertThat(deps.items().liveItems()).isEqualTo(4);
 
     users.pipeInput("u1", EMB.encode(emb("u1", 1, 1, 0f, 1, 2, 3)));
     users.pipeInput("u2", EMB.encode(emb("u2", 1, 1, Float.POSITIVE_INFINITY, 1, 2)));
@@ -242,7 +284,7 @@ class ServingTopologyTest {
         .isEqualTo(Topics.RECOMMENDATION_REQUESTS.name());
     assertThat(DeadLetterHeaders.get(letters.get(0).headers(), DeadLetterHeaders.STAGE)).isEqualTo("serving");
     assertThat(new String(letters.get(3).value(), StandardCharsets.UTF_8)).isEqualTo("garbage");
-    assertThat(driver.getKeyValueStore(ServingTopology.USER_EMBEDDING_STORE).get("u1")).isNull();
+    assertThat(driver.getKeyValueStore(ServingNames.USER_EMBEDDING_STORE).get("u1")).isNull();
     assertThat(registry.get("streamrec.dlq.records").tag("stage", "serving").tag("reason", "undecodable")
         .counter().count()).isEqualTo(3.0);
     assertThat(recs.isEmpty()).isTrue();
@@ -259,8 +301,8 @@ class ServingTopologyTest {
     users.pipeInput("u1", EMB.encode(emb("u1", 5, 1_000, 0f, 1, 0)));
     requests.pipeInput("u1", request("u1", 10, "r"));
     assertThat(ids(recs.readValue())).containsExactly("b", "c", "d");
-    assertThat(driver.getKeyValueStore(ServingTopology.ITEM_EMBEDDING_STORE).get("a")).isNull();
-    assertThat(runtime.index().liveItems()).isEqualTo(3);
+    assertThat(driver.getKeyValueStore(ServingNames.ITEM_EMBEDDING_STORE).get("a")).isNull();
+    assertThat(deps.items().liveItems()).isEqualTo(3);
   }
 
   private List<String> deadLetterReasons() {
@@ -296,7 +338,7 @@ class ServingTopologyTest {
     users.pipeInput("u3", EMB.encode(emb("u3", 1, Long.MAX_VALUE, 0f, 1, 0)));
     examples.pipeInput("u3", example("u3", "c", 0));
     requests.pipeInput("u1", request("u1", 2, "r1"));
-    driver.advanceWallClockTime(Duration.ofMillis(300));
+    tick();
     List<Recommendations> out = recs.readValuesToList();
     assertThat(out).filteredOn(r -> "u1".equals(r.getUserId()))
         .allSatisfy(r -> assertThat(ids(r)).doesNotContain("a").isNotEmpty());
@@ -318,7 +360,7 @@ class ServingTopologyTest {
         DeadLetterReason.INVALID_USER_ID.tag(), DeadLetterReason.INVALID_ITEM_ID.tag());
     assertThat(recs.isEmpty()).isTrue();
     examples.pipeInput((String) null, example("u9", "a", 1_000));
-    driver.advanceWallClockTime(Duration.ofMillis(300));
+    tick();
     assertThat(recs.readValuesToList()).extracting(Recommendations::getUserId).containsExactly("u9");
   }
 

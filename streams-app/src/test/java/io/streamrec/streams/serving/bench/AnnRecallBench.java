@@ -2,7 +2,8 @@ package io.streamrec.streams.serving.bench;
 
 import io.streamrec.avro.ScoredItem;
 import io.streamrec.streams.serving.AnnParams;
-import io.streamrec.streams.serving.ItemIndex;
+import io.streamrec.streams.serving.ItemSearch;
+import io.streamrec.streams.serving.SearchFixture;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -33,7 +34,7 @@ public final class AnnRecallBench {
         c[d] = clusters > 0 ? (float) rnd.nextGaussian() * 2 : 0f;
       }
     }
-    final ItemIndex index = new ItemIndex(dim, Integer.MAX_VALUE, params);
+    final SearchFixture index = new SearchFixture(dim, Integer.MAX_VALUE, params);
     final float[] v = new float[dim];
     for (int i = 0; i < n; i++) {
       final float[] c = centres[rnd.nextInt(centres.length)];
@@ -52,7 +53,7 @@ public final class AnnRecallBench {
         q[d] = c[d] + (float) rnd.nextGaussian();
       }
     }
-    final ItemIndex.Scratch scratch = new ItemIndex.Scratch();
+    final ItemSearch.Scratch scratch = new ItemSearch.Scratch();
     for (int w = 0; w < Math.min(queries, 50); w++) {
       index.search(qs[w], List.of(), 10, scratch);
       index.searchExact(qs[w], List.of(), 10, scratch);

@@ -1,6 +1,7 @@
 package io.streamrec.streams.serving.bench;
 
-import io.streamrec.streams.serving.ItemIndex;
+import io.streamrec.streams.serving.ItemSearch;
+import io.streamrec.streams.serving.SearchFixture;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -27,11 +28,11 @@ public class ScoringBenchmark {
   @Param({"1682:16", "1000000:64"})
   public String shape;
 
-  private ItemIndex index;
+  private SearchFixture index;
   private float[][] queries;
   private List<String> seen;
   private int[] matrixBits;
-  private final ItemIndex.Scratch scratch = new ItemIndex.Scratch();
+  private final ItemSearch.Scratch scratch = new ItemSearch.Scratch();
   private int next;
 
   @Setup(Level.Trial)
@@ -40,7 +41,7 @@ public class ScoringBenchmark {
     final int n = Integer.parseInt(parts[0]);
     final int dim = Integer.parseInt(parts[1]);
     final SplittableRandom rnd = new SplittableRandom(11);
-    index = ItemIndex.exact(dim);
+    index = SearchFixture.exact(dim);
     matrixBits = new int[n * dim];
     final float[] v = new float[dim];
     for (int i = 0; i < n; i++) {

@@ -1,7 +1,6 @@
 package io.streamrec.streams.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import io.streamrec.avro.ScoredItem;
 import java.util.ArrayList;
@@ -12,41 +11,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class TopKTest {
-
-  @Test
-  void shouldOrderPackedCandidatesByScoreThenSmallerRow() {
-    float[] scores = {-3.5f, -0.0f, 0.0f, 1e-30f, 2.25f, Float.MAX_VALUE, -Float.MAX_VALUE};
-    for (float a : scores) {
-      for (float b : scores) {
-        long pa = TopK.pack(a, 7);
-        long pb = TopK.pack(b, 7);
-        if (Float.compare(a, b) != 0) {
-          assertThat(Long.compare(pa, pb)).as("%s vs %s", a, b).isEqualTo(Float.compare(a, b));
-        }
-      }
-      assertThat(TopK.score(TopK.pack(a, 3))).isEqualTo(a);
-      assertThat(TopK.row(TopK.pack(a, 3))).isEqualTo(3);
-    }
-    assertThat(TopK.pack(1f, 2)).isGreaterThan(TopK.pack(1f, 3));
-    assertThat(TopK.row(TopK.pack(1f, Integer.MAX_VALUE))).isEqualTo(Integer.MAX_VALUE);
-  }
-
-  @Test
-  void shouldComputeDotProductWithinTolerance() {
-    SplittableRandom rnd = new SplittableRandom(1);
-    for (int dim : new int[] {1, 3, 4, 7, 16, 64, 65}) {
-      float[] a = new float[dim + 5];
-      float[] b = new float[dim * 3];
-      double ref = 0;
-      for (int i = 0; i < dim; i++) {
-        a[5 + i] = (float) rnd.nextGaussian();
-        b[dim + i] = (float) rnd.nextGaussian();
-        ref += (double) a[5 + i] * b[dim + i];
-      }
-      assertThat((double) TopK.dot(a, 5, b, dim, dim)).isCloseTo(ref, within(1e-4 * dim));
-    }
-  }
+class ItemSearchTest {
 
   @Test
   void shouldMatchBruteForceOnRandomDataWithTiesAndExclusions() {
@@ -55,7 +20,7 @@ class TopKTest {
       int dim = 1 + rnd.nextInt(20);
       int n = rnd.nextInt(300);
       boolean ties = trial % 2 == 0;
-      ItemIndex index = ItemIndex.exact(dim);
+      SearchFixture index = SearchFixture.exact(dim);
       float[][] vec = new float[n][dim];
       float[] bias = new float[n];
       for (int i = 0; i < n; i++) {
@@ -79,7 +44,7 @@ class TopKTest {
         case 1 -> n + 5;
         default -> 1 + rnd.nextInt(15);
       };
-      List<ScoredItem> got = index.search(q, excluded, k, new ItemIndex.Scratch()).items();
+      List<ScoredItem> got = index.search(q, excluded, k, new ItemSearch.Scratch()).items();
 
       List<int[]> ref = new ArrayList<>();
       for (int i = 0; i < n; i++) {
@@ -92,62 +57,62 @@ class TopKTest {
         System.arraycopy(vec[i], 0, flat, i * dim, dim);
       }
       Comparator<int[]> byScore = Comparator.comparingDouble(
-          (int[] r) -> -(TopK.dot(q, 0, flat, r[0] * dim, dim) + bias[r[0]]));
+          (int[] r) -> -(io.streamrec.numeric.Dot.dot(q, 0, flat, r[0] * dim, dim) + bias[r[0]]));
       ref.sort(byScore.thenComparingInt(r -> r[0]));
       List<String> expected = ref.stream().limit(Math.max(0, k)).map(r -> "i" + r[0]).toList();
       assertThat(got).extracting(ScoredItem::getItemId).as("trial %d n=%d k=%d", trial, n, k)
           .containsExactlyElementsOf(expected);
       for (ScoredItem s : got) {
         int row = Integer.parseInt(s.getItemId().substring(1));
-        assertThat(s.getScore()).isEqualTo(TopK.dot(q, 0, flat, row * dim, dim) + bias[row]);
+        assertThat(s.getScore()).isEqualTo(io.streamrec.numeric.Dot.dot(q, 0, flat, row * dim, dim) + bias[row]);
       }
     }
   }
 
   @Test
   void shouldBreakTiesTowardTheEarlierItem() {
-    ItemIndex index = ItemIndex.exact(2);
+    SearchFixture index = SearchFixture.exact(2);
     for (int i = 0; i < 10; i++) {
       index.upsert("x" + i, new float[] {1, 1}, 0f, 1);
     }
-    List<ScoredItem> got = index.search(new float[] {1, 0}, Set.of("x1"), 3, new ItemIndex.Scratch()).items();
+    List<ScoredItem> got = index.search(new float[] {1, 0}, Set.of("x1"), 3, new ItemSearch.Scratch()).items();
     assertThat(got).extracting(ScoredItem::getItemId).containsExactly("x0", "x2", "x3");
   }
 
   @Test
   void shouldReplaceDeleteAndGrowRows() {
-    ItemIndex index = ItemIndex.exact(0);
+    SearchFixture index = SearchFixture.exact(0);
     index.upsert("a", new float[] {1, 0}, 0f, 1);
     index.upsert("b", new float[] {0, 1}, 0f, 2);
     assertThat(index.dimension()).isEqualTo(2);
     index.upsert("a", new float[] {0, 0}, -1f, 5);
-    ItemIndex.Hits hits = index.search(new float[] {1, 1}, List.of(), 5, new ItemIndex.Scratch());
+    SearchFixture.Hits hits = index.search(new float[] {1, 1}, List.of(), 5, new ItemSearch.Scratch());
     assertThat(hits.items()).extracting(ScoredItem::getItemId).containsExactly("b", "a");
     assertThat(hits.maxItemVersion()).isEqualTo(5);
     index.delete("b");
-    assertThat(index.search(new float[] {1, 1}, List.of(), 5, new ItemIndex.Scratch()).items())
+    assertThat(index.search(new float[] {1, 1}, List.of(), 5, new ItemSearch.Scratch()).items())
         .extracting(ScoredItem::getItemId).containsExactly("a");
     index.upsert("b", new float[] {0, 1}, 0f, 6);
     assertThat(index.liveItems()).isEqualTo(2);
     for (int i = 0; i < 1000; i++) {
       index.upsert("g" + i, new float[] {i, 0}, 0f, 7);
     }
-    assertThat(index.search(new float[] {1, 0}, List.of(), 1, new ItemIndex.Scratch()).items())
+    assertThat(index.search(new float[] {1, 0}, List.of(), 1, new ItemSearch.Scratch()).items())
         .extracting(ScoredItem::getItemId).containsExactly("g999");
-    assertThat(index.search(new float[] {1, 0, 0}, List.of(), 1, new ItemIndex.Scratch()).items()).isEmpty();
+    assertThat(index.search(new float[] {1, 0, 0}, List.of(), 1, new ItemSearch.Scratch()).items()).isEmpty();
   }
 
   @Test
   void shouldSwitchToHnswInTheBackgroundAboveThreshold() {
     SplittableRandom rnd = new SplittableRandom(9);
-    try (ItemIndex index = new ItemIndex(4, 500, AnnParams.DEFAULT)) {
+    try (SearchFixture index = new SearchFixture(4, 500, AnnParams.DEFAULT)) {
       for (int i = 0; i < 499; i++) {
         index.upsert("i" + i, new float[] {(float) rnd.nextGaussian(), 1, 0, 0}, 0f, 1);
       }
       assertThat(index.approximate()).isFalse();
       index.upsert("i499", new float[] {5, 5, 5, 5}, 0f, 1);
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(index::approximate);
-      assertThat(index.search(new float[] {1, 1, 1, 1}, List.of(), 1, new ItemIndex.Scratch()).items())
+      assertThat(index.search(new float[] {1, 1, 1, 1}, List.of(), 1, new ItemSearch.Scratch()).items())
           .extracting(ScoredItem::getItemId).containsExactly("i499");
     }
   }
@@ -157,7 +122,7 @@ class TopKTest {
     int n = 4000;
     int dim = 16;
     SplittableRandom rnd = new SplittableRandom(7);
-    ItemIndex index = new ItemIndex(dim, Integer.MAX_VALUE, AnnParams.DEFAULT);
+    SearchFixture index = new SearchFixture(dim, Integer.MAX_VALUE, AnnParams.DEFAULT);
     for (int i = 0; i < n; i++) {
       float[] v = new float[dim];
       for (int d = 0; d < dim; d++) {
@@ -172,7 +137,7 @@ class TopKTest {
     }
     int hit = 0;
     int total = 0;
-    ItemIndex.Scratch scratch = new ItemIndex.Scratch();
+    ItemSearch.Scratch scratch = new ItemSearch.Scratch();
     for (int qi = 0; qi < 50; qi++) {
       float[] q = new float[dim];
       for (int d = 0; d < dim; d++) {

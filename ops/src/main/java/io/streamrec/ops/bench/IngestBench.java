@@ -1,0 +1,276 @@
+package io.streamrec.ops.bench;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamrec.avro.RatingEvent;
+import io.streamrec.ops.eval.Interaction;
+import io.streamrec.schemas.AvroSerde;
+import io.streamrec.schemas.TopicAdmin;
+import io.streamrec.schemas.TopicSpec;
+import io.streamrec.schemas.Topics;
+import io.streamrec.streams.ingest.IngestConfig;
+import io.streamrec.streams.ingest.IngestService;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * {@code streamrec bench ingest}: the ingest topology's throughput against a bare Kafka Streams
+ * {@code exactly_once_v2} source-to-sink pass-through, on the same broker and the same input, in the same run.
+ *
+ * <p>Each run writes MovieLens {@code copies} times into a fresh ratings topic (copy {@code c} prefixes every user id
+ * with {@code c<k>-}, so each copy is a fresh set of users; keys are user ids), then starts each application in turn on
+ * that topic with an empty state directory and measures from the moment it is {@code RUNNING} to the moment its last
+ * output record is read back {@code read_committed} (so every output counts only once committed). Rate = input
+ * records / that time. The pass-through copies the raw bytes to an output topic; the ingest service runs with its
+ * defaults (minimum 20 interactions per user, so on MovieLens-100k every rating becomes one training example). The
+ * order of the two alternates between runs; one unreported warm-up run comes first.
+ */
+public final class IngestBench {
+  private static final AvroSerde<RatingEvent> RATING = AvroSerde.of(RatingEvent.class);
+
+  private IngestBench() {}
+
+  /**
+   * What to measure.
+   *
+   * @param bootstrap the cluster
+   * @param ratings   the data set's ratings (file order)
+   * @param copies    how many times the data set is replayed per run
+   * @param runs      measured runs (after one warm-up)
+   * @param workDir   where state directories go
+   */
+  public record Settings(String bootstrap, List<Interaction> ratings, int copies, int runs, Path workDir) {
+    public Settings {
+      if (copies < 1 || runs < 1) {
+        throw new IllegalArgumentException("copies and runs must be >= 1");
+      }
+    }
+  }
+
+  /**
+   * Medians over the measured runs.
+   *
+   * @param events           input records per run
+   * @param ingest           ingest events/s, per run
+   * @param reference        bare pass-through records/s, per run
+   * @param ingestMedian     median of {@code ingest}
+   * @param referenceMedian  median of {@code reference}
+   * @param ratio            {@code ingestMedian / referenceMedian}
+   */
+  public record Result(long events, double[] ingest, double[] reference, double ingestMedian,
+                       double referenceMedian, double ratio) {}
+
+  /** Runs the benchmark, printing one line per run and the summary to {@code out}. */
+  public static Result run(Settings s, PrintStream out) {
+    List<ProducerRecord<byte[], byte[]>> template = records(s.ratings(), s.copies());
+    long expectedExamples = expectedExamples(s.ratings(), 20) * s.copies();
+    double[] ingest = new double[s.runs()];
+    double[] reference = new double[s.runs()];
+    for (int i = -1; i < s.runs(); i++) {
+      String suffix = "-bench-ingest-" + UUID.randomUUID().toString().substring(0, 8);
+      String input = Topics.RATINGS.withSuffix(suffix).name();
+      String passThroughOut = "bench.passthrough.out" + suffix;
+      List<TopicSpec<?, ?>> specs = List.of(Topics.RATINGS.withSuffix(suffix),
+          Topics.TRAINING_EXAMPLES.withSuffix(suffix), Topics.DLQ_INGEST.withSuffix(suffix),
+          new TopicSpec<>(passThroughOut, Serdes.ByteArray(), Serdes.ByteArray(), Topics.RATINGS.partitions(), false));
+      TopicAdmin.createAll(s.bootstrap(), specs, (short) 1, Map.of());
+      produce(s.bootstrap(), input, template);
+      double ref = 0;
+      double ing = 0;
+      boolean referenceFirst = i % 2 != 0;
+      for (int leg = 0; leg < 2; leg++) {
+        if ((leg == 0) == referenceFirst) {
+          ref = template.size() / passThrough(s, input, passThroughOut, template.size(), suffix);
+        } else {
+          ing = template.size() / ingest(s, suffix, expectedExamples);
+        }
+      }
+      if (i >= 0) {
+        ingest[i] = ing;
+        reference[i] = ref;
+      }
+      out.printf(Locale.ROOT, "%s: ingest %,.0f events/s, bare EOS pass-through %,.0f records/s, ratio %.2f%n",
+          i < 0 ? "warm-up" : "run " + (i + 1), ing, ref, ing / ref);
+    }
+    double im = median(ingest);
+    double rm = median(reference);
+    Result r = new Result(template.size(), ingest, reference, im, rm, im / rm);
+    out.printf(Locale.ROOT, "bench ingest: median of %d runs over %,d events (%d x %,d ratings): ingest %,.0f "
+            + "events/s, bare exactly_once_v2 pass-through %,.0f records/s, ratio %.2f%n", s.runs(), r.events(),
+        s.copies(), s.ratings().size(), im, rm, r.ratio());
+    return r;
+  }
+
+  /** Seconds from RUNNING to the last pass-through output read back committed. */
+  private static double passThrough(Settings s, String input, String output, long expected, String suffix) {
+    StreamsBuilder b = new StreamsBuilder();
+    b.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("source-ratings"))
+        .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("sink-copy"));
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-passthrough" + suffix);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(s, "passthrough").toString());
+    KafkaStreams streams = new KafkaStreams(b.build(), p);
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(s.bootstrap(), output)) {
+      streams.start();
+      return timeToOutput(consumer, expected, () -> streams.state() == KafkaStreams.State.RUNNING,
+          () -> streams.state() == KafkaStreams.State.ERROR);
+    } finally {
+      streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+          .withTimeout(Duration.ofSeconds(30)));
+    }
+  }
+
+  /** Seconds from RUNNING to the last training example read back committed. */
+  private static double ingest(Settings s, String suffix, long expected) {
+    Map<String, String> flags = new HashMap<>();
+    flags.put(IngestConfig.BOOTSTRAP_SERVERS, s.bootstrap());
+    flags.put(IngestConfig.APPLICATION_ID, "bench-ingest" + suffix);
+    flags.put(IngestConfig.STATE_DIR, stateDir(s, "ingest").toString());
+    flags.put(IngestConfig.TOPICS_SUFFIX, suffix);
+    flags.put(IngestConfig.METRICS_PORT, "0");
+    IngestConfig config = IngestConfig.load(null, Map.of(), flags);
+    try (IngestService service = new IngestService(config, new SimpleMeterRegistry());
+         KafkaConsumer<byte[], byte[]> consumer = consumer(s.bootstrap(),
+             Topics.TRAINING_EXAMPLES.withSuffix(suffix).name())) {
+      service.start();
+      return timeToOutput(consumer, expected, service::isRunning, service::isFailed);
+    }
+  }
+
+  /** Polls until {@code expected} records arrived; the clock starts when {@code running} first holds. */
+  private static double timeToOutput(KafkaConsumer<byte[], byte[]> consumer, long expected, BooleanSupplier running,
+                                     BooleanSupplier failed) {
+    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+    long seen = 0;
+    long start = 0;
+    while (seen < expected) {
+      if (System.nanoTime() > deadline || failed.getAsBoolean()) {
+        throw new IllegalStateException("only " + seen + " of " + expected + " output records arrived");
+      }
+      seen += consumer.poll(Duration.ofMillis(20)).count();
+      if (start == 0 && running.getAsBoolean()) {
+        start = System.nanoTime();
+      }
+    }
+    long end = System.nanoTime();
+    if (start == 0) {
+      start = end;
+    }
+    return Math.max(1e-3, (end - start) / 1e9);
+  }
+
+  private static List<ProducerRecord<byte[], byte[]>> records(List<Interaction> ratings, int copies) {
+    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(ratings.size() * copies);
+    for (int c = 0; c < copies; c++) {
+      for (Interaction r : ratings) {
+        String user = "c" + c + "-" + r.userId();
+        byte[] value = RATING.encode(new RatingEvent(user, r.itemId(), r.rating(),
+            Instant.ofEpochMilli(r.timestamp())));
+        out.add(new ProducerRecord<>("", user.getBytes(StandardCharsets.UTF_8), value));
+      }
+    }
+    return out;
+  }
+
+  private static void produce(String bootstrap, String topic, List<ProducerRecord<byte[], byte[]>> template) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+    // a loaded machine can keep a just-created partition's leadership unsettled for a while: keep retrying
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(600_000));
+    AtomicReference<Exception> error = new AtomicReference<>();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+        new ByteArraySerializer())) {
+      while (producer.partitionsFor(topic).stream().anyMatch(pi -> pi.leader() == null || pi.leader().isEmpty())) {
+        sleep(50);
+      }
+      for (ProducerRecord<byte[], byte[]> r : template) {
+        producer.send(new ProducerRecord<>(topic, r.key(), r.value()), (meta, e) -> {
+          if (e != null) {
+            error.compareAndSet(null, e);
+          }
+        });
+      }
+      producer.flush();
+    }
+    if (error.get() != null) {
+      throw new IllegalStateException("producing the input failed", error.get());
+    }
+  }
+
+  private static long expectedExamples(List<Interaction> ratings, int min) {
+    Map<String, Long> perUser = new HashMap<>();
+    ratings.forEach(r -> perUser.merge(r.userId(), 1L, Long::sum));
+    return perUser.values().stream().filter(n -> n >= min).mapToLong(Long::longValue).sum();
+  }
+
+  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String topic) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    c.subscribe(List.of(topic));
+    return c;
+  }
+
+  private static Path stateDir(Settings s, String name) {
+    try {
+      Files.createDirectories(s.workDir());
+      return Files.createTempDirectory(s.workDir(), name + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}
