@@ -1,6 +1,7 @@
 package io.streamrec.ops;
 
 import io.streamrec.ops.cli.BenchCommand;
+import io.streamrec.ops.cli.ChaosCommand;
 import io.streamrec.ops.cli.DemoCommand;
 import io.streamrec.ops.cli.EvaluateCommand;
 import io.streamrec.ops.cli.ReplayCommand;
@@ -33,6 +34,7 @@ import picocli.CommandLine.ScopeType;
         EvaluateCommand.class,
         DemoCommand.class,
         BenchCommand.class,
+        ChaosCommand.class,
         OfflineCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -60,7 +60,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /**
    * A broker whose log lives in {@code dataDir} (kept on close), with broker configs overridden by
-   * {@code overrides} (for example {@code listeners} ports).
+   * {@code overrides}. Two keys are StreamRec's own: {@code streamrec.broker.port} and
+   * {@code streamrec.controller.port} fix the listener ports (a restart on the same data directory then keeps its
+   * address); otherwise each start picks free ports.
    */
   public static EmbeddedKafkaBroker at(Path dataDir, Map<String, String> overrides) {
     return new EmbeddedKafkaBroker(dataDir, false, overrides);
@@ -73,7 +75,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     int brokerPort = Integer.parseInt(overrides.getOrDefault("streamrec.broker.port", String.valueOf(freePort())));
-    int controllerPort = freePort();
+    int controllerPort = Integer.parseInt(overrides.getOrDefault("streamrec.controller.port",
+        String.valueOf(freePort())));
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");

@@ -2,6 +2,7 @@ package io.streamrec.trainer;
 
 import io.streamrec.trainer.core.EmbeddingTable;
 import io.streamrec.trainer.core.OnlineLearner;
+import io.streamrec.trainer.core.PopularityCounts;
 import io.streamrec.trainer.core.ReplayBuffer;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -36,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>File {@code checkpoint-<seq>.bin} (seq = 20 zero-padded digits, increasing): magic {@code SRTC}, format
  * version, then big-endian {@link DataOutputStream} fields: model version, examples trained, bootstrap-done flag,
  * consumed offsets (topic, partition, next offset), then the learner state (id lists in row order, both tables with
- * their Adam moments and event times, item counts, seen pairs, replay buffer, step counters), and finally the
- * CRC-32 of everything before it.
+ * their Adam moments and event times, item counts, seen pairs, replay buffer, step counters), then (format 2) the
+ * popularity counters (half-life, reference time, clock, next snapshot time, inflated counts as doubles, the
+ * snapshot times and feature rows) and the popularity weight as a 1 x 1 table, and finally the CRC-32 of
+ * everything before it. Format 1 (before the popularity term) still reads: empty counters, the configured weight.
  *
  * <p>Write protocol: write {@code .checkpoint-<seq>.bin.tmp}, {@code fsync} it, rename it atomically to its final
  * name, {@code fsync} the directory, then delete all but the newest {@code keep} checkpoints. A crash at any
@@ -47,7 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class Checkpoints {
   private static final Logger log = LoggerFactory.getLogger(Checkpoints.class);
   private static final int MAGIC = 0x53525443; // "SRTC"
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2;
+  private static final int FORMAT_V1 = 1;
   private static final String PREFIX = "checkpoint-";
   private static final String SUFFIX = ".bin";
 
@@ -187,7 +191,7 @@ public final class Checkpoints {
       throw new IOException("not a StreamRec checkpoint: " + p);
     }
     int format = in.readInt();
-    if (format != FORMAT) {
+    if (format != FORMAT && format != FORMAT_V1) {
       throw new IOException("unsupported checkpoint format " + format + " in " + p);
     }
     long version = in.readLong();
@@ -210,10 +214,26 @@ public final class Checkpoints {
     long steps = in.readLong();
     long skipped = in.readLong();
     long learned = in.readLong();
+    PopularityCounts.State popularity = null;
+    EmbeddingTable.State alpha = null;
+    if (format >= 2) {
+      long halfLife = in.readLong();
+      long reference = in.readLong();
+      long clock = in.readLong();
+      long next = in.readLong();
+      double[] inflated = readDoubles(in);
+      long[] snapTimes = readLongs(in);
+      float[][] rows = new float[snapTimes.length][];
+      for (int k = 0; k < rows.length; k++) {
+        rows[k] = readFloats(in);
+      }
+      popularity = new PopularityCounts.State(halfLife, reference, clock, next, inflated, snapTimes, rows);
+      alpha = readTable(in);
+    }
     String n = p.getFileName().toString();
     long seq = Long.parseLong(n.substring(PREFIX.length(), n.length() - SUFFIX.length()));
     return new Snapshot(seq, version, examples, bootstrapDone, offsets, new OnlineLearner.LearnerState(dim, userIds,
-        itemIds, users, items, counts, seen, replay, steps, skipped, learned));
+        itemIds, users, items, counts, seen, replay, steps, skipped, learned, popularity, alpha));
   }
 
   private static void writeBody(DataOutputStream out, long version, long examples, boolean bootstrapDone,
@@ -246,6 +266,32 @@ public final class Checkpoints {
     out.writeLong(st.steps());
     out.writeLong(st.skipped());
     out.writeLong(st.examples());
+    PopularityCounts.State pc = st.popularity();
+    out.writeLong(pc.halfLifeMillis());
+    out.writeLong(pc.reference());
+    out.writeLong(pc.clock());
+    out.writeLong(pc.nextSnapshot());
+    writeDoubles(out, pc.inflated());
+    writeLongs(out, pc.snapshotTimes());
+    for (float[] row : pc.snapshotRows()) {
+      writeFloats(out, row);
+    }
+    writeTable(out, st.alpha());
+  }
+
+  private static void writeDoubles(DataOutputStream out, double[] v) throws IOException {
+    out.writeInt(v.length);
+    for (double x : v) {
+      out.writeDouble(x);
+    }
+  }
+
+  private static double[] readDoubles(DataInputStream in) throws IOException {
+    double[] v = new double[in.readInt()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = in.readDouble();
+    }
+    return v;
   }
 
   private static void writeTable(DataOutputStream out, EmbeddingTable.State t) throws IOException {

@@ -119,6 +119,10 @@ final class EmbeddingPublisher {
           .setModelVersion(v)
           .setUpdatedAt(at)
           .setEventTime(et == Long.MIN_VALUE ? at : Instant.ofEpochMilli(et))
+          .setPopularityCount(users ? 0.0 : learner.popularityCount(row))
+          .setPopularityTimeMs(learner.popularityTime() == Long.MIN_VALUE ? 0L : learner.popularityTime())
+          .setPopularityWeight(learner.popularityWeight())
+          .setPopularityHalfLifeMs(learner.popularityHalfLifeMillis())
           .build();
       producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), serde.encode(u)));
     }

@@ -83,7 +83,12 @@ public record TrainerConfig(String bootstrapServers, String topicsSuffix, int me
           (float) src.decimal("trainer.l2"),
           (float) src.decimal("trainer.bias.l2"),
           (float) src.decimal("trainer.init.std"),
-          src.longValue("trainer.seed"));
+          src.longValue("trainer.seed"),
+          (float) src.decimal("trainer.popularity.weight"),
+          (float) src.decimal("trainer.popularity.weight.lr"),
+          Math.round(src.decimal("trainer.popularity.half.life.days") * 86_400_000.0),
+          Math.round(src.decimal("trainer.popularity.snapshot.interval.hours") * 3_600_000.0),
+          src.integer("trainer.popularity.snapshots"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Invalid trainer configuration: " + e.getMessage(), e);
     }

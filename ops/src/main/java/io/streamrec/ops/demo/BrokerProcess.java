@@ -6,81 +6,104 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** The embedded broker as a child JVM with this JVM's classpath ({@link BrokerMain}); its log goes to a file. */
+/**
+ * The embedded broker as a child JVM ({@link ChildJvm}) with this JVM's classpath ({@link BrokerMain}); its log goes
+ * to a file. Either temporary ({@link #start(Path)}) or on a kept data directory and fixed ports
+ * ({@link #start(Path, Path, int, int)}), so that {@link #kill()} and a new start on the same arguments is a broker
+ * crash and restart that clients ride through.
+ */
 public final class BrokerProcess implements AutoCloseable {
-  private final Process process;
+  private final ChildJvm child;
   private final String bootstrap;
 
-  private BrokerProcess(Process process, String bootstrap) {
-    this.process = process;
+  private BrokerProcess(ChildJvm child, String bootstrap) {
+    this.child = child;
     this.bootstrap = bootstrap;
   }
 
-  /** Starts the child and waits (up to 90 s) until it reports its bootstrap address. */
+  /** A temporary broker on free ports; waits (up to 90 s) until it reports its bootstrap address. */
   public static BrokerProcess start(Path logFile) {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx768m", "-XX:+UseSerialGC",
-        "-D" + io.streamrec.ops.StreamRecCli.VERBOSE_PROPERTY + "=" + io.streamrec.ops.StreamRecCli.verbose(), "-cp",
-        System.getProperty("java.class.path"), BrokerMain.class.getName()))
-        .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-    try {
-      Process p = pb.start();
-      BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
-        try {
-          String line;
-          while ((line = r.readLine()) != null) {
-            if (line.startsWith(BrokerMain.READY)) {
-              return line.substring(BrokerMain.READY.length()).trim();
-            }
-          }
-          return null;
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-      String bootstrap;
+    return start(logFile, List.of());
+  }
+
+  /** A broker whose log lives in {@code dataDir}, listening on the given loopback ports. */
+  public static BrokerProcess start(Path logFile, Path dataDir, int port, int controllerPort) {
+    return start(logFile, List.of("--data-dir", dataDir.toString(), "--port", Integer.toString(port),
+        "--controller-port", Integer.toString(controllerPort)));
+  }
+
+  private static BrokerProcess start(Path logFile, List<String> args) {
+    List<String> jvm = new ArrayList<>(List.of("-Xmx768m", "-XX:+UseSerialGC",
+        "-D" + io.streamrec.ops.StreamRecCli.VERBOSE_PROPERTY + "=" + io.streamrec.ops.StreamRecCli.verbose()));
+    ChildJvm p = ChildJvm.start(new ChildJvm.Spec("broker", BrokerMain.class.getName(), jvm, args, Map.of(),
+        logFile), true);
+    BufferedReader r = new BufferedReader(new InputStreamReader(p.process().getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
       try {
-        bootstrap = ready.get(90, TimeUnit.SECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        bootstrap = null;
+        String line;
+        while ((line = r.readLine()) != null) {
+          if (line.startsWith(BrokerMain.READY)) {
+            return line.substring(BrokerMain.READY.length()).trim();
+          }
+        }
+        return null;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      if (bootstrap == null) {
-        p.destroyForcibly();
-        throw new IllegalStateException("The broker process did not start; see " + logFile);
-      }
-      return new BrokerProcess(p, bootstrap);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot start the broker process", e);
+    });
+    String bootstrap;
+    try {
+      bootstrap = ready.get(90, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      bootstrap = null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+      bootstrap = null;
     }
+    if (bootstrap == null) {
+      p.kill();
+      throw new IllegalStateException("The broker process did not start; see " + logFile);
+    }
+    return new BrokerProcess(p, bootstrap);
   }
 
   public String bootstrapServers() {
     return bootstrap;
   }
 
+  public long pid() {
+    return child.pid();
+  }
+
+  public boolean isAlive() {
+    return child.isAlive();
+  }
+
+  /** SIGKILL (a crash: nothing is flushed or closed); returns the exit code. */
+  public int kill() {
+    return child.kill();
+  }
+
   /** Closes the child's stdin (it shuts down cleanly), then waits up to 30 s before killing it. */
   @Override
   public void close() {
     try {
-      process.getOutputStream().close();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      child.process().getOutputStream().close();
+      if (child.awaitExit(Duration.ofSeconds(30)) < 0 && child.isAlive()) {
+        child.kill();
       }
     } catch (IOException e) {
-      process.destroyForcibly();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
+      child.kill();
     }
+    child.close();
   }
 }

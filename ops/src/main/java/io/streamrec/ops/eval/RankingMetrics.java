@@ -12,7 +12,9 @@ import java.util.Set;
  *   <li>HitRate@K: share of test users with at least one relevant item in their top K;</li>
  *   <li>NDCG@K: binary relevance, DCG = sum over hits at rank r (0-based) of 1/log2(r+2), divided by the ideal DCG
  *       over min(K, |ground truth|) positions;</li>
- *   <li>Coverage@K: distinct items in the test users' top-K lists divided by the distinct train items.</li>
+ *   <li>Coverage@K: distinct items in the top-K lists of <em>every</em> user in the recommendations (also users
+ *       without ground truth, as RePlay's {@code Coverage} takes the whole recommendation set) divided by the
+ *       distinct train items.</li>
  * </ul>
  */
 public final class RankingMetrics {
@@ -23,7 +25,8 @@ public final class RankingMetrics {
   private RankingMetrics() {}
 
   /**
-   * @param recommendations per user, items best first (may contain users that are not in the ground truth: ignored)
+   * @param recommendations per user, items best first (users that are not in the ground truth count for Coverage
+   *                        only)
    * @param groundTruth     per test user, the relevant items
    * @param trainItems      distinct items of the train part (Coverage's denominator)
    */
@@ -35,6 +38,9 @@ public final class RankingMetrics {
     double ndcgSum = 0;
     double hitSum = 0;
     Set<String> recommended = new HashSet<>();
+    for (List<String> recs : recommendations.values()) {
+      recommended.addAll(recs.subList(0, Math.min(k, recs.size())));
+    }
     for (Map.Entry<String, Set<String>> e : groundTruth.entrySet()) {
       List<String> recs = recommendations.get(e.getKey());
       if (recs == null) {
@@ -46,7 +52,6 @@ public final class RankingMetrics {
       int n = Math.min(k, recs.size());
       for (int r = 0; r < n; r++) {
         String item = recs.get(r);
-        recommended.add(item);
         if (relevant.contains(item)) {
           dcg += 1.0 / log2(r + 2);
           hit = true;

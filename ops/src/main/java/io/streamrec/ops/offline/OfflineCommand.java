@@ -46,7 +46,7 @@ public final class OfflineCommand implements Callable<Integer> {
   @Option(names = "--seeds", split = ",", defaultValue = "42", description = "Seeds, comma-separated (default ${DEFAULT-VALUE}).")
   long[] seeds;
 
-  @Option(names = "--sampler", description = "uniform | popularity | in_batch.")
+  @Option(names = "--sampler", description = "uniform | popularity | in_batch | full.")
   NegativeMode sampler;
 
   @Option(names = "--loss", description = "bce | bpr | softmax.")
@@ -67,9 +67,17 @@ public final class OfflineCommand implements Callable<Integer> {
   @Option(names = "--replay-reservoir") Integer replayReservoir;
   @Option(names = "--recent-fraction") Double recentFraction;
   @Option(names = "--init-std") Float initStd;
+  @Option(names = "--popularity-weight", description = "Initial popularity weight alpha (0 with --popularity-lr 0: no term).")
+  Float popularityWeight;
+  @Option(names = "--popularity-lr", description = "Adam learning rate of alpha (0: fixed).") Float popularityLr;
+  @Option(names = "--half-life-days", description = "Half-life of the decayed item counts, days of event time.")
+  Double halfLifeDays;
 
   @Option(names = "--tutorial", description = "Start from the tutorial's settings instead of the defaults.")
   boolean tutorial;
+
+  @Option(names = "--recency", description = "Start from the recency-aware model (full softmax + learned popularity term).")
+  boolean recency;
 
   @Option(names = "--epochs", defaultValue = "1",
       description = "eval: passes over the train split (later passes re-train, as bootstrap epochs); bench: epochs (default ${DEFAULT-VALUE}).")
@@ -79,6 +87,10 @@ public final class OfflineCommand implements Callable<Integer> {
   int idleSteps;
 
   @Option(names = "--k", defaultValue = "10") int k;
+
+  @Option(names = "--sweep", description = "eval: also score at each serving-side value, e.g. "
+      + "popularity.weight=0.5,1,1.5,2 (serving.popularity.weight, the kappa multiplying the popularity term).")
+  String sweep;
 
   /** The service's default idle budget, so offline numbers match what the running trainer does. */
   static final int DEFAULT_IDLE_STEPS = 25;
@@ -104,6 +116,14 @@ public final class OfflineCommand implements Callable<Integer> {
               + "  (NDCG min %.4f max %.4f)%n", rows.size(), k, median(rows, 0), k, median(rows, 1), k,
           median(rows, 2), rows.stream().mapToDouble(x -> x[0]).min().orElse(0),
           rows.stream().mapToDouble(x -> x[0]).max().orElse(0));
+      double[] kappas = sweepValues();
+      for (int x = 0; x < kappas.length; x++) {
+        int c = 3 + 3 * x;
+        System.out.printf(Locale.ROOT, "median popularity.weight=%s: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f"
+                + "  (NDCG min %.4f max %.4f)%n", fmt(kappas[x]), k, median(rows, c), k, median(rows, c + 1), k,
+            median(rows, c + 2), rows.stream().mapToDouble(r -> r[c]).min().orElse(0),
+            rows.stream().mapToDouble(r -> r[c]).max().orElse(0));
+      }
     }
     return 0;
   }
@@ -114,7 +134,8 @@ public final class OfflineCommand implements Callable<Integer> {
   }
 
   LearnerSettings settings(long seed) {
-    LearnerSettings base = tutorial ? LearnerSettings.tutorial() : LearnerSettings.defaults();
+    LearnerSettings base = tutorial ? LearnerSettings.tutorial()
+        : recency ? LearnerSettings.recency() : LearnerSettings.defaults();
     return base.with(b -> {
       b.seed = seed;
       if (sampler != null) b.negativeMode = sampler;
@@ -134,6 +155,9 @@ public final class OfflineCommand implements Callable<Integer> {
       if (replayReservoir != null) b.replayReservoir = replayReservoir;
       if (recentFraction != null) b.recentFraction = recentFraction;
       if (initStd != null) b.initStd = initStd;
+      if (popularityWeight != null) b.popularityWeight = popularityWeight;
+      if (popularityLr != null) b.popularityLr = popularityLr;
+      if (halfLifeDays != null) b.popularityHalfLifeMillis = Math.round(halfLifeDays * 86_400_000.0);
     });
   }
 
@@ -154,8 +178,9 @@ public final class OfflineCommand implements Callable<Integer> {
       learner.trainIdle(idleSteps >= 0 ? idleSteps : DEFAULT_IDLE_STEPS);
       double secs = (System.nanoTime() - t0) / 1e9;
       RankingMetrics.Scores sc = score(split, learner);
-      System.out.printf(Locale.ROOT, "seed %d: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f  (%d steps, %.1f s)%n",
-          s.seed(), k, sc.ndcg(), k, sc.hitRate(), k, sc.coverage(), learner.steps(), secs);
+      System.out.printf(Locale.ROOT, "seed %d: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f  (%d steps, %.1f s,"
+              + " alpha %.3f)%n", s.seed(), k, sc.ndcg(), k, sc.hitRate(), k, sc.coverage(), learner.steps(), secs,
+          learner.popularityWeight());
       if (priorWeights != null) {
         for (double w : priorWeights) {
           RankingMetrics.Scores p = scoreWithPrior(split, learner, w);
@@ -168,8 +193,39 @@ public final class OfflineCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "  item bias alone: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f%n",
             k, bias.ndcg(), k, bias.hitRate(), k, bias.coverage());
       }
-      return new double[] {sc.ndcg(), sc.hitRate(), sc.coverage()};
+      double[] kappas = sweepValues();
+      double[] out = new double[3 + 3 * kappas.length];
+      out[0] = sc.ndcg();
+      out[1] = sc.hitRate();
+      out[2] = sc.coverage();
+      for (int x = 0; x < kappas.length; x++) {
+        RankingMetrics.Scores w = score(split, learner, (float) kappas[x]);
+        System.out.printf(Locale.ROOT, "  popularity.weight=%s: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f%n",
+            fmt(kappas[x]), k, w.ndcg(), k, w.hitRate(), k, w.coverage());
+        out[3 + 3 * x] = w.ndcg();
+        out[4 + 3 * x] = w.hitRate();
+        out[5 + 3 * x] = w.coverage();
+      }
+      return out;
     }
+  }
+
+  /** The values of {@code --sweep popularity.weight=...} (empty without it). */
+  double[] sweepValues() {
+    if (sweep == null || sweep.isBlank()) {
+      return new double[0];
+    }
+    String prefix = "popularity.weight=";
+    if (!sweep.startsWith(prefix)) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--sweep supports popularity.weight=V1,V2,... only, was '" + sweep + "'");
+    }
+    return Arrays.stream(sweep.substring(prefix.length()).split(",")).map(String::trim)
+        .mapToDouble(Double::parseDouble).toArray();
+  }
+
+  private static String fmt(double v) {
+    return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
   }
 
   @Option(names = "--prior-weights", split = ",",
@@ -245,12 +301,18 @@ public final class OfflineCommand implements Callable<Integer> {
   }
 
   private RankingMetrics.Scores score(TutorialSplit.Split split, OnlineLearner learner) {
+    return score(split, learner, 1f);
+  }
+
+  /** Scores the test users as serving would with {@code serving.popularity.weight = kappa}, at the stream time. */
+  private RankingMetrics.Scores score(TutorialSplit.Split split, OnlineLearner learner, float kappa) {
     Map<String, Set<String>> gt = split.groundTruth();
     Map<String, Set<String>> seen = split.seenItems();
     Map<String, List<String>> recs = new LinkedHashMap<>();
     for (String u : gt.keySet()) {
       List<String> top = new ArrayList<>(k);
-      for (OnlineLearner.Scored x : learner.scoreTopK(u, k, seen.getOrDefault(u, Set.of()))) {
+      for (OnlineLearner.Scored x : learner.scoreTopK(u, k, seen.getOrDefault(u, Set.of()), kappa,
+          learner.popularityTime())) {
         top.add(x.itemId());
       }
       recs.put(u, top);
@@ -266,7 +328,7 @@ public final class OfflineCommand implements Callable<Integer> {
       int[] items = new int[n];
       for (int x = 0; x < n; x++) {
         Interaction i = split.train().get(x);
-        int[] r = learner.index(i.userId(), i.itemId());
+        int[] r = learner.index(i.userId(), i.itemId(), i.timestamp());
         users[x] = r[0];
         items[x] = r[1];
       }

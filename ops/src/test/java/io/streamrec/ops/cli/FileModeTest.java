@@ -59,4 +59,38 @@ class FileModeTest {
     assertThat(dir.resolve("out3/results.json")).content().contains("\"hitRate\"");
     assertThat(dir.resolve("out3/results.html")).content().contains("<svg").doesNotContain("<script");
   }
+
+  @Test
+  void shouldCountTheListsOfUsersWithoutGroundTruthInCoverageOnly(@TempDir Path dir) throws Exception {
+    // User 3 has a list but no relevant test item (RePlay's Coverage takes the whole recommendation set).
+    Path recs = Files.writeString(dir.resolve("recs.csv"), """
+        user_id,item_id,score
+        1,12,0.9
+        1,11,0.8
+        3,20,0.9
+        3,21,0.8
+        3,13,0.1
+        """);
+    Path train = Files.writeString(dir.resolve("train.csv"), """
+        user_id,item_id,rating,timestamp
+        1,20,5,100
+        2,21,4,100
+        3,10,4,100
+        3,11,4,100
+        3,12,4,100
+        3,13,4,100
+        """);
+    Path test = Files.writeString(dir.resolve("test.csv"), """
+        1,12,5,200
+        3,14,2,200
+        """);
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    TutorialReport.Row row = EvaluateCommand.fileMode(recs, train, test, 4f, 2, 1, dir.resolve("out"),
+        new PrintStream(buf, true, StandardCharsets.UTF_8)).rows().get(0);
+    // NDCG/HitRate over the one test user (user 1 hits 12 at rank 0); Coverage over both users' top-2:
+    // {12, 11} + {20, 21} = 4 of 6 train items (13 is third in user 3's list and does not count).
+    assertThat(row.hitRate()).isEqualTo(1.0);
+    assertThat(row.ndcg()).isCloseTo(1.0, within(1e-9));
+    assertThat(row.coverage()).isCloseTo(4.0 / 6, within(1e-9));
+  }
 }

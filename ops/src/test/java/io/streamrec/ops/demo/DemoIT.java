@@ -53,6 +53,13 @@ class DemoIT {
     double ndcg = median(runs.stream().mapToDouble(TutorialReport.Row::ndcg).toArray());
     double hitRate = median(runs.stream().mapToDouble(TutorialReport.Row::hitRate).toArray());
     double coverage = median(runs.stream().mapToDouble(TutorialReport.Row::coverage).toArray());
+    out.printf("DemoIT ranges: NDCG@10 %.4f-%.4f HitRate@10 %.3f-%.3f Coverage@10 %.3f-%.3f%n",
+        runs.stream().mapToDouble(TutorialReport.Row::ndcg).min().orElse(0),
+        runs.stream().mapToDouble(TutorialReport.Row::ndcg).max().orElse(0),
+        runs.stream().mapToDouble(TutorialReport.Row::hitRate).min().orElse(0),
+        runs.stream().mapToDouble(TutorialReport.Row::hitRate).max().orElse(0),
+        runs.stream().mapToDouble(TutorialReport.Row::coverage).min().orElse(0),
+        runs.stream().mapToDouble(TutorialReport.Row::coverage).max().orElse(0));
     out.printf("DemoIT medians over seeds %s: NDCG@10 %.4f HitRate@10 %.3f Coverage@10 %.3f; runs %s%n",
         Arrays.toString(SEEDS), ndcg, hitRate, coverage, runs);
     assertThat(ndcg).as("median NDCG@10").isGreaterThanOrEqualTo(0.15);

@@ -96,7 +96,8 @@ final class ItemEmbeddingProcessor implements Processor<String, byte[], Void, Vo
       return violation;
     }
     try {
-      items.upsert(id, EmbeddingRules.toArray(e), e.getBias(), e.getModelVersion());
+      items.upsert(id, EmbeddingRules.toArray(e), e.getBias(), e.getModelVersion(), e.getPopularityCount(),
+          e.getPopularityTimeMs(), e.getPopularityWeight(), e.getPopularityHalfLifeMs());
     } catch (IllegalArgumentException dimensionRace) {
       return DeadLetterReason.WRONG_DIMENSION;
     }

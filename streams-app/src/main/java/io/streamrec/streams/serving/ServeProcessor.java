@@ -72,6 +72,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
 
   private final ServingConfig config;
   private final Recommender recommender;
+  private final ItemMatrix items;
   private final ServingMetrics metrics;
   private final ItemSearch.Scratch scratch = new ItemSearch.Scratch();
   private ProcessorContext<String, ServingOutput> context;
@@ -89,6 +90,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
   ServeProcessor(final ServingDependencies deps) {
     this.config = deps.config();
     this.recommender = deps.recommender();
+    this.items = deps.items();
     this.metrics = deps.metrics();
   }
 
@@ -140,6 +142,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
   }
 
   private void onInteraction(final ServingInput.Interaction i) {
+    items.advanceStreamTime(i.eventTimeMs());
     final UserHistory h = history(i.userId());
     if (h.add(i.itemId(), i.eventTimeMs())) {
       historyStore.put(i.userId(), h);

@@ -32,13 +32,15 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li>{@code serving.ann.min.items} (200000): live items from which search uses Lucene HNSW;
  *       {@code serving.ann.m} (16), {@code serving.ann.ef.construction} (100), {@code serving.ann.ef.search} (100).</li>
  *   <li>{@code serving.popularity.half.life} (P7D; ISO-8601 or ms): fallback popularity decay, in event time.</li>
+ *   <li>{@code serving.popularity.weight} (1): kappa, multiplies the model's popularity term at request time.</li>
  *   <li>{@code topics.suffix} (empty): appended to every topic name.</li>
  * </ul>
  */
 public record ServingConfig(String bootstrapServers, String applicationId, Path stateDir, int numStreamThreads,
                             String httpHost, int httpPort, String advertisedHost, int defaultK, int maxK,
                             Duration debounce, int embeddingDim, double embeddingMaxNorm, int annMinItems, AnnParams ann,
-                            Duration popularityHalfLife, int userCacheEntries, String topicsSuffix,
+                            Duration popularityHalfLife, float popularityWeight, int userCacheEntries,
+                            String topicsSuffix,
                             Map<String, String> kafka) {
 
   /** Classpath resource with the defaults. */
@@ -75,6 +77,8 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
     Objects.requireNonNull(ann, "serving.ann.*");
     require(popularityHalfLife != null && popularityHalfLife.toMillis() > 0,
         "serving.popularity.half.life must be > 0, was " + popularityHalfLife);
+    require(popularityWeight >= 0 && Float.isFinite(popularityWeight),
+        "serving.popularity.weight must be a finite number >= 0, was " + popularityWeight);
     require(userCacheEntries >= 1, "serving.user.cache.entries must be >= 1, was " + userCacheEntries);
     topicsSuffix = topicsSuffix == null ? "" : topicsSuffix;
     kafka = Map.copyOf(kafka);
@@ -105,6 +109,7 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
         src.integer("serving.ann.min.items"),
         ann,
         src.duration("serving.popularity.half.life"),
+        (float) src.decimal("serving.popularity.weight"),
         src.integer("serving.user.cache.entries"),
         src.string("topics.suffix", ""),
         src.withPrefix("kafka."));

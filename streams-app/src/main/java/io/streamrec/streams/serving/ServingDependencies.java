@@ -18,6 +18,7 @@ public record ServingDependencies(ServingConfig config, ItemMatrix items, AnnMai
   public static ServingDependencies create(final ServingConfig config, final ServingMetrics metrics,
                                            final DeadLetterSink globalDeadLetters, final Clock clock) {
     final ItemMatrix items = new ItemMatrix(config.embeddingDim());
+    items.popularityWeight(config.popularityWeight());
     final AnnMaintainer ann = new AnnMaintainer(items, config.annMinItems(), config.ann());
     final ItemSearch search = new ItemSearch(items, ann);
     final GlobalPopularity popularity = new GlobalPopularity(config.popularityHalfLife());

@@ -21,11 +21,18 @@ package io.streamrec.trainer.core;
  * @param biasL2            L2 penalty on touched biases
  * @param initStd           standard deviation of new rows
  * @param seed              random seed (initialisation, sampling, replay)
+ * @param popularityWeight  initial value of the learned weight {@code α} of the popularity term
+ *                          {@code α · log(1 + c_i(t))} in the score
+ * @param popularityLr      Adam learning rate of {@code α} (0 keeps it fixed; with a weight of 0 too, the term is off)
+ * @param popularityHalfLifeMillis half-life of the decayed item counts {@code c_i}, event time
+ * @param popularitySnapshotMillis interval (event time) of the count snapshots replayed events read
+ * @param popularitySnapshots      snapshots kept (oldest dropped first)
  */
 public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives, Loss loss, double alpha, boolean logQ,
                               int seenRetries, int batchSize, int newPerStep, int replayRecent, int replayReservoir,
                               double recentFraction, float lr, float biasLr, float l2, float biasL2, float initStd,
-                              long seed) {
+                              long seed, float popularityWeight, float popularityLr, long popularityHalfLifeMillis,
+                              long popularitySnapshotMillis, int popularitySnapshots) {
 
   public LearnerSettings {
     require(dim >= 1 && dim <= 1024, "trainer.embedding.dim must be in [1, 1024], was " + dim);
@@ -39,9 +46,25 @@ public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives,
     require(biasLr >= 0 && Float.isFinite(biasLr), "trainer.bias.lr must be >= 0, was " + biasLr);
     require(seenRetries >= 0, "trainer.seen.retries must be >= 0");
     require(alpha >= 0, "trainer.popularity.alpha must be >= 0");
+    require(Float.isFinite(popularityWeight), "trainer.popularity.weight must be finite");
+    require(popularityLr >= 0 && Float.isFinite(popularityLr), "trainer.popularity.weight.lr must be >= 0");
+    require(popularityHalfLifeMillis > 0, "trainer.popularity.half.life.days must be > 0");
+    require(popularitySnapshotMillis > 0, "trainer.popularity.snapshot.interval.hours must be > 0");
+    require(popularitySnapshots >= 1, "trainer.popularity.snapshots must be >= 1");
+    require(negativeMode != NegativeMode.FULL || loss == Loss.SOFTMAX, "trainer.sampler=full needs trainer.loss=softmax");
   }
 
-  /** The tutorial's model and sampler: dim 16, 10 uniform negatives (seen items not excluded), BCE, lr 0.01. */
+  /** Whether the score has the popularity term (a non-zero or learned weight). */
+  public boolean popularityTerm() {
+    return popularityWeight != 0f || popularityLr > 0f;
+  }
+
+  private static final long DAY = 86_400_000L;
+
+  /**
+   * The tutorial's model and sampler: dim 16, 10 uniform negatives (seen items not excluded), BCE, lr 0.01, no
+   * popularity term.
+   */
   public static LearnerSettings tutorial() {
     return defaults().with(b -> {
       b.dim = 16;
@@ -51,13 +74,31 @@ public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives,
       b.seenRetries = 0;
       b.biasLr = 0.01f;
       b.lr = 0.01f;
+      b.popularityWeight = 0f;
+      b.popularityLr = 0f;
     });
   }
 
   /** The measured defaults (see docs/trainer.md). */
   public static LearnerSettings defaults() {
     return new LearnerSettings(32, NegativeMode.UNIFORM, 10, Loss.BCE, 0.75, true, 3, 256, 64, 8_192, 20_000, 0.9,
-        0.01f, 0.05f, 0f, 0f, 0.1f, 42L);
+        0.01f, 0.05f, 0f, 0f, 0.1f, 42L, 0f, 0f, DAY * 14, DAY, 512);
+  }
+
+  /**
+   * The recency-aware model: full softmax over the catalogue (seen items masked), lr 0.005 / bias lr 0.01, and the
+   * learned popularity term {@code alpha * log(1 + c_i(t))} (alpha from 1, lr 0.01, 14-day half-life). Better NDCG
+   * offline than the defaults, lower coverage at serving weight 1 (docs/trainer.md).
+   */
+  public static LearnerSettings recency() {
+    return defaults().with(b -> {
+      b.negativeMode = NegativeMode.FULL;
+      b.loss = Loss.SOFTMAX;
+      b.lr = 0.005f;
+      b.biasLr = 0.01f;
+      b.popularityWeight = 1f;
+      b.popularityLr = 0.01f;
+    });
   }
 
   /** A copy with some fields changed. */
@@ -93,6 +134,11 @@ public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives,
     public float biasL2;
     public float initStd;
     public long seed;
+    public float popularityWeight;
+    public float popularityLr;
+    public long popularityHalfLifeMillis;
+    public long popularitySnapshotMillis;
+    public int popularitySnapshots;
 
     Builder(LearnerSettings s) {
       dim = s.dim;
@@ -113,12 +159,18 @@ public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives,
       biasL2 = s.biasL2;
       initStd = s.initStd;
       seed = s.seed;
+      popularityWeight = s.popularityWeight;
+      popularityLr = s.popularityLr;
+      popularityHalfLifeMillis = s.popularityHalfLifeMillis;
+      popularitySnapshotMillis = s.popularitySnapshotMillis;
+      popularitySnapshots = s.popularitySnapshots;
     }
 
     public LearnerSettings build() {
       return new LearnerSettings(dim, negativeMode, negatives, loss, alpha, logQ, seenRetries, batchSize,
           Math.min(newPerStep, batchSize), replayRecent, replayReservoir, recentFraction, lr, biasLr, l2, biasL2,
-          initStd, seed);
+          initStd, seed, popularityWeight, popularityLr, popularityHalfLifeMillis, popularitySnapshotMillis,
+          popularitySnapshots);
     }
   }
 }

@@ -14,6 +14,15 @@ import java.util.Arrays;
  * number on masked cells) and 0/1 cell weights (0 removes a cell from the loss); they are only read when
  * {@link #adjusted} / {@link #masked}. {@link #userRows} / {@link #itemRows} map local rows back to table rows.
  *
+ * <p>Full softmax ({@link #full}): the candidates are the whole catalogue, {@code NI = N} items in table order,
+ * logits {@code [B, N]}; {@link #posIdx} {@code [B]} holds each positive's item row and {@link #adjust} masks the
+ * user's other seen items.
+ *
+ * <p>Popularity term ({@link #popularity}): the logits get {@code alpha * feature}. {@link #feature} has the logits'
+ * shape (sampled, in-batch: the candidate's {@code log(1 + c(t))} as of the positive's event time) or, in full
+ * mode, is a table {@code [R, N]} of feature rows (one per distinct event-time source of the batch) that
+ * {@link #featIdx} {@code [B]} picks from.
+ *
  * <p>A view onto the {@link Builder}'s scratch arrays: valid until the builder starts the next batch.
  */
 public final class MiniBatch {
@@ -34,6 +43,13 @@ public final class MiniBatch {
   final boolean adjusted;
   final int[] userRows;
   final int[] itemRows;
+  final boolean full;
+  final long[] posIdx;
+  final boolean popularity;
+  final float alpha;
+  final float[] feature;
+  final long[] featIdx;
+  final int featRows;
 
   private MiniBatch(Builder s) {
     users = s.uBuf;
@@ -53,6 +69,13 @@ public final class MiniBatch {
     adjusted = s.anyAdjusted;
     userRows = s.touchedUsers;
     itemRows = s.touchedItems;
+    full = s.full;
+    posIdx = s.posIdx;
+    popularity = s.popularity;
+    alpha = s.alpha;
+    feature = s.featBuf;
+    featIdx = s.featIdx;
+    featRows = s.featRows;
   }
 
   /** Positives in the batch. */
@@ -78,9 +101,9 @@ public final class MiniBatch {
     return itemRows[l];
   }
 
-  /** Logit columns per positive ({@code K}, or {@code B} in-batch). */
+  /** Logit columns per positive ({@code K}, {@code B} in-batch, {@code N} full). */
   public int columns() {
-    return inBatch ? b : k;
+    return full ? ni : inBatch ? b : k;
   }
 
   /**
@@ -107,6 +130,13 @@ public final class MiniBatch {
     private boolean inBatch;
     private boolean anyMasked;
     private boolean anyAdjusted;
+    private boolean full;
+    private long[] posIdx = new long[0];
+    private boolean popularity;
+    private float alpha;
+    private float[] featBuf = new float[0];
+    private long[] featIdx = new long[0];
+    private int featRows;
 
     public Builder(int dim) {
       this.dim = dim;
@@ -147,7 +177,84 @@ public final class MiniBatch {
       ni = 0;
       anyMasked = false;
       anyAdjusted = false;
+      full = false;
+      popularity = false;
+      featRows = 0;
+      if (featBuf.length < adjCells) {
+        featBuf = new float[adjCells];
+      }
       return this;
+    }
+
+    /**
+     * Starts a full-softmax batch of {@code b} positives over all {@code items} items (in table order), no cell
+     * masked yet. Invalidates the previous batch.
+     */
+    public Builder beginFull(int b, int userCapacity, int items) {
+      begin(b, 1, false, userCapacity, 0);
+      full = true;
+      k = items;
+      int cells = b * items;
+      if (adjBuf.length < cells) {
+        adjBuf = new float[cells];
+        wBuf = new float[0];
+      }
+      Arrays.fill(adjBuf, 0, cells, 0f);
+      if (touchedItems.length < items) {
+        touchedItems = new int[items];
+      }
+      for (int i = 0; i < items; i++) {
+        touchedItems[i] = i;
+      }
+      if (posIdx.length < b) {
+        posIdx = new long[b];
+        featIdx = new long[b];
+      }
+      return this;
+    }
+
+    /** Full mode: positive {@code p} is item row {@code row}. */
+    public void positive(int p, int row) {
+      posIdx[p] = row;
+    }
+
+    /** Full mode: removes item row {@code row} from positive {@code p}'s softmax. */
+    public void mask(int p, int row, float value) {
+      adjBuf[p * k + row] = value;
+      anyMasked = true;
+      anyAdjusted = true;
+    }
+
+    /** Turns the popularity term on for this batch, with the current weight {@code alpha}. */
+    public void popularity(float alpha) {
+      this.popularity = true;
+      this.alpha = alpha;
+    }
+
+    /** Sampled / in-batch: the popularity feature of logit cell {@code cell}. */
+    public void feature(int cell, float value) {
+      featBuf[cell] = value;
+    }
+
+    /**
+     * Full mode: appends a feature row ({@code log(1 + c(t))} per item; missing trailing items count 0) and
+     * returns its index.
+     */
+    public int featureRow(float[] row, int length) {
+      int n = k;
+      int off = featRows * n;
+      if (featBuf.length < off + n) {
+        featBuf = Arrays.copyOf(featBuf, Math.max(off + n, featBuf.length * 2));
+      }
+      int m = Math.min(n, length);
+      System.arraycopy(row, 0, featBuf, off, m);
+      Arrays.fill(featBuf, off + m, off + n, 0f);
+      return featRows++;
+    }
+
+    /** Full mode: positive {@code p} reads feature row {@code r}. */
+    public void featureIndex(int p, int r) {
+      featIdx[p] = r;
     }
 
     /** Positive {@code p}'s user is table row {@code row}. */
@@ -196,6 +303,16 @@ public final class MiniBatch {
       for (int l = 0; l < nu; l++) {
         System.arraycopy(uw, touchedUsers[l] * d, uBuf, l * d, d);
       }
+      if (full) {
+        ni = k;
+        if (vBuf.length < ni * d) {
+          vBuf = new float[Math.max(ni, 64) * d * 2];
+          bBuf = new float[Math.max(ni, 64) * 2];
+        }
+        System.arraycopy(iw, 0, vBuf, 0, ni * d);
+        System.arraycopy(ib, 0, bBuf, 0, ni);
+        return new MiniBatch(this);
+      }
       for (int l = 0; l < ni; l++) {
         System.arraycopy(iw, touchedItems[l] * d, vBuf, l * d, d);
         bBuf[l] = ib[touchedItems[l]];
@@ -208,7 +325,7 @@ public final class MiniBatch {
       for (int l = 0; l < nu; l++) {
         userLocal[touchedUsers[l]] = -1;
       }
-      for (int l = 0; l < ni; l++) {
+      for (int l = 0; l < ni && !full; l++) {
         itemLocal[touchedItems[l]] = -1;
       }
       nu = 0;

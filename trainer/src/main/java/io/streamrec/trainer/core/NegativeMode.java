@@ -10,5 +10,10 @@ public enum NegativeMode {
    * The other positives of the same batch (a [B, B] score matrix), with the logQ correction
    * {@code s - log q(item)} so that popular items are not over-penalised; collisions and seen items are masked.
    */
-  IN_BATCH
+  IN_BATCH,
+  /**
+   * No sampling: every known item is a candidate (full softmax over the catalogue, logits {@code [B, N]}); the
+   * user's other seen items are masked. Needs {@link Loss#SOFTMAX}; for catalogues up to about 10^4 items.
+   */
+  FULL
 }

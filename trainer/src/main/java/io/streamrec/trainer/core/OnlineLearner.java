@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import io.streamrec.numeric.Packed;
+import io.streamrec.numeric.TopK;
+import io.streamrec.schemas.PopularityTerm;
 import java.util.SplittableRandom;
 
 /**
@@ -30,6 +33,9 @@ public final class OnlineLearner implements AutoCloseable {
   public record Scored(String itemId, float score) {}
 
   private static final float MASK = -1e4f;
+  /** {@code source} of an example that reads the live popularity row. */
+  private static final int LIVE = -2;
+  private static final float[] EMPTY = new float[0];
 
   private final LearnerSettings s;
   private final IdIndex users = new IdIndex();
@@ -47,9 +53,21 @@ public final class OnlineLearner implements AutoCloseable {
 
   private final int[] pendUser;
   private final int[] pendItem;
+  private final long[] pendTime;
+  private final boolean[] pendNew;
   private int pending;
   private final int[] batchUser;
   private final int[] batchItem;
+  private final long[] batchTime;
+  private final boolean[] batchLive;
+  private final int[] source;
+  private int[] sourceRow = new int[0];
+  private float[] liveRow = new float[0];
+  private final PopularityCounts popularity;
+  private final UserItems userItems = new UserItems();
+  private final EmbeddingTable alphaTable;
+  private final LazyAdam alphaAdam;
+  private final float[] alphaGrad = new float[1];
   private final int[] pair = new int[2];
   private final MiniBatch.Builder batch;
   private final TwoTowerStep.Result result = new TwoTowerStep.Result();
@@ -76,6 +94,18 @@ public final class OnlineLearner implements AutoCloseable {
     this.batchUser = new int[s.batchSize()];
     this.batchItem = new int[s.batchSize()];
     this.batch = new MiniBatch.Builder(s.dim());
+    this.pendTime = new long[s.newPerStep()];
+    this.pendNew = new boolean[s.newPerStep()];
+    this.batchTime = new long[s.batchSize()];
+    this.batchLive = new boolean[s.batchSize()];
+    this.source = new int[s.batchSize()];
+    this.popularity = new PopularityCounts(s.popularityHalfLifeMillis(), s.popularitySnapshotMillis(),
+        s.popularitySnapshots());
+    this.alphaTable = new EmbeddingTable(1, 0f, 0, 16);
+    alphaTable.ensureRow(0);
+    alphaTable.weights()[0] = s.popularityWeight();
+    this.alphaAdam = s.popularityLr() > 0
+        ? new LazyAdam(new LazyAdam.Settings(s.popularityLr(), 0f, 0.9f, 0.999f, 1e-8f, 0f, 0f)) : null;
   }
 
   /** A learner on the CPU. */
@@ -97,6 +127,7 @@ public final class OnlineLearner implements AutoCloseable {
 
   /**
    * Learns from one new interaction (every interaction is a positive, as in the tutorial). May run a step.
+   * Interactions are expected in event-time order: the popularity counts read them so.
    *
    * @param timestampMillis event time; rows remember the newest event time they learned from
    */
@@ -106,7 +137,7 @@ public final class OnlineLearner implements AutoCloseable {
     sampler.observe(i);
     replay.add(u, i, timestampMillis, rnd);
     examples++;
-    enqueue(u, i);
+    enqueue(u, i, timestampMillis, true);
   }
 
   /**
@@ -115,7 +146,7 @@ public final class OnlineLearner implements AutoCloseable {
    */
   public void relearn(String userId, String itemId, long timestampMillis) {
     int u = register(userId, itemId, timestampMillis);
-    enqueue(u, items.find(itemId));
+    enqueue(u, items.find(itemId), timestampMillis, false);
   }
 
   private int register(String userId, String itemId, long timestampMillis) {
@@ -124,22 +155,30 @@ public final class OnlineLearner implements AutoCloseable {
     userTable.ensureRow(u);
     itemTable.ensureRow(i);
     sampler.ensureItem(i);
-    seen.add(LongHashSet.pair(u, i));
+    popularity.ensureItem(i);
+    if (seen.add(LongHashSet.pair(u, i))) {
+      userItems.add(u, i);
+    }
     userTable.observe(u, timestampMillis);
     itemTable.observe(i, timestampMillis);
     return u;
   }
 
-  private void enqueue(int u, int i) {
+  private void enqueue(int u, int i, long time, boolean fresh) {
     pendUser[pending] = u;
     pendItem[pending] = i;
+    pendTime[pending] = time;
+    pendNew[pending] = fresh;
     pending++;
     if (pending == pendUser.length) {
       flush();
     }
   }
 
-  /** Runs a step on the queued new examples (if any), filling the batch with replay. */
+  /**
+   * Runs a step on the queued new examples (if any), filling the batch with replay. The new examples read the
+   * popularity counts as they were before any of them (their own events excluded), then are counted.
+   */
   public void flush() {
     if (pending == 0) {
       return;
@@ -147,9 +186,25 @@ public final class OnlineLearner implements AutoCloseable {
     int n = pending;
     System.arraycopy(pendUser, 0, batchUser, 0, n);
     System.arraycopy(pendItem, 0, batchItem, 0, n);
+    System.arraycopy(pendTime, 0, batchTime, 0, n);
+    System.arraycopy(pendNew, 0, batchLive, 0, n);
     pending = 0;
+    long first = Long.MIN_VALUE;
+    for (int b = 0; b < n && first == Long.MIN_VALUE; b++) {
+      if (batchLive[b]) {
+        first = batchTime[b];
+      }
+    }
+    if (first != Long.MIN_VALUE && s.popularityTerm()) {
+      liveRow = popularity.liveRow(first, liveRow);
+    }
+    for (int b = 0; b < n; b++) {
+      if (batchLive[b]) {
+        popularity.observe(batchItem[b], batchTime[b]);
+      }
+    }
     n = fillWithReplay(n);
-    trainBatch(batchUser, batchItem, n);
+    trainRows(batchUser, batchItem, n, true);
   }
 
   /** New examples queued but not yet trained on. */
@@ -164,7 +219,7 @@ public final class OnlineLearner implements AutoCloseable {
     }
     for (int c = 0; c < count; c++) {
       int n = fillWithReplay(0);
-      trainBatch(batchUser, batchItem, n);
+      trainRows(batchUser, batchItem, n, true);
     }
     return count;
   }
@@ -174,9 +229,10 @@ public final class OnlineLearner implements AutoCloseable {
       return n;
     }
     while (n < batchUser.length) {
-      replay.sample(rnd, s.recentFraction(), pair);
+      batchTime[n] = replay.sample(rnd, s.recentFraction(), pair);
       batchUser[n] = pair[0];
       batchItem[n] = pair[1];
+      batchLive[n] = false;
       n++;
     }
     return n;
@@ -186,6 +242,15 @@ public final class OnlineLearner implements AutoCloseable {
    * Registers an interaction in the index, tables, counts and seen set without training or replay (the
    * benchmark's epoch training uses it to load a data set). Returns {user row, item row}.
    */
+  public int[] index(String userId, String itemId, long timestampMillis) {
+    int u = register(userId, itemId, timestampMillis);
+    int i = items.find(itemId);
+    sampler.observe(i);
+    popularity.observe(i, timestampMillis);
+    return new int[] {u, i};
+  }
+
+  /** {@link #index(String, String, long)} without an event time: no popularity count. */
   public int[] index(String userId, String itemId) {
     int u = register(userId, itemId, Long.MIN_VALUE);
     int i = items.find(itemId);
@@ -194,27 +259,53 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * One optimizer step on exactly these positives (rows from {@link #index}), with negatives per the settings.
+   * One optimizer step on exactly these positives (rows from {@link #index}), with negatives per the settings;
+   * the popularity term reads the counts as of the newest counted event.
    *
    * @return the batch loss (NaN/Inf when the batch was skipped)
    */
   public float trainBatch(int[] userRows, int[] itemRows, int n) {
+    if (s.popularityTerm()) {
+      liveRow = popularity.liveRow(popularity.clock(), liveRow);
+    }
+    return trainRows(userRows, itemRows, n, false);
+  }
+
+  /**
+   * One step. With {@code timed}, example {@code b} reads the popularity feature per {@code batchLive[b]} (the
+   * live row) or its event time {@code batchTime[b]} (a snapshot); otherwise every example reads the live row.
+   */
+  private float trainRows(int[] userRows, int[] itemRows, int n, boolean timed) {
     if (n == 0) {
       return Float.NaN;
     }
     long t0 = System.nanoTime();
-    boolean inBatch = s.negativeMode() == NegativeMode.IN_BATCH;
-    int k = inBatch ? 1 : 1 + s.negatives();
-    batch.begin(n, k, inBatch, userTable.capacity(), itemTable.capacity());
-    for (int b = 0; b < n; b++) {
-      batch.user(b, userRows[b]);
+    boolean pop = s.popularityTerm();
+    if (pop) {
+      for (int b = 0; b < n; b++) {
+        source[b] = !timed || batchLive[b] ? LIVE : popularity.snapshotFor(batchTime[b]);
+      }
     }
-    if (inBatch) {
-      buildInBatch(userRows, itemRows, n);
+    MiniBatch mb;
+    if (s.negativeMode() == NegativeMode.FULL) {
+      mb = buildFull(userRows, itemRows, n, pop);
     } else {
-      buildSampled(userRows, itemRows, n, k);
+      boolean inBatch = s.negativeMode() == NegativeMode.IN_BATCH;
+      int k = inBatch ? 1 : 1 + s.negatives();
+      batch.begin(n, k, inBatch, userTable.capacity(), itemTable.capacity());
+      if (pop) {
+        batch.popularity(alphaTable.weights()[0]);
+      }
+      for (int b = 0; b < n; b++) {
+        batch.user(b, userRows[b]);
+      }
+      if (inBatch) {
+        buildInBatch(userRows, itemRows, n, pop);
+      } else {
+        buildSampled(userRows, itemRows, n, k, pop);
+      }
+      mb = batch.build(userTable, itemTable);
     }
-    MiniBatch mb = batch.build(userTable, itemTable);
     engine.step(mb, s.loss(), result);
     lastLoss = result.loss;
     boolean ok = Float.isFinite(result.loss);
@@ -227,10 +318,55 @@ public final class OnlineLearner implements AutoCloseable {
     return result.loss;
   }
 
-  private void buildSampled(int[] userRows, int[] itemRows, int n, int k) {
+  /** The popularity feature row example {@code b} reads (null: all 0). */
+  private float[] featureRow(int b) {
+    int src = source[b];
+    return src == LIVE ? liveRow : src < 0 ? null : popularity.snapshotRow(src);
+  }
+
+  private static float featureOf(float[] row, int item) {
+    return row == null || item >= row.length ? 0f : row[item];
+  }
+
+  private MiniBatch buildFull(int[] userRows, int[] itemRows, int n, boolean pop) {
+    int items = itemTable.rows();
+    batch.beginFull(n, userTable.capacity(), items);
+    if (pop) {
+      batch.popularity(alphaTable.weights()[0]);
+      if (sourceRow.length < popularity.snapshots() + 2) {
+        sourceRow = new int[popularity.snapshots() * 2 + 2];
+      }
+      Arrays.fill(sourceRow, 0, popularity.snapshots() + 2, -1);
+    }
+    for (int b = 0; b < n; b++) {
+      int u = userRows[b];
+      int i = itemRows[b];
+      batch.user(b, u);
+      batch.positive(b, i);
+      int[] its = userItems.of(u);
+      for (int x = 0, m = userItems.size(u); x < m; x++) {
+        if (its[x] != i) {
+          batch.mask(b, its[x], MASK);
+        }
+      }
+      if (pop) {
+        int key = source[b] + 2;
+        if (sourceRow[key] < 0) {
+          float[] row = featureRow(b);
+          sourceRow[key] = batch.featureRow(row == null ? EMPTY : row, row == null ? 0 : Math.min(row.length,
+              items));
+        }
+        batch.featureIndex(b, sourceRow[key]);
+      }
+    }
+    return batch.build(userTable, itemTable);
+  }
+
+  private void buildSampled(int[] userRows, int[] itemRows, int n, int k, boolean pop) {
     boolean correct = s.logQ() && s.loss() == Loss.SOFTMAX && s.negativeMode() == NegativeMode.POPULARITY;
     for (int b = 0; b < n; b++) {
       int u = userRows[b];
+      float[] row = pop ? featureRow(b) : null;
       for (int c = 0; c < k; c++) {
         int cell = b * k + c;
         int item = c == 0 ? itemRows[b] : negative(u, itemRows[b]);
@@ -241,6 +377,9 @@ public final class OnlineLearner implements AutoCloseable {
         batch.candidate(cell, item);
         float adj = correct ? (float) -Math.log(Math.max(1e-12, sampler.probability(item))) : 0f;
         batch.cell(cell, masked ? MASK : adj, masked ? 0f : 1f);
+        if (pop) {
+          batch.feature(cell, featureOf(row, item));
+        }
       }
     }
   }
@@ -259,16 +398,20 @@ public final class OnlineLearner implements AutoCloseable {
     return -1;
   }
 
-  private void buildInBatch(int[] userRows, int[] itemRows, int n) {
+  private void buildInBatch(int[] userRows, int[] itemRows, int n, boolean pop) {
     for (int b = 0; b < n; b++) {
       batch.candidate(b, itemRows[b]);
     }
     for (int b = 0; b < n; b++) {
       int u = userRows[b];
+      float[] row = pop ? featureRow(b) : null;
       for (int j = 0; j < n; j++) {
         int cell = b * n + j;
         boolean masked = j != b && (itemRows[j] == itemRows[b] || seen.contains(LongHashSet.pair(u, itemRows[j])));
         batch.cell(cell, masked ? MASK : (s.logQ() ? -sampler.logQ(itemRows[j]) : 0f), masked ? 0f : 1f);
+        if (pop) {
+          batch.feature(cell, featureOf(row, itemRows[j]));
+        }
       }
     }
   }
@@ -282,6 +425,10 @@ public final class OnlineLearner implements AutoCloseable {
     }
     for (int l = 0; l < mb.distinctItems(); l++) {
       itemAdam.update(itemTable, mb.itemRow(l), result.gradItem, l * d, result.gradBias[l], steps);
+    }
+    if (mb.popularity && alphaAdam != null) {
+      alphaGrad[0] = result.gradAlpha;
+      alphaAdam.update(alphaTable, 0, alphaGrad, 0, 0f, steps);
     }
   }
 
@@ -339,51 +486,77 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * The {@code k} best items for a user by {@code dot(u, v) + bias} (what serving ranks by), skipping
+   * The {@code k} best items for a user by {@code dot(u, v) + bias + alpha * log(1 + c_i(t))} at the newest
+   * counted event time (what serving ranks by at that stream time with the default popularity weight 1), skipping
    * {@code exclude}; ties go to the smaller item row. Empty for an unknown user.
    */
   public List<Scored> scoreTopK(String userId, int k, Collection<String> exclude) {
+    return scoreTopK(userId, k, exclude, 1f, popularity.clock());
+  }
+
+  /**
+   * The {@code k} best items by {@code dot(u, v) + bias + kappa * alpha * log(1 + c_i(t))} at {@code timeMillis},
+   * the popularity term computed from what the trainer publishes ({@link #popularityCount}) exactly as serving
+   * computes it.
+   */
+  public List<Scored> scoreTopK(String userId, int k, Collection<String> exclude, float kappa, long timeMillis) {
     int ur = users.find(userId);
     if (ur < 0 || k <= 0) {
       return List.of();
     }
-    boolean[] skip = new boolean[items.size()];
+    float[] term = itemTerms(kappa, timeMillis);
+    int[] ex = new int[exclude.size()];
+    int m = 0;
     for (String e : exclude) {
       int r = items.find(e);
       if (r >= 0) {
-        skip[r] = true;
+        ex[m++] = r;
       }
     }
-    int d = s.dim();
-    float[] uw = userTable.weights();
-    float[] iw = itemTable.weights();
-    float[] ib = itemTable.biases();
-    int uo = ur * d;
-    long[] heap = new long[k];
-    int size = 0;
-    for (int i = 0, off = 0; i < items.size(); i++, off += d) {
-      if (skip[i]) {
-        continue;
-      }
-      float score = ib[i];
-      for (int j = 0; j < d; j++) {
-        score += uw[uo + j] * iw[off + j];
-      }
-      long p = TopK.pack(score, i);
-      if (size < k) {
-        TopK.push(heap, size++, p);
-      } else if (p > heap[0]) {
-        TopK.replaceTop(heap, size, p);
-      }
-    }
-    long[] sorted = Arrays.copyOf(heap, size);
-    Arrays.sort(sorted);
-    List<Scored> out = new ArrayList<>(size);
-    for (int x = size - 1; x >= 0; x--) {
-      int row = TopK.row(sorted[x]);
-      out.add(new Scored(items.idOf(row), TopK.score(sorted[x])));
+    ex = Arrays.copyOf(ex, m);
+    Arrays.sort(ex);
+    long[] top = TopK.topK(userTable.vector(ur), itemTable.weights(), term, items.size(), s.dim(), k, ex);
+    List<Scored> out = new ArrayList<>(top.length);
+    for (long p : top) {
+      out.add(new Scored(items.idOf(Packed.id(p)), Packed.score(p)));
     }
     return out;
+  }
+
+  /**
+   * Each item's additive score term {@code bias + kappa * alpha * log(1 + c(t))} at {@code timeMillis}, in row
+   * order, from the published values ({@link PopularityTerm}).
+   */
+  public float[] itemTerms(float kappa, long timeMillis) {
+    int n = items.size();
+    float[] out = new float[n];
+    float[] ib = itemTable.biases();
+    float a = popularityWeight();
+    long clock = popularity.clock();
+    for (int i = 0; i < n; i++) {
+      out[i] = ib[i] + PopularityTerm.value(kappa, a, popularityCount(i), clock, popularity.halfLifeMillis(),
+          timeMillis);
+    }
+    return out;
+  }
+
+  /** The learned popularity weight {@code alpha} (0 when the term is off). */
+  public float popularityWeight() {
+    return s.popularityTerm() ? alphaTable.weights()[0] : 0f;
+  }
+
+  /** Item row's decayed count as of {@link #popularityTime()} (what is published with the item). */
+  public double popularityCount(int itemRow) {
+    return popularity.count(itemRow, popularity.clock());
+  }
+
+  /** The time the published counts refer to: the newest counted event time ({@code Long.MIN_VALUE}: none). */
+  public long popularityTime() {
+    return popularity.clock();
+  }
+
+  public long popularityHalfLifeMillis() {
+    return popularity.halfLifeMillis();
   }
 
   // ---- publishing --------------------------------------------------------------------------------------------
@@ -460,7 +633,8 @@ public final class OnlineLearner implements AutoCloseable {
   public LearnerState state() {
     flush();
     return new LearnerState(s.dim(), users.ids(), items.ids(), userTable.state(), itemTable.state(),
-        sampler.counts(), seen.toArray(), replay.state(), steps, skipped, examples);
+        sampler.counts(), seen.toArray(), replay.state(), steps, skipped, examples, popularity.state(),
+        alphaTable.state());
   }
 
   /** Replaces this (fresh) learner's state with a saved one. */
@@ -477,7 +651,16 @@ public final class OnlineLearner implements AutoCloseable {
     itemTable.restore(st.items());
     sampler.restore(st.itemCounts());
     for (long p : st.seenPairs()) {
-      seen.add(p);
+      if (seen.add(p)) {
+        userItems.add((int) (p >>> 32), (int) p);
+      }
+    }
+    if (st.popularity() != null) {
+      popularity.restore(st.popularity());
+    }
+    popularity.ensureItem(items.size() - 1);
+    if (st.alpha() != null) {
+      alphaTable.restore(st.alpha());
     }
     replay.restore(st.replay());
     steps = st.steps();
@@ -486,10 +669,14 @@ public final class OnlineLearner implements AutoCloseable {
     rnd = new SplittableRandom(s.seed() ^ (steps * 0x9E3779B97F4A7C15L));
   }
 
-  /** Everything a checkpoint stores about the model. */
+  /**
+   * Everything a checkpoint stores about the model. {@code popularity} and {@code alpha} are null in a checkpoint
+   * written before the popularity term existed (restored as empty counts and the configured initial weight).
+   */
   public record LearnerState(int dim, List<String> userIds, List<String> itemIds, EmbeddingTable.State users,
                              EmbeddingTable.State items, long[] itemCounts, long[] seenPairs,
-                             ReplayBuffer.State replay, long steps, long skipped, long examples) {}
+                             ReplayBuffer.State replay, long steps, long skipped, long examples,
+                             PopularityCounts.State popularity, EmbeddingTable.State alpha) {}
 
   @Override
   public void close() {

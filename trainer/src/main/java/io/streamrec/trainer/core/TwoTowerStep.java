@@ -38,6 +38,8 @@ public final class TwoTowerStep implements AutoCloseable {
     public float[] gradUser = new float[0];
     public float[] gradItem = new float[0];
     public float[] gradBias = new float[0];
+    /** Gradient w.r.t. the popularity weight alpha (0 when the batch has no popularity term). */
+    public float gradAlpha;
   }
 
   public TwoTowerStep(Device device) {
@@ -61,6 +63,9 @@ public final class TwoTowerStep implements AutoCloseable {
    * @return {@code out}, with {@code loss}; gradients are filled only when the loss is finite
    */
   public Result step(MiniBatch batch, Loss loss, Result out) {
+    if (batch.full) {
+      return stepFull(batch, out);
+    }
     int b = batch.b;
     int k = batch.k;
     int d = batch.d;
@@ -84,6 +89,9 @@ public final class TwoTowerStep implements AutoCloseable {
           ? scope.create(FloatBuffer.wrap(batch.adjust, 0, b * cols), new Shape(b, cols)) : null;
       NDArray w = masked ? scope.create(FloatBuffer.wrap(batch.weight, 0, b * cols), new Shape(b, cols)) : null;
       NDArray y = inBatch ? scope.eye(b) : firstColumn(scope, b, k);
+      NDArray alpha = batch.popularity ? leafAlpha(scope, batch.alpha) : null;
+      NDArray feat = batch.popularity
+          ? scope.create(FloatBuffer.wrap(batch.feature, 0, b * cols), new Shape(b, cols)) : null;
       try (GradientCollector gc = engine.newGradientCollector()) {
         NDArray u = uTable.get(ui);
         NDArray v = iTable.get(ci);
@@ -93,6 +101,9 @@ public final class TwoTowerStep implements AutoCloseable {
             : u.expandDims(1).mul(v.reshape(b, k, d)).sum(new int[] {2}).add(bias.reshape(b, k));
         if (adj != null) {
           logits = logits.add(adj);
+        }
+        if (alpha != null) {
+          logits = logits.add(feat.mul(alpha));
         }
         NDArray l = lossOf(logits, y, w, loss);
         out.loss = l.getFloat();
@@ -104,8 +115,61 @@ public final class TwoTowerStep implements AutoCloseable {
       out.gradUser = uTable.getGradient().toFloatArray();
       out.gradItem = iTable.getGradient().toFloatArray();
       out.gradBias = bTable.getGradient().toFloatArray();
+      out.gradAlpha = alpha == null ? 0f : alpha.getGradient().getFloat();
       return out;
     }
+  }
+
+  /**
+   * Full softmax: logits {@code [B, N] = U[userIdx] . V^T + bias + adjust (+ alpha * F[featIdx])}, loss the mean
+   * of {@code -log softmax} at each row's positive.
+   */
+  private Result stepFull(MiniBatch batch, Result out) {
+    int b = batch.b;
+    int d = batch.d;
+    int nu = batch.nu;
+    int n = batch.ni;
+    try (NDManager scope = base.newSubManager()) {
+      NDArray uTable = scope.create(FloatBuffer.wrap(batch.users, 0, nu * d), new Shape(nu, d));
+      NDArray iTable = scope.create(FloatBuffer.wrap(batch.items, 0, n * d), new Shape(n, d));
+      NDArray bTable = scope.create(FloatBuffer.wrap(batch.itemBias, 0, n), new Shape(1, n));
+      uTable.setRequiresGradient(true);
+      iTable.setRequiresGradient(true);
+      bTable.setRequiresGradient(true);
+      NDArray ui = scope.create(LongBuffer.wrap(batch.userIdx, 0, b), new Shape(b));
+      NDArray pos = scope.create(LongBuffer.wrap(batch.posIdx, 0, b), new Shape(b, 1));
+      NDArray adj = batch.adjusted ? scope.create(FloatBuffer.wrap(batch.adjust, 0, b * n), new Shape(b, n)) : null;
+      NDArray alpha = batch.popularity ? leafAlpha(scope, batch.alpha) : null;
+      NDArray fTable = batch.popularity
+          ? scope.create(FloatBuffer.wrap(batch.feature, 0, batch.featRows * n), new Shape(batch.featRows, n)) : null;
+      NDArray fi = batch.popularity ? scope.create(LongBuffer.wrap(batch.featIdx, 0, b), new Shape(b)) : null;
+      try (GradientCollector gc = engine.newGradientCollector()) {
+        NDArray logits = uTable.get(ui).matMul(iTable.transpose()).add(bTable);
+        if (adj != null) {
+          logits = logits.add(adj);
+        }
+        if (alpha != null) {
+          logits = logits.add(fTable.mul(alpha).get(fi));
+        }
+        NDArray l = logits.logSoftmax(1).gather(pos, 1).sum().neg().div(b);
+        out.loss = l.getFloat();
+        if (!Float.isFinite(out.loss)) {
+          return out;
+        }
+        gc.backward(l);
+      }
+      out.gradUser = uTable.getGradient().toFloatArray();
+      out.gradItem = iTable.getGradient().toFloatArray();
+      out.gradBias = bTable.getGradient().toFloatArray();
+      out.gradAlpha = alpha == null ? 0f : alpha.getGradient().getFloat();
+      return out;
+    }
+  }
+
+  private static NDArray leafAlpha(NDManager scope, float value) {
+    NDArray a = scope.create(new float[] {value}, new Shape(1));
+    a.setRequiresGradient(true);
+    return a;
   }
 
   private static NDArray firstColumn(NDManager scope, int b, int k) {

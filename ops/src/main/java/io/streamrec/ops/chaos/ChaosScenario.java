@@ -1,0 +1,565 @@
+package io.streamrec.ops.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamrec.avro.RatingEvent;
+import io.streamrec.ops.chaos.ChaosReport.KillResult;
+import io.streamrec.ops.chaos.ChaosReport.ServingCheck;
+import io.streamrec.ops.chaos.ChaosReport.TrainerCheck;
+import io.streamrec.ops.chaos.ChaosSystem.Service;
+import io.streamrec.ops.demo.ChildJvm;
+import io.streamrec.ops.eval.Interaction;
+import io.streamrec.ops.eval.MovieLens;
+import io.streamrec.schemas.TopicSpec;
+import io.streamrec.schemas.Topics;
+import io.streamrec.trainer.Checkpoints;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kill/restart scenario: start the system as child JVMs ({@link ChaosSystem}), replay MovieLens ratings at a
+ * fixed pace, SIGKILL services at the ratings a {@link KillPlan} drew from the seed and start each again at once on
+ * the same state, then audit: every rating must be exactly one training example or one dead letter (read
+ * {@code read_committed}), the trainer's checkpoint must cover every committed example and its versions never
+ * decrease, serving must answer personalised lists without seen items, also after a restart with its state
+ * directory deleted, and no process may be left running. Produces a {@link ChaosReport}; asserts nothing.
+ */
+public final class ChaosScenario {
+  private static final Logger log = LoggerFactory.getLogger(ChaosScenario.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_SUPERVISOR_RESTARTS = 5;
+
+  /**
+   * @param dataDir          MovieLens directory
+   * @param ratings          replay the first N ratings by time (0 = all)
+   * @param seed             kill plan, user sample and trainer seed
+   * @param streamsKills     SIGKILLs of the streams-app
+   * @param trainerKills     SIGKILLs of the trainer
+   * @param brokerKills      SIGKILLs of the broker
+   * @param replay           how long the replay should take (the pace; the kills fall inside it)
+   * @param workDir          state, broker log, service logs
+   * @param startTimeout     bound on each (re)start until ready
+   * @param catchUpTimeout   bound on waiting for ingest and the trainer to process everything after the replay
+   * @param usersToCheck     users asked for recommendations
+   * @param deleteServingState also restart serving with its state directory deleted
+   * @param overrides        extra service configuration ({@link ChaosSystem.Settings})
+   */
+  public record Settings(Path dataDir, int ratings, long seed, int streamsKills, int trainerKills, int brokerKills,
+                         Duration replay, Path workDir, Duration startTimeout, Duration catchUpTimeout,
+                         int usersToCheck, boolean deleteServingState, Map<String, String> overrides) {
+    public Settings {
+      overrides = Map.copyOf(overrides);
+    }
+  }
+
+  private final Settings s;
+  private final PrintStream out;
+  private final List<String> errors = new CopyOnWriteArrayList<>();
+  private final Map<Service, CompletableFuture<KillResult>> recovering = new EnumMap<>(Service.class);
+  private final List<Long> checkpointVersions = new CopyOnWriteArrayList<>();
+  private final Set<Long> pids = Collections.synchronizedSet(new LinkedHashSet<>());
+  private final List<String> supervisorRestarts = new CopyOnWriteArrayList<>();
+  private volatile boolean supervising;
+
+  private ChaosScenario(Settings s, PrintStream out) {
+    this.s = s;
+    this.out = out;
+  }
+
+  public static ChaosReport run(Settings s, PrintStream out) throws InterruptedException {
+    return new ChaosScenario(s, out).run();
+  }
+
+  private ChaosReport run() throws InterruptedException {
+    long t0 = System.nanoTime();
+    List<Interaction> ratings = MovieLens.sortedByTime(MovieLens.load(s.dataDir()).ratings());
+    if (s.ratings() > 0 && s.ratings() < ratings.size()) {
+      ratings = ratings.subList(0, s.ratings());
+    }
+    Map<String, Set<String>> seen = new HashMap<>();
+    Set<String> expected = new HashSet<>();
+    for (Interaction r : ratings) {
+      seen.computeIfAbsent(r.userId(), u -> new HashSet<>()).add(r.itemId());
+      expected.add(TopicAudit.identity(r.userId(), r.itemId(), r.timestamp()));
+    }
+    List<KillPlan.Kill> plan = KillPlan.draw(s.seed(), ratings.size(), s.streamsKills(), s.trainerKills(),
+        s.brokerKills());
+    out.printf("Chaos: %,d ratings over %d s, kills %s%n", ratings.size(), s.replay().toSeconds(), plan);
+
+    String suffix = String.format(Locale.ROOT, "-chaos-%d", s.seed());
+    ChaosSystem sys = new ChaosSystem(new ChaosSystem.Settings(s.workDir(), suffix, s.seed(), s.overrides()));
+    List<CompletableFuture<KillResult>> kills = new ArrayList<>();
+    TopicAudit.IngestOutcome ingest = new TopicAudit.IngestOutcome();
+    TrainerCheck trainer = null;
+    ServingCheck serving = null;
+    ServingCheck fresh = null;
+    long sent = 0;
+    try {
+      sys.startAll();
+      track(sys);
+      sys.awaitReady(Service.TRAINER, s.startTimeout());
+      Duration streamsUp = sys.awaitReady(Service.STREAMS_APP, s.startTimeout());
+      out.printf("System up (streams-app ready %.1f s after the trainer); replaying ...%n", streamsUp.toMillis() / 1e3);
+
+      Thread supervisor = supervise(sys);
+      sent = replay(sys, ratings, plan, kills);
+      for (CompletableFuture<KillResult> f : recovering.values()) {
+        await(f);
+      }
+      out.printf("Replay done: %,d ratings acknowledged; auditing ...%n", sent);
+
+      catchUp(sys, expected, ingest);
+      supervising = false;
+      supervisor.join(5_000);
+      trainer = trainerCheck(sys, ingest);
+      List<String> users = sample(seen.keySet(), s.usersToCheck(), s.seed());
+      awaitServingCaughtUp(sys);
+      serving = servingCheck(sys, users, seen, null);
+      if (s.deleteServingState()) {
+        int rc = sys.stop(Service.STREAMS_APP, Duration.ofSeconds(60));
+        sys.deleteServingState();
+        out.printf("streams-app stopped (exit %d), serving state deleted; restarting ...%n", rc);
+        sys.startStreams();
+        track(sys);
+        Duration up;
+        try {
+          up = sys.awaitReady(Service.STREAMS_APP, s.startTimeout());
+        } catch (IllegalStateException e) {
+          errors.add("serving restart with its state dir deleted: " + e.getMessage());
+          up = null;
+        }
+        if (up != null) {
+          awaitServingCaughtUp(sys);
+        }
+        fresh = servingCheck(sys, users, seen, up);
+      }
+    } catch (RuntimeException e) {
+      log.error("Chaos run failed", e);
+      errors.add(e.toString());
+    } finally {
+      supervising = false;
+      sys.close();
+      ChildJvm.killAll();
+    }
+    int left = 0;
+    for (long pid : pids) {
+      Optional<ProcessHandle> h = ProcessHandle.of(pid);
+      if (h.isPresent() && h.get().isAlive()) {
+        left++;
+      }
+    }
+    return new ChaosReport(sent, expected.size(), ingest.exampleRecords(), ingest.deadLetterRecords(),
+        ingest.reasons(), ingest.lost(expected), ingest.duplicated(), results(kills), trainer, serving, fresh,
+        left, List.copyOf(supervisorRestarts), (System.nanoTime() - t0) / 1e9, List.copyOf(errors));
+  }
+
+  /**
+   * What a process supervisor (compose {@code restart: unless-stopped}, Kubernetes) does: a streams-app or trainer
+   * that exited on its own (not killed by the plan) is started again on the same state, at most
+   * {@value #MAX_SUPERVISOR_RESTARTS} times per service; each such restart is reported.
+   */
+  private Thread supervise(ChaosSystem sys) {
+    supervising = true;
+    Thread t = new Thread(() -> {
+      Map<Service, Integer> restarts = new EnumMap<>(Service.class);
+      while (supervising) {
+        for (Service v : List.of(Service.STREAMS_APP, Service.TRAINER)) {
+          synchronized (sys) {
+            if (supervising && !sys.isAlive(v) && restarts.getOrDefault(v, 0) < MAX_SUPERVISOR_RESTARTS) {
+              String line = v + " exited on its own with code " + sys.exitCode(v).orElse(-1) + "; restarted";
+              restarts.merge(v, 1, Integer::sum);
+              supervisorRestarts.add(line);
+              out.println("  supervisor: " + line);
+              sys.restart(v);
+              track(sys);
+            }
+          }
+        }
+        try {
+          Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "chaos-supervisor");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private static List<KillResult> results(List<CompletableFuture<KillResult>> kills) {
+    List<KillResult> out = new ArrayList<>();
+    for (CompletableFuture<KillResult> f : kills) {
+      KillResult r = f.getNow(null);
+      if (r != null) {
+        out.add(r);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private void track(ChaosSystem sys) {
+    for (Service v : Service.values()) {
+      if (sys.isAlive(v)) {
+        pids.add(sys.pid(v));
+      }
+    }
+  }
+
+  /** Sends the ratings at the configured pace, performing each kill just before its rating. */
+  private long replay(ChaosSystem sys, List<Interaction> ratings, List<KillPlan.Kill> plan,
+                      List<CompletableFuture<KillResult>> kills)
+      throws InterruptedException {
+    TopicSpec<String, RatingEvent> topic = Topics.RATINGS.withSuffix(sys.suffix());
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, sys.bootstrap());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    // ride through a broker restart: keep retrying instead of failing sends
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "600000");
+    AtomicLong acked = new AtomicLong();
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    long start = System.nanoTime();
+    double perRating = (double) s.replay().toNanos() / Math.max(1, ratings.size());
+    int next = 0;
+    try (KafkaProducer<String, RatingEvent> producer = new KafkaProducer<>(p, topic.keySerde().serializer(),
+        topic.valueSerde().serializer())) {
+      for (int i = 0; i < ratings.size(); i++) {
+        while (next < plan.size() && plan.get(next).atRating() == i) {
+          kills.add(kill(sys, plan.get(next), start));
+          next++;
+        }
+        long due = start + (long) (i * perRating);
+        long wait = due - System.nanoTime();
+        if (wait > 1_000_000) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        Interaction r = ratings.get(i);
+        RatingEvent ev = RatingEvent.newBuilder().setUserId(r.userId()).setItemId(r.itemId())
+            .setRating(r.rating()).setTimestamp(Instant.ofEpochMilli(r.timestamp())).build();
+        producer.send(new ProducerRecord<>(topic.name(), r.userId(), ev), (md, e) -> {
+          if (e != null) {
+            failure.compareAndSet(null, e);
+          } else {
+            acked.incrementAndGet();
+          }
+        });
+      }
+      producer.flush();
+    }
+    if (failure.get() != null) {
+      errors.add("replay producer: " + failure.get());
+    }
+    return acked.get();
+  }
+
+  private CompletableFuture<KillResult> kill(ChaosSystem sys, KillPlan.Kill k, long replayStart)
+      throws InterruptedException {
+    Service v = k.service();
+    CompletableFuture<?> pending = recovering.get(v);
+    if (pending != null) {
+      await(pending);
+    }
+    double at = (System.nanoTime() - replayStart) / 1e9;
+    if (v != Service.BROKER) {
+      try {
+        sys.awaitReady(v, s.startTimeout(), false);
+      } catch (IllegalStateException e) {
+        // not ready (exited or slow): the supervisor restarts what exited; kill whatever runs now
+        log.warn("{} not ready before kill #{}: {}", v, k.index(), e.getMessage());
+      }
+    }
+    long t = System.nanoTime();
+    int rc;
+    synchronized (sys) {
+      rc = sys.kill(v);
+      if (v != Service.BROKER) {
+        sys.restart(v);
+        track(sys);
+      }
+    }
+    if (v == Service.TRAINER) {
+      new Checkpoints(sys.trainerCheckpointDir(), 2).loadNewest()
+          .ifPresent(snap -> checkpointVersions.add(snap.modelVersion()));
+    }
+    out.printf("kill #%d: %s at rating %,d (%.1f s), exit %d; restarted%n", k.index(), v, k.atRating(), at, rc);
+    if (v == Service.BROKER) {
+      try {
+        sys.restart(v);
+        track(sys);
+        Duration d = Duration.ofNanos(System.nanoTime() - t);
+        out.printf("  broker back after %.1f s%n", d.toMillis() / 1e3);
+        return CompletableFuture.completedFuture(new KillResult(k, at, rc, d, null));
+      } catch (RuntimeException e) {
+        errors.add("broker restart: " + e.getMessage());
+        return CompletableFuture.completedFuture(new KillResult(k, at, rc, null, e.getMessage()));
+      }
+    }
+    CompletableFuture<KillResult> f = CompletableFuture.supplyAsync(() -> {
+      try {
+        int before = sys.starts(v);
+        sys.awaitReady(v, s.startTimeout(), false);
+        Duration d = Duration.ofNanos(System.nanoTime() - t);
+        String note = sys.starts(v) > before ? "ready only after a supervisor restart" : null;
+        out.printf("  %s ready again %.1f s after kill #%d%n", v, d.toMillis() / 1e3, k.index());
+        return new KillResult(k, at, rc, d, note);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new KillResult(k, at, rc, null, "interrupted");
+      } catch (RuntimeException e) {
+        errors.add("restart after kill #" + k.index() + ": " + e.getMessage());
+        return new KillResult(k, at, rc, null, e.getMessage());
+      }
+    });
+    recovering.put(v, f);
+    return f;
+  }
+
+  private static void await(CompletableFuture<?> f) throws InterruptedException {
+    try {
+      f.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * Reads the examples and ingest dead-letter topics until every replayed rating is accounted for and nothing new
+   * arrived for a few seconds (later duplicates would still show), or until the catch-up timeout.
+   */
+  private void catchUp(ChaosSystem sys, Set<String> expected, TopicAudit.IngestOutcome ingest) {
+    long deadline = System.nanoTime() + s.catchUpTimeout().toNanos();
+    long quietSince = System.nanoTime();
+    long lastPrint = 0;
+    try (TopicAudit a = new TopicAudit(sys.bootstrap())) {
+      a.assignFromBeginning(List.of(Topics.TRAINING_EXAMPLES.withSuffix(sys.suffix()).name(),
+          Topics.DLQ_INGEST.withSuffix(sys.suffix()).name()));
+      while (true) {
+        long before = ingest.exampleRecords() + ingest.deadLetterRecords();
+        TopicAudit.ingestOutcome(a, sys.suffix(), ingest, Duration.ofMillis(500));
+        long now = System.nanoTime();
+        if (ingest.exampleRecords() + ingest.deadLetterRecords() != before) {
+          quietSince = now;
+        }
+        boolean all = ingest.lost(expected) == 0;
+        if (all && now - quietSince > 3_000_000_000L) {
+          return;
+        }
+        if (now - lastPrint > 5_000_000_000L) {
+          out.printf("  audit: %,d examples + %,d dead letters of %,d ratings%n", ingest.exampleRecords(),
+              ingest.deadLetterRecords(), expected.size());
+          lastPrint = now;
+        }
+        if (now > deadline) {
+          errors.add("ingest did not account for every rating within " + s.catchUpTimeout() + " ("
+              + ingest.lost(expected) + " missing; streams-app alive: " + sys.isAlive(Service.STREAMS_APP) + ")");
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Waits until the trainer has consumed everything (its {@code streamrec_trainer_input_lag} gauge is 0), stops it
+   * cleanly, and checks its newest checkpoint against the committed examples and the embedding topics.
+   */
+  private TrainerCheck trainerCheck(ChaosSystem sys, TopicAudit.IngestOutcome ingest) throws InterruptedException {
+    long deadline = System.nanoTime() + s.catchUpTimeout().toNanos();
+    while (System.nanoTime() < deadline) {
+      OptionalDoubleValue lag = gauge(sys.trainerHttpPort(), "streamrec_trainer_input_lag");
+      OptionalDoubleValue examples = gauge(sys.trainerHttpPort(), "streamrec_trainer_examples_total");
+      if (lag.present && lag.value == 0 && examples.present && examples.value > 0) {
+        break;
+      }
+      Thread.sleep(500);
+    }
+    // let the last batch be trained and published before the clean stop writes the final checkpoint
+    Thread.sleep(2_000);
+    int rc = sys.stop(Service.TRAINER, Duration.ofSeconds(60));
+    Checkpoints.Snapshot snap = new Checkpoints(sys.trainerCheckpointDir(), 2).loadNewest().orElse(null);
+    long trained = -1;
+    boolean covers = false;
+    if (snap != null) {
+      checkpointVersions.add(snap.modelVersion());
+      trained = snap.examplesTrained();
+      String topic = Topics.TRAINING_EXAMPLES.withSuffix(sys.suffix()).name();
+      covers = true;
+      for (Map.Entry<Integer, Long> e : ingest.nextExampleOffsets().entrySet()) {
+        Long at = snap.offsets().get(topic + ":" + e.getKey());
+        if (at == null || at < e.getValue()) {
+          covers = false;
+          errors.add("trainer checkpoint offset for " + topic + ":" + e.getKey() + " is " + at
+              + ", the last committed example is at " + (e.getValue() - 1));
+        }
+      }
+    } else {
+      errors.add("no trainer checkpoint in " + sys.trainerCheckpointDir());
+    }
+    boolean monotonic = true;
+    for (int i = 1; i < checkpointVersions.size(); i++) {
+      if (checkpointVersions.get(i) < checkpointVersions.get(i - 1)) {
+        monotonic = false;
+      }
+    }
+    TopicAudit.VersionCheck vc = TopicAudit.versions(sys.bootstrap(), sys.suffix(), Duration.ofSeconds(60));
+    return new TrainerCheck(trained, covers, List.copyOf(checkpointVersions), monotonic, vc.rows(), vc.decreases(),
+        vc.firstDecrease(), rc);
+  }
+
+  /** Asks serving for each user's list (retrying 503s while it restores) and checks it is personalised and unseen. */
+  private ServingCheck servingCheck(ChaosSystem sys, List<String> users, Map<String, Set<String>> seen,
+                                    Duration up) throws InterruptedException {
+    int answered = 0;
+    int personalised = 0;
+    int seenServed = 0;
+    List<String> failures = new ArrayList<>();
+    // one bound for the whole check: 503s while restoring are retried, a dead service is not waited for
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    for (String u : users) {
+      ChaosSystem.Answer a = null;
+      while (System.nanoTime() < deadline && sys.isAlive(Service.STREAMS_APP)) {
+        a = sys.recommendations(u, "10");
+        // a fallback list is retried too: serving may still be applying the last embeddings
+        if (a.status() == 200 && !a.body().contains("\"fallback\":true")) {
+          break;
+        }
+        Thread.sleep(250);
+      }
+      if (a == null || a.status() != 200) {
+        if (failures.size() < 5) {
+          failures.add("user " + u + ": " + (a == null ? "no answer" : a.status() + " " + a.body())
+              + (sys.isAlive(Service.STREAMS_APP) ? "" : " (streams-app exited with "
+              + sys.exitCode(Service.STREAMS_APP).orElse(-1) + ")"));
+        }
+        continue;
+      }
+      try {
+        JsonNode n = JSON.readTree(a.body());
+        JsonNode items = n.path("items");
+        if (items.size() > 0) {
+          answered++;
+        }
+        if (!n.path("fallback").asBoolean(true)) {
+          personalised++;
+        } else if (failures.size() < 5) {
+          failures.add("user " + u + ": fallback list");
+        }
+        for (JsonNode i : items) {
+          if (seen.getOrDefault(u, Set.of()).contains(i.path("itemId").asText())) {
+            seenServed++;
+          }
+        }
+      } catch (java.io.IOException e) {
+        failures.add("user " + u + ": unparsable " + a.body());
+      }
+    }
+    return new ServingCheck(up, users.size(), answered, personalised, seenServed, List.copyOf(failures));
+  }
+
+  /**
+   * Waits until the serving application's committed offsets on the examples and user-embeddings topics are at their
+   * ends (at most one short: a transactional topic ends with a commit marker) and stayed there for 2 s, bounded by
+   * the catch-up timeout. Serving consumes what ingest and the trainer wrote after the audit saw it.
+   */
+  private void awaitServingCaughtUp(ChaosSystem sys) throws InterruptedException {
+    String group = "streamrec-serving" + sys.suffix();
+    List<String> topics = List.of(Topics.TRAINING_EXAMPLES.withSuffix(sys.suffix()).name(),
+        Topics.USER_EMBEDDINGS.withSuffix(sys.suffix()).name());
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, sys.bootstrap());
+    long deadline = System.nanoTime() + s.catchUpTimeout().toNanos();
+    long caughtSince = -1;
+    long lag = -1;
+    try (Admin admin = Admin.create(p)) {
+      while (System.nanoTime() < deadline && sys.isAlive(Service.STREAMS_APP)) {
+        try {
+          Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+          Map<TopicPartition, OffsetSpec> req = new HashMap<>();
+          admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((name, d) ->
+              d.partitions().forEach(pi -> req.put(new TopicPartition(name, pi.partition()), OffsetSpec.latest())));
+          lag = 0;
+          for (var e : admin.listOffsets(req).all().get(10, TimeUnit.SECONDS).entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            long at = c == null ? 0 : c.offset();
+            lag += Math.max(0, e.getValue().offset() - at - 1);
+          }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          lag = -1;
+        }
+        long now = System.nanoTime();
+        if (lag == 0) {
+          if (caughtSince < 0) {
+            caughtSince = now;
+          } else if (now - caughtSince > 2_000_000_000L) {
+            return;
+          }
+        } else {
+          caughtSince = -1;
+        }
+        Thread.sleep(250);
+      }
+    }
+    errors.add("serving did not catch up on " + topics + " within " + s.catchUpTimeout() + " (lag " + lag + ")");
+  }
+
+  private static List<String> sample(Set<String> users, int n, long seed) {
+    List<String> all = new ArrayList<>(users);
+    Collections.sort(all);
+    Collections.shuffle(all, new Random(seed));
+    return List.copyOf(all.subList(0, Math.min(n, all.size())));
+  }
+
+  private record OptionalDoubleValue(boolean present, double value) {}
+
+  /** The first sample of a Prometheus metric named exactly {@code name} on {@code /metrics}. */
+  private static OptionalDoubleValue gauge(int port, String name) {
+    ChaosSystem.Answer a = ChaosSystem.get(port, "/metrics");
+    if (a.status() != 200) {
+      return new OptionalDoubleValue(false, 0);
+    }
+    for (String line : a.body().split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        String v = line.substring(line.lastIndexOf(' ') + 1);
+        try {
+          return new OptionalDoubleValue(true, Double.parseDouble(v));
+        } catch (NumberFormatException e) {
+          return new OptionalDoubleValue(false, 0);
+        }
+      }
+    }
+    return new OptionalDoubleValue(false, 0);
+  }
+}
