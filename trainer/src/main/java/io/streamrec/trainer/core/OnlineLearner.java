@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import io.streamrec.numeric.Packed;
+import io.streamrec.numeric.TopK;
 import io.streamrec.schemas.PopularityTerm;
 import java.util.SplittableRandom;
 
@@ -498,47 +500,25 @@ public final class OnlineLearner implements AutoCloseable {
    * computes it.
    */
   public List<Scored> scoreTopK(String userId, int k, Collection<String> exclude, float kappa, long timeMillis) {
-    float[] term = itemTerms(kappa, timeMillis);
     int ur = users.find(userId);
     if (ur < 0 || k <= 0) {
       return List.of();
     }
-    boolean[] skip = new boolean[items.size()];
+    float[] term = itemTerms(kappa, timeMillis);
+    int[] ex = new int[exclude.size()];
+    int m = 0;
     for (String e : exclude) {
       int r = items.find(e);
       if (r >= 0) {
-        skip[r] = true;
+        ex[m++] = r;
       }
     }
-    int d = s.dim();
-    float[] uw = userTable.weights();
-    float[] iw = itemTable.weights();
-    float[] ib = itemTable.biases();
-    int uo = ur * d;
-    long[] heap = new long[k];
-    int size = 0;
-    for (int i = 0, off = 0; i < items.size(); i++, off += d) {
-      if (skip[i]) {
-        continue;
-      }
-      float dot = 0f;
-      for (int j = 0; j < d; j++) {
-        dot += uw[uo + j] * iw[off + j];
-      }
-      float score = dot + term[i];
-      long p = TopK.pack(score, i);
-      if (size < k) {
-        TopK.push(heap, size++, p);
-      } else if (p > heap[0]) {
-        TopK.replaceTop(heap, size, p);
-      }
-    }
-    long[] sorted = Arrays.copyOf(heap, size);
-    Arrays.sort(sorted);
-    List<Scored> out = new ArrayList<>(size);
-    for (int x = size - 1; x >= 0; x--) {
-      int row = TopK.row(sorted[x]);
-      out.add(new Scored(items.idOf(row), TopK.score(sorted[x])));
+    ex = Arrays.copyOf(ex, m);
+    Arrays.sort(ex);
+    long[] top = TopK.topK(userTable.vector(ur), itemTable.weights(), term, items.size(), s.dim(), k, ex);
+    List<Scored> out = new ArrayList<>(top.length);
+    for (long p : top) {
+      out.add(new Scored(items.idOf(Packed.id(p)), Packed.score(p)));
     }
     return out;
   }
