@@ -46,7 +46,8 @@ import org.apache.kafka.streams.kstream.Produced;
  * {@code streamrec bench ingest}: the ingest topology's throughput against a bare Kafka Streams
  * {@code exactly_once_v2} source-to-sink pass-through, on the same broker and the same input, in the same run.
  *
- * <p>Each run writes MovieLens {@code copies} times into a fresh ratings topic (copy {@code c} prefixes every user id
+ * <p>Each run has its own ratings topic, into which MovieLens is written {@code copies} times before any application
+ * starts (copy {@code c} prefixes every user id
  * with {@code c<k>-}, so each copy is a fresh set of users; keys are user ids), then starts each application in turn on
  * that topic with an empty state directory and measures from the moment it is {@code RUNNING} to the moment its last
  * output record is read back {@code read_committed} (so every output counts only once committed). Rate = input
@@ -95,15 +96,23 @@ public final class IngestBench {
     long expectedExamples = expectedExamples(s.ratings(), 20) * s.copies();
     double[] ingest = new double[s.runs()];
     double[] reference = new double[s.runs()];
+    // every run's topics and input first, before any application starts: on the in-process broker, topics created
+    // after a Streams application closed sometimes never got a serving leader (NOT_LEADER_OR_FOLLOWER retried forever)
+    List<String> suffixes = new ArrayList<>();
     for (int i = -1; i < s.runs(); i++) {
       String suffix = "-bench-ingest-" + UUID.randomUUID().toString().substring(0, 8);
-      String input = Topics.RATINGS.withSuffix(suffix).name();
-      String passThroughOut = "bench.passthrough.out" + suffix;
       List<TopicSpec<?, ?>> specs = List.of(Topics.RATINGS.withSuffix(suffix),
           Topics.TRAINING_EXAMPLES.withSuffix(suffix), Topics.DLQ_INGEST.withSuffix(suffix),
-          new TopicSpec<>(passThroughOut, Serdes.ByteArray(), Serdes.ByteArray(), Topics.RATINGS.partitions(), false));
+          new TopicSpec<>(passThroughTopic(suffix), Serdes.ByteArray(), Serdes.ByteArray(),
+              Topics.RATINGS.partitions(), false));
       TopicAdmin.createAll(s.bootstrap(), specs, (short) 1, Map.of());
-      produce(s.bootstrap(), input, template);
+      produce(s.bootstrap(), Topics.RATINGS.withSuffix(suffix).name(), template);
+      suffixes.add(suffix);
+    }
+    for (int i = -1; i < s.runs(); i++) {
+      String suffix = suffixes.get(i + 1);
+      String input = Topics.RATINGS.withSuffix(suffix).name();
+      String passThroughOut = passThroughTopic(suffix);
       double ref = 0;
       double ing = 0;
       boolean referenceFirst = i % 2 != 0;
@@ -128,6 +137,10 @@ public final class IngestBench {
             + "events/s, bare exactly_once_v2 pass-through %,.0f records/s, ratio %.2f%n", s.runs(), r.events(),
         s.copies(), s.ratings().size(), im, rm, r.ratio());
     return r;
+  }
+
+  private static String passThroughTopic(String suffix) {
+    return "bench.passthrough.out" + suffix;
   }
 
   /** Seconds from RUNNING to the last pass-through output read back committed. */
