@@ -31,7 +31,8 @@ class AvroSerdeTest {
   void shouldRoundTripEveryTopicValue() {
     RatingEvent rating = new RatingEvent("196", "242", 3.0f, T0);
     TrainingExample example = new TrainingExample("196", "242", 3.0f, T0, 21);
-    EmbeddingUpdate emb = new EmbeddingUpdate("242", List.of(0.5f, -1.25f, 3.0f), 0.1f, 7L, T0.plusSeconds(5), T0);
+    EmbeddingUpdate emb = new EmbeddingUpdate("242", List.of(0.5f, -1.25f, 3.0f), 0.1f, 7L, T0.plusSeconds(5), T0,
+        12.5, T0.toEpochMilli(), 0.3f, 86_400_000L);
     RecommendationRequest req = new RecommendationRequest("196", 10, "req-1");
     Recommendations recs = Recommendations.newBuilder()
         .setUserId("196").setItems(List.of(new ScoredItem("50", 2.5f), new ScoredItem("100", 1.0f)))
