@@ -4,23 +4,22 @@ import io.streamrec.avro.EmbeddingUpdate;
 import io.streamrec.schemas.AvroSerde;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The newest model version already on the embedding topics (read from the last record of each partition), so that
+ * The newest model version already on the embedding topics (read from the tail of each partition), so that
  * a trainer restarted from an older checkpoint, or without one, never publishes a version that was already used.
  */
 final class PublishedVersions {
@@ -42,9 +41,19 @@ final class PublishedVersions {
     return p;
   }
 
-  /** Highest model version of the last record of every partition of {@code topics}, or 0; closes nothing. */
+  /**
+   * Highest model version on {@code topics}, or 0 when they hold no embedding; closes nothing.
+   *
+   * <p>Versions only grow along a partition, so the newest is in the tail of each partition. The tail read is a
+   * window of the last {@value #FIRST_WINDOW} offsets, widened eightfold until it holds a decodable embedding or
+   * reaches the log start: the last offset is not always a record (a transaction marker when a transactional
+   * producer wrote the topic; a gap after compaction). A topic that does not exist contributes nothing.
+   *
+   * @throws TimeoutException when the partitions could not be read within {@code timeout} (retriable: a partial
+   *     answer could be lower than a version already used, and publishing it would make versions go back)
+   */
   static long newest(Consumer<byte[], byte[]> c, List<String> topics, Duration timeout) {
-    long max = 0;
+    long deadline = System.nanoTime() + timeout.toNanos();
     List<TopicPartition> tps = new ArrayList<>();
     for (String topic : topics) {
       List<PartitionInfo> infos = c.partitionsFor(topic, timeout);
@@ -55,35 +64,49 @@ final class PublishedVersions {
     if (tps.isEmpty()) {
       return 0;
     }
-    c.assign(tps);
+    Map<TopicPartition, Long> begins = c.beginningOffsets(tps, timeout);
     Map<TopicPartition, Long> ends = c.endOffsets(tps, timeout);
-    int waiting = 0;
+    long max = 0;
     for (TopicPartition tp : tps) {
-      long end = ends.getOrDefault(tp, 0L);
-      if (end > 0) {
-        c.seek(tp, end - 1);
-        waiting++;
-      } else {
-        c.pause(List.of(tp));
-      }
-    }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Set<TopicPartition> done = new HashSet<>();
-    while (done.size() < waiting && System.nanoTime() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-        done.add(new TopicPartition(r.topic(), r.partition()));
-        try {
-          max = Math.max(max, SERDE.decode(r.value()).getModelVersion());
-        } catch (SerializationException e) {
-          log.warn("Undecodable embedding at {}-{}@{}", r.topic(), r.partition(), r.offset());
-        }
-      }
-      for (TopicPartition tp : tps) {
-        if (!done.contains(tp) && c.position(tp) >= ends.getOrDefault(tp, 0L)) {
-          done.add(tp);
-        }
-      }
+      max = Math.max(max, newestOf(c, tp, begins.getOrDefault(tp, 0L), ends.getOrDefault(tp, 0L), deadline));
     }
     return max;
+  }
+
+  static final int FIRST_WINDOW = 16;
+
+  private static long newestOf(Consumer<byte[], byte[]> c, TopicPartition tp, long begin, long end, long deadline) {
+    c.assign(List.of(tp));
+    long window = FIRST_WINDOW;
+    while (true) {
+      long start = Math.max(begin, end - window);
+      if (start >= end) {
+        return 0;
+      }
+      c.seek(tp, start);
+      long max = 0;
+      boolean found = false;
+      while (c.position(tp) < end) {
+        if (System.nanoTime() >= deadline) {
+          throw new TimeoutException("Reading the newest model version of " + tp + " (offsets " + start + " to "
+              + end + ") did not finish in time; at offset " + c.position(tp));
+        }
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (r.offset() >= end) {
+            continue;
+          }
+          try {
+            max = Math.max(max, SERDE.decode(r.value()).getModelVersion());
+            found = true;
+          } catch (SerializationException e) {
+            log.warn("Undecodable embedding at {}-{}@{}", r.topic(), r.partition(), r.offset());
+          }
+        }
+      }
+      if (found || start == begin) {
+        return max;
+      }
+      window = Math.multiplyExact(window, 8L);
+    }
   }
 }

@@ -6,6 +6,7 @@ import io.streamrec.avro.TrainingExample;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
+import io.streamrec.streams.errors.DeadLetterPayload;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -98,7 +99,8 @@ public final class IngestTopology {
     }
 
     private static void toDeadLetters(KStream<byte[], CheckedRating> rejected, TopicSpec<byte[], byte[]> dlq) {
-        rejected.mapValues(CheckedRating::raw, Named.as("unwrap-original-bytes"))
+        // A map, not mapValues: an over-long key is cut too (DeadLetterPayload). Straight to a sink, so no repartition.
+        rejected.map((k, v) -> KeyValue.pair(DeadLetterPayload.cut(k), v.raw()), Named.as("unwrap-original-bytes"))
                 .to(dlq.name(), Produced.with(dlq.keySerde(), dlq.valueSerde()).withName("sink-dead-letters"));
     }
 

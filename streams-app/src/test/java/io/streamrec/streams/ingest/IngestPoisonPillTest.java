@@ -10,6 +10,8 @@ import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterHeaders;
 import io.streamrec.schemas.DeadLetterReason;
 import io.streamrec.schemas.Topics;
+import io.streamrec.streams.errors.DeadLetterPayload;
+import io.streamrec.streams.errors.DeadLetterProductionExceptionHandler;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,6 +95,10 @@ class IngestPoisonPillTest {
         return RATING.encode(new RatingEvent(user, item, rating, Instant.ofEpochMilli(ts)));
     }
 
+    private static int length(byte[] bytes) {
+        return bytes == null ? 0 : bytes.length;
+    }
+
     private static String repeat(char c, int n) {
         char[] chars = new char[n];
         Arrays.fill(chars, c);
@@ -105,8 +111,20 @@ class IngestPoisonPillTest {
         TestRecord<byte[], byte[]> dead = dlq.readRecord();
         assertThat(DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.REASON)).isEqualTo(reason.tag());
         assertThat(DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.STAGE)).isEqualTo("ingest");
-        assertThat(dead.value()).isEqualTo(value);
-        assertThat(dead.key()).isEqualTo(key);
+        if (length(key) <= DeadLetterPayload.MAX_BYTES && length(value) <= DeadLetterPayload.MAX_BYTES) {
+            assertThat(dead.value()).isEqualTo(value);
+            assertThat(dead.key()).isEqualTo(key);
+            assertThat(dead.headers().lastHeader(DeadLetterProductionExceptionHandler.ORIGINAL_VALUE_BYTES)).isNull();
+        } else {
+            // too large to be written as it came (max.request.size): the first MAX_BYTES bytes and the true sizes
+            assertThat(dead.value()).isEqualTo(DeadLetterPayload.cut(value));
+            assertThat(dead.key()).isEqualTo(DeadLetterPayload.cut(key));
+            assertThat(length(dead.key()) + length(dead.value())).isLessThanOrEqualTo(2 * DeadLetterPayload.MAX_BYTES);
+            assertThat(DeadLetterHeaders.get(dead.headers(), DeadLetterProductionExceptionHandler.ORIGINAL_KEY_BYTES))
+                    .isEqualTo(Integer.toString(length(key)));
+            assertThat(DeadLetterHeaders.get(dead.headers(), DeadLetterProductionExceptionHandler.ORIGINAL_VALUE_BYTES))
+                    .isEqualTo(Integer.toString(length(value)));
+        }
         String message = DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.EXCEPTION_MESSAGE);
         assertThat(message.length()).as("the message quotes a bounded preview, not the input").isLessThan(1000);
         assertThat(dlq.isEmpty()).isTrue();
