@@ -124,10 +124,11 @@ public final class PipelineBench {
    * @param finished          seconds from the first send to each stage's finish ({@link #STAGES} order)
    * @param peakLag           largest sampled lag per stage
    * @param samples           every sample
+   * @param diagnostics       CPU time per service thread during the run, trainer step time
    */
   public record Run(long events, long examples, long expectedExamples, long examplesTrained, double seconds,
                     double replaySeconds, double referenceEps, double[] finished, long[] peakLag,
-                    List<Sample> samples) {
+                    List<Sample> samples, String diagnostics) {
     public double eventsPerSecond() {
       return events / seconds;
     }
@@ -231,6 +232,7 @@ public final class PipelineBench {
       serving.start();
       started.add(serving);
       awaitReady(trainer, ingest, serving);
+      ThreadCpu cpu = new ThreadCpu();
 
       try (Sampler sampler = new Sampler(s.bootstrap(), suffix, trainer, s.sampleMillis())) {
         long t0 = System.nanoTime();
@@ -244,6 +246,7 @@ public final class PipelineBench {
           }
         });
         sampler.close();
+        String diagnostics = cpu.report(seconds(finished)) + "; " + trainerMeters(registry);
         List<Sample> samples = sampler.samples();
         long[] peak = new long[STAGES.size()];
         for (Sample x : samples) {
@@ -251,11 +254,11 @@ public final class PipelineBench {
             peak[k] = Math.max(peak[k], x.lag()[k]);
           }
         }
-        double seconds = Arrays.stream(finished).max().orElse(0);
+        double seconds = seconds(finished);
         long examples = countCommitted(s.bootstrap(), Topics.TRAINING_EXAMPLES.withSuffix(suffix).name());
         long expected = expectedExamples(s.plan(), ingestConfig.minUserInteractions());
         return new Run(sent.total(), examples, expected, trainer.examplesTrained(), seconds, replaySeconds,
-            referenceEps, finished, peak, samples);
+            referenceEps, finished, peak, samples, diagnostics);
       }
     } finally {
       for (int i = started.size() - 1; i >= 0; i--) {
@@ -518,6 +521,7 @@ public final class PipelineBench {
           r.peakLag()[k], k + 1 < STAGES.size() ? "," : ""));
     }
     out.println(fin.append("; last: ").append(r.lastStage()));
+    out.println("  " + r.diagnostics());
     out.println(lagTable(r, 20));
   }
 
@@ -564,6 +568,79 @@ public final class PipelineBench {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static double seconds(double[] finished) {
+    return Arrays.stream(finished).max().orElse(0);
+  }
+
+  /** CPU seconds per thread group (trainer, ingest, serving, replay, other) since construction. */
+  private static final class ThreadCpu {
+    private final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    private final Map<Long, Long> start = new HashMap<>();
+    private final Duration processStart = processCpu(ProcessHandle.current());
+    private final Duration childrenStart = childrenCpu();
+
+    ThreadCpu() {
+      for (long id : mx.getAllThreadIds()) {
+        start.put(id, Math.max(0, mx.getThreadCpuTime(id)));
+      }
+    }
+
+    private static Duration processCpu(ProcessHandle p) {
+      return p.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    private static Duration childrenCpu() {
+      return ProcessHandle.current().descendants().map(ThreadCpu::processCpu).reduce(Duration.ZERO, Duration::plus);
+    }
+
+    String report(double wallSeconds) {
+      Map<String, Double> groups = new java.util.TreeMap<>();
+      for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+        if (ti == null) {
+          continue;
+        }
+        long cpu = mx.getThreadCpuTime(ti.getThreadId());
+        if (cpu < 0) {
+          continue;
+        }
+        double s = (cpu - start.getOrDefault(ti.getThreadId(), 0L)) / 1e9;
+        groups.merge(group(ti.getThreadName()), s, Double::sum);
+      }
+      StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "CPU s in this JVM over %.2f s:", wallSeconds));
+      groups.forEach((k, v) -> b.append(String.format(Locale.ROOT, " %s %.2f", k, v)));
+      double jvm = processCpu(ProcessHandle.current()).minus(processStart).toMillis() / 1e3;
+      double children = childrenCpu().minus(childrenStart).toMillis() / 1e3;
+      b.append(String.format(Locale.ROOT, "; process CPU s: this JVM %.2f, child processes (the broker) %.2f", jvm,
+          children));
+      return b.toString();
+    }
+
+    private static String group(String name) {
+      if (name.equals("streamrec-trainer")) {
+        return "trainer-loop";
+      }
+      if (name.contains("GlobalStreamThread")) {
+        return "serving-global";
+      }
+      if (name.contains("StreamThread")) {
+        return name.contains("ingest") ? "ingest-stream" : "serving-stream";
+      }
+      if (name.contains("producer-network")) {
+        return "producer-io";
+      }
+      return "other";
+    }
+  }
+
+  private static String trainerMeters(MeterRegistry registry) {
+    io.micrometer.core.instrument.Timer step = registry.find("streamrec.trainer.step.time").timer();
+    if (step == null) {
+      return "no trainer step timer";
+    }
+    return String.format(Locale.ROOT, "trainer steps %,d taking %.2f s (sampling + DJL + Adam)", step.count(),
+        step.totalTime(TimeUnit.SECONDS));
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------------
