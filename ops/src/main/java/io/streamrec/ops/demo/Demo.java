@@ -3,7 +3,7 @@ package io.streamrec.ops.demo;
 import io.streamrec.ops.cli.EvaluateCommand;
 import io.streamrec.ops.cli.ReplayCommand;
 import io.streamrec.ops.eval.MovieLens;
-import io.streamrec.ops.eval.PrequentialScorer;
+import io.streamrec.ops.eval.PrequentialReport;
 import io.streamrec.ops.eval.TutorialReport;
 import io.streamrec.ops.eval.TutorialSplit;
 import io.streamrec.ops.replay.Replayer;
@@ -60,7 +60,7 @@ public final class Demo {
   }
 
   /** What the demo measured; {@code result} is null for the prequential protocol, {@code prequential} otherwise. */
-  public record Outcome(TutorialReport.Result result, PrequentialScorer.Result prequential, Replayer.Summary replay,
+  public record Outcome(TutorialReport.Result result, PrequentialReport.Result prequential, Replayer.Summary replay,
                         Map<String, Double> phaseSeconds, CatchUp.Snapshot caughtUp) {
     public double totalSeconds() {
       return phaseSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
@@ -123,7 +123,7 @@ public final class Demo {
       t = phase(phases, "catch-up", t);
 
       TutorialReport.Result result = null;
-      PrequentialScorer.Result prequential = null;
+      PrequentialReport.Result prequential = null;
       if (s.prequential()) {
         prequential = EvaluateCommand.prequential(bootstrap, s.suffix(), TutorialSplit.TEST_FRACTION,
             TutorialSplit.MIN_TEST_RATING, 10, 10, s.requestTimeout(), s.outDir(), out);
