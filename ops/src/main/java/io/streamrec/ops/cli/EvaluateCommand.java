@@ -146,6 +146,13 @@ public final class EvaluateCommand implements Callable<Integer> {
   public static TutorialReport.Result tutorial(TutorialSplit.Split split, TutorialReport.SplitStats expected,
                                                String bootstrap, String suffix, int k, Duration timeout, long seed,
                                                Path outDir, PrintStream ps) {
+    return tutorial(split, expected, bootstrap, suffix, k, timeout, seed, outDir, ps, Map.of());
+  }
+
+  /** As above, with extra facts for the results (the demo's run information). */
+  public static TutorialReport.Result tutorial(TutorialSplit.Split split, TutorialReport.SplitStats expected,
+                                               String bootstrap, String suffix, int k, Duration timeout, long seed,
+                                               Path outDir, PrintStream ps, Map<String, Object> extra) {
     Set<String> users = split.groundTruth().keySet();
     ps.printf("Requesting top-%d lists for %d test users on %s ...%n", k, users.size(),
         Topics.RECOMMENDATION_REQUESTS.withSuffix(suffix).name());
@@ -169,6 +176,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     // diagnostics: serving is expected to exclude train items and to fill all K slots
     details.put("train items in lists", seenInLists);
     details.put("lists shorter than k", shortLists);
+    details.putAll(extra);
     TutorialReport.Result r = TutorialEvaluation.evaluate("tutorial", "StreamRec", resp.lists(), split, k, seed,
         expected, details);
     emit(r, expected, outDir, ps);

@@ -68,9 +68,16 @@ public final class TwoTowerStep implements AutoCloseable {
    * @return {@code out}, with {@code loss}; gradients are filled only when the loss is finite
    */
   public Result step(MiniBatch batch, Loss loss, Result out) {
-    if (batch.full) {
-      return stepFull(batch, out);
+    // DJL's PyTorch engine allows one collecting GradientCollector per process: learners sharing a JVM (the
+    // prequential demo's online and frozen trainers) take turns
+    synchronized (COLLECTOR_LOCK) {
+      return batch.full ? stepFull(batch, out) : stepSampled(batch, loss, out);
     }
+  }
+
+  private static final Object COLLECTOR_LOCK = new Object();
+
+  private Result stepSampled(MiniBatch batch, Loss loss, Result out) {
     int b = batch.b;
     int k = batch.k;
     int d = batch.d;
