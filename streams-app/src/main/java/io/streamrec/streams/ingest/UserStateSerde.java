@@ -75,27 +75,33 @@ public final class UserStateSerde implements Serde<UserState> {
         }
         long unit = s.itemLogSeconds() ? 1000L : 1L;
         long base = s.itemLogBase();
-        Writer out = new Writer(32 + s.itemLogLength() + 24 * s.held().size());
-        out.u8(VERSION);
-        out.u8(s.itemLogSeconds() ? FLAG_SECONDS : 0);
-        out.varLong(s.interactionCount());
-        out.varLong(base);
-        out.zigzag(s.firstEventTime() / unit - base);
-        out.zigzag(s.lastEventTime() / unit - base);
-        out.varLong(s.itemCount());
-        out.varLong(s.itemLogLength());
-        out.bytes(s.itemLog(), 0, s.itemLogLength());
-        out.varLong(s.held().size());
+        // header and held events into small buffers, then one exact-size array: the item section (the bulk of a
+        // heavy user's state) is copied once per encode, not twice
+        Writer head = new Writer(48);
+        head.u8(VERSION);
+        head.u8(s.itemLogSeconds() ? FLAG_SECONDS : 0);
+        head.varLong(s.interactionCount());
+        head.varLong(base);
+        head.zigzag(s.firstEventTime() / unit - base);
+        head.zigzag(s.lastEventTime() / unit - base);
+        head.varLong(s.itemCount());
+        head.varLong(s.itemLogLength());
+        Writer tail = new Writer(8 + 16 * s.held().size());
+        tail.varLong(s.held().size());
         for (UserState.HeldEvent e : s.held()) {
-            out.utf8WithLength(e.itemId());
+            tail.utf8WithLength(e.itemId());
             int bits = Float.floatToIntBits(e.rating());
-            out.u8(bits >>> 24);
-            out.u8(bits >>> 16);
-            out.u8(bits >>> 8);
-            out.u8(bits);
-            out.zigzag(e.timestamp() / unit - base);
+            tail.u8(bits >>> 24);
+            tail.u8(bits >>> 16);
+            tail.u8(bits >>> 8);
+            tail.u8(bits);
+            tail.zigzag(e.timestamp() / unit - base);
         }
-        return out.toByteArray();
+        byte[] out = new byte[head.pos + s.itemLogLength() + tail.pos];
+        System.arraycopy(head.buf, 0, out, 0, head.pos);
+        System.arraycopy(s.itemLog(), 0, out, head.pos, s.itemLogLength());
+        System.arraycopy(tail.buf, 0, out, head.pos + s.itemLogLength(), tail.pos);
+        return out;
     }
 
     /**
