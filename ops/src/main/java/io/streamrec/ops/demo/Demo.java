@@ -142,8 +142,11 @@ public final class Demo {
       t = phase(phases, "topics", t);
 
       services = launcher.start(new ServiceLauncher.Settings(bootstrap, s.suffix(), s.workDir().resolve("state"),
-          s.seed(), s.overrides()));
+          s.seed(), withTitles(s.overrides(), s.dataDir())));
       t = phase(phases, "services", t);
+      if (services.servingUrl() != null) {
+        out.printf("Live page: %s (while the demo runs)%n", services.servingUrl());
+      }
 
       Replayer.Summary replay = ReplayCommand.run(s.dataDir(), Replayer.Settings.fastest(bootstrap, s.suffix()),
           TutorialSplit.TEST_FRACTION, TutorialSplit.MIN_USER_COUNT, out,
@@ -194,6 +197,16 @@ public final class Demo {
         }
       }
     }
+  }
+
+  /** {@code overrides} plus {@code serving.movielens.dir = dataDir} when the data set has titles and none is set. */
+  static Map<String, String> withTitles(Map<String, String> overrides, Path dataDir) {
+    if (overrides.containsKey("serving.movielens.dir") || !Files.isRegularFile(dataDir.resolve("u.item"))) {
+      return overrides;
+    }
+    Map<String, String> out = new LinkedHashMap<>(overrides);
+    out.put("serving.movielens.dir", dataDir.toString());
+    return out;
   }
 
   /**
