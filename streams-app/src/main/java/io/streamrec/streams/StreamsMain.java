@@ -146,7 +146,8 @@ public final class StreamsMain {
                 serving.start();
                 List<String> inputs = List.of(cfg.topic(Topics.TRAINING_EXAMPLES).name(),
                         cfg.topic(Topics.USER_EMBEDDINGS).name(), cfg.topic(Topics.ITEM_EMBEDDINGS).name(),
-                        cfg.topic(Topics.RECOMMENDATION_REQUESTS).name());
+                        cfg.topic(Topics.RECOMMENDATION_REQUESTS).name(),
+                        cfg.topic(Topics.ITEM_POPULARITY).name());
                 return new RunningRole(role, serving, serving::isRunning, serving::isFailed, cfg.bootstrapServers(),
                         cfg.kafka(), inputs);
             }

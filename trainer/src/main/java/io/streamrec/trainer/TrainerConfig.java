@@ -33,13 +33,17 @@ import java.util.Map;
  * @param closeTimeout       {@code trainer.close.timeout.ms}: bound on {@code close()}
  * @param retryTimeout       {@code trainer.retry.timeout.ms}: how long retriable failures (broker unreachable, I/O)
  *                           are retried without a successful loop iteration before the trainer stops (exit 1)
+ * @param freezeAtEventTime  {@code trainer.freeze.at.event.time.ms}: from the first example with an event time at or
+ *                           after this (epoch ms) the model stops updating: no example is applied, no idle step
+ *                           runs (the prequential demo's frozen arm); unset or empty = never ({@code Long.MAX_VALUE})
  * @param kafka              every {@code kafka.*} key with the prefix removed, passed to the clients verbatim
  */
 public record TrainerConfig(String bootstrapServers, String topicsSuffix, int metricsPort, String groupId,
                             String device, int torchThreads, LearnerSettings learner, int idleSteps,
                             int idleStepsPerPoll, Duration pollTimeout, Duration publishInterval, int bootstrapEpochs,
                             Path checkpointDir, Duration checkpointInterval, int checkpointKeep,
-                            Duration closeTimeout, Duration retryTimeout, Map<String, String> kafka) {
+                            Duration closeTimeout, Duration retryTimeout, long freezeAtEventTime,
+                            Map<String, String> kafka) {
 
   /** The classpath resource holding the defaults. */
   public static final String DEFAULTS = "streamrec-trainer.properties";
@@ -110,7 +114,20 @@ public record TrainerConfig(String bootstrapServers, String topicsSuffix, int me
         src.integer("trainer.checkpoint.keep"),
         src.duration("trainer.close.timeout.ms"),
         src.duration("trainer.retry.timeout.ms"),
+        freezeAt(src),
         src.withPrefix("kafka."));
+  }
+
+  private static long freezeAt(ConfigSource src) {
+    String v = src.string("trainer.freeze.at.event.time.ms", "").trim();
+    if (v.isEmpty()) {
+      return Long.MAX_VALUE;
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("trainer.freeze.at.event.time.ms must be epoch milliseconds, was '" + v + "'");
+    }
   }
 
   /** Defaults from the classpath, then {@code file} (may be null), the environment, then {@code overrides}. */

@@ -51,6 +51,7 @@ final class TrainerLoop {
   private boolean changedSinceCheckpoint;
   private int idleDone;
   private boolean learnedThisPoll;
+  private boolean frozen;
 
   TrainerLoop(TrainerConfig cfg, OnlineLearner learner, ExampleSource source, DeadLetterWriter deadLetters,
               EmbeddingPublisher publisher, Checkpoints checkpoints, TrainerMetrics metrics, TrainerStatus status) {
@@ -121,7 +122,7 @@ final class TrainerLoop {
     status.lag = lag;
     if (got) {
       idleDone = 0;
-    } else if (lag == 0 && idleDone < cfg.idleSteps()) {
+    } else if (lag == 0 && idleDone < cfg.idleSteps() && !frozen) {
       int n = Math.min(cfg.idleStepsPerPoll(), cfg.idleSteps() - idleDone);
       int ran = learner.trainIdle(n);
       idleDone = ran == 0 ? cfg.idleSteps() : idleDone + ran;
@@ -134,7 +135,7 @@ final class TrainerLoop {
     source.commitAsync(applied);
     status.userRows = learner.userCount();
     status.itemRows = learner.itemCount();
-    status.idle = !got && lag == 0 && idleDone >= cfg.idleSteps() && learner.dirtyCount() == 0
+    status.idle = !got && lag == 0 && (idleDone >= cfg.idleSteps() || frozen) && learner.dirtyCount() == 0
         && learner.pending() == 0;
   }
 
@@ -164,6 +165,13 @@ final class TrainerLoop {
    * here; the example's offset counts as done either way.
    */
   private void apply(TrainingExample ex) {
+    if (frozen || ex.getTimestamp().toEpochMilli() >= cfg.freezeAtEventTime()) {
+      if (!frozen) {
+        log.info("Model frozen at event time {} (trainer.freeze.at.event.time.ms): no further updates", ex.getTimestamp());
+      }
+      frozen = true;
+      return;
+    }
     learner.learn(ex.getUserId(), ex.getItemId(), ex.getRating(), ex.getTimestamp().toEpochMilli());
     metrics.example();
     learnedThisPoll = true;

@@ -60,14 +60,48 @@ class TrainerLoopTest {
   }
 
   private TrainerConfig config(String publishMs) {
-    return TrainerConfig.load(ConfigSource.load(TrainerConfig.DEFAULTS, null, Map.of(), Map.of(
+    return config(publishMs, Map.of());
+  }
+
+  private TrainerConfig config(String publishMs, Map<String, String> extra) {
+    Map<String, String> m = new HashMap<>(Map.of(
         "kafka.bootstrap.servers", "mock:9092",
         "trainer.checkpoint.dir", ckpt.toString(),
         "trainer.publish.interval.ms", publishMs,
         "trainer.idle.steps", "0",
         "trainer.batch.size", "8",
         "trainer.batch.new", "4",
-        "metrics.port", "0")));
+        "metrics.port", "0"));
+    m.putAll(extra);
+    return TrainerConfig.load(ConfigSource.load(TrainerConfig.DEFAULTS, null, Map.of(), m));
+  }
+
+  @Test
+  void aFrozenModelStopsUpdatingAtTheFreezeTimeButKeepsConsuming() {
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+        new ByteArraySerializer());
+    start(config("50", Map.of("trainer.freeze.at.event.time.ms", "1010", "trainer.idle.steps", "50")), producer,
+        new SimpleMeterRegistry());
+    onNextPoll(() -> {
+      for (int i = 0; i < 10; i++) {
+        add(P0, example("u" + (i % 3), "i" + (i % 4), 1_000 + i));
+      }
+    });
+    await().atMost(Duration.ofSeconds(60)).until(() -> trainer.idle() && trainer.modelVersion() > 0);
+    assertThat(trainer.examplesTrained()).isEqualTo(10);
+    long version = trainer.modelVersion();
+    int published = producer.history().size();
+    onNextPoll(() -> {
+      for (int i = 0; i < 10; i++) {
+        add(P1, example("u" + (i % 3), "j" + i, 1_010 + i));   // at and after the freeze time
+      }
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> committed().getOrDefault(P1, 0L) == end[1]);
+    await().atMost(Duration.ofSeconds(10)).until(() -> trainer.idle());
+    assertThat(trainer.examplesTrained()).as("nothing learned from the frozen period").isEqualTo(10);
+    assertThat(trainer.modelVersion()).isEqualTo(version);
+    assertThat(producer.history().subList(published, producer.history().size()))
+        .noneMatch(r -> r.topic().equals(Topics.ITEM_EMBEDDINGS.name()) || r.topic().equals(Topics.USER_EMBEDDINGS.name()));
   }
 
   private TrainerService start(TrainerConfig cfg, MockProducer<byte[], byte[]> producer, SimpleMeterRegistry reg) {

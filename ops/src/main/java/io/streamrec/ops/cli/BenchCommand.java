@@ -1,6 +1,8 @@
 package io.streamrec.ops.cli;
 
 import io.streamrec.ops.bench.IngestBench;
+import io.streamrec.ops.bench.PipelineBench;
+import io.streamrec.ops.demo.BrokerProcess;
 import io.streamrec.ops.eval.MovieLens;
 import io.streamrec.ops.replay.ReplayPlan;
 import io.streamrec.ops.replay.Replayer;
@@ -11,6 +13,7 @@ import io.streamrec.testkit.EmbeddedKafkaBroker;
 import java.util.ArrayList;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +25,8 @@ import picocli.CommandLine.Option;
 
 /** {@code streamrec bench}: measurements that are too heavy for tests. Subcommands are added per component. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (results go to docs/benchmarks.md).",
-    subcommands = {BenchCommand.Replay.class, BenchCommand.Ingest.class, ServingBenchCommand.class})
+    subcommands = {BenchCommand.Replay.class, BenchCommand.Ingest.class, ServingBenchCommand.class,
+        BenchCommand.Pipeline.class})
 public final class BenchCommand implements Runnable {
 
   @picocli.CommandLine.Spec
@@ -111,6 +115,81 @@ public final class BenchCommand implements Runnable {
       try {
         String bs = broker != null ? broker.bootstrapServers() : bootstrap;
         IngestBench.run(new IngestBench.Settings(bs, ds.ratings(), copies, runs, work), System.out);
+        return 0;
+      } finally {
+        if (broker != null) {
+          broker.close();
+        }
+      }
+    }
+  }
+
+  /** The whole pipeline (ingest, trainer, serving) fed by the fastest replay: events/s, per-stage lag, last stage. */
+  @Command(name = "pipeline", mixinStandardHelpOptions = true,
+      description = "Ingest + trainer + serving at their defaults, MovieLens replayed as fast as possible: events/s "
+          + "from the first send until the last stage caught up, per-stage lag over time, and the ratio to the bare "
+          + "replay on the same broker.")
+  public static final class Pipeline implements Callable<Integer> {
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Option(names = "--bootstrap", description = "Existing cluster (default: a fresh broker in a child JVM).")
+    String bootstrap;
+
+    @Option(names = "--in-process-broker", description = "Run the fresh broker in this JVM instead of a child JVM.")
+    boolean inProcess;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Measured runs; the median is reported "
+        + "(default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--warmups", defaultValue = "1", description = "Unreported warm-up runs first "
+        + "(default: ${DEFAULT-VALUE}).")
+    int warmups;
+
+    @Option(names = "--events", defaultValue = "0", description = "Replay only the first N events in time order "
+        + "(0 = all; default: ${DEFAULT-VALUE}).")
+    int events;
+
+    @Option(names = "--sample-ms", defaultValue = "50", description = "Lag sampling period "
+        + "(default: ${DEFAULT-VALUE}).")
+    long sampleMillis;
+
+    @Option(names = "--timeout-s", defaultValue = "300", description = "Per run, from the first send "
+        + "(default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Option(names = "--svg", description = "Write the last run's lag over time as an SVG chart to this file.")
+    Path svg;
+
+    @Option(names = "--work-dir", description = "Where service state goes (default: a temporary directory).")
+    Path workDir;
+
+    @Override
+    public Integer call() throws Exception {
+      MovieLens.Dataset ds = MovieLens.load(data.resolve(System.out));
+      ReplayPlan plan = ReplayPlan.all(ds);
+      if (events > 0) {
+        plan = PipelineBench.firstEvents(plan, events);
+      }
+      if (bootstrap != null) {
+        Preflight.requireBroker(bootstrap, Preflight.BROKER_TIMEOUT);
+      }
+      Path work = workDir != null ? workDir : Files.createTempDirectory("streamrec-bench-pipeline-");
+      AutoCloseable broker = null;
+      try {
+        String bs = bootstrap;
+        if (bs == null && inProcess) {
+          EmbeddedKafkaBroker b = EmbeddedKafkaBroker.temporary().start();
+          broker = b;
+          bs = b.bootstrapServers();
+        } else if (bs == null) {
+          BrokerProcess b = BrokerProcess.start(work.resolve("broker.log"));
+          broker = b;
+          bs = b.bootstrapServers();
+        }
+        PipelineBench.run(new PipelineBench.Settings(bs, plan, runs, warmups, work, sampleMillis,
+            Duration.ofSeconds(timeoutSeconds), svg), System.out);
         return 0;
       } finally {
         if (broker != null) {

@@ -6,6 +6,7 @@ import io.streamrec.ops.eval.ReportWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,8 +43,23 @@ public final class DemoCommand implements Callable<Integer> {
   int catchUpTimeoutS;
 
   @Option(names = "--prequential",
-      description = "Replay everything (no holdout) and score with the prequential protocol instead of the tutorial's.")
+      description = "Replay everything (no holdout) to an online and a frozen arm side by side and score both with the"
+          + " prequential protocol, beside online popularity and the offline harness (docs/evaluation.md).")
   boolean prequential;
+
+  @Option(names = "--max-lag", defaultValue = "" + Demo.DEFAULT_MAX_LAG,
+      description = "--prequential: bounded-lag pacing, at most this many records behind (summed lag of the ingest,"
+          + " trainer and serving groups, per arm); 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
+  long maxLag;
+
+  @Option(names = "--pace-sweep",
+      description = "--prequential: afterwards re-run the online arm alone at each of --sweep-lags and report"
+          + " HitRate@10 and freshness against the achieved events/s.")
+  boolean paceSweep;
+
+  @Option(names = "--sweep-lags", split = ",", defaultValue = "0,8000,2000,500",
+      description = "--pace-sweep: the lag bounds, records (0 = unbounded; default: ${DEFAULT-VALUE}).")
+  List<Long> sweepLags;
 
   @Option(names = "--set", description = "Extra service configuration, key=value (repeatable).")
   Map<String, String> overrides = Map.of();
@@ -72,7 +88,8 @@ public final class DemoCommand implements Callable<Integer> {
     Demo.BrokerMode mode = bootstrap != null ? Demo.BrokerMode.EXTERNAL
         : inProcess ? Demo.BrokerMode.IN_PROCESS : Demo.BrokerMode.CHILD_JVM;
     Demo.Settings s = new Demo.Settings(mode, bootstrap, suffix, dataDir, seed, outDir, work,
-        Duration.ofSeconds(catchUpTimeoutS), Duration.ofSeconds(3), Duration.ofSeconds(120), overrides, prequential);
+        Duration.ofSeconds(catchUpTimeoutS), Duration.ofSeconds(3), Duration.ofSeconds(120), overrides, prequential,
+        maxLag, prequential && paceSweep ? sweepLags : List.of());
     Demo.run(s, new InProcessServiceLauncher(), System.out);
     deleteTree(work);
     return 0;

@@ -7,6 +7,7 @@ import io.streamrec.ops.eval.CsvFiles;
 import io.streamrec.ops.eval.HoldoutEvaluator;
 import io.streamrec.ops.eval.Interaction;
 import io.streamrec.ops.eval.MovieLens;
+import io.streamrec.ops.eval.PrequentialReport;
 import io.streamrec.ops.eval.PrequentialScorer;
 import io.streamrec.ops.eval.ReportWriter;
 import io.streamrec.ops.eval.TopicReader;
@@ -145,6 +146,13 @@ public final class EvaluateCommand implements Callable<Integer> {
   public static TutorialReport.Result tutorial(TutorialSplit.Split split, TutorialReport.SplitStats expected,
                                                String bootstrap, String suffix, int k, Duration timeout, long seed,
                                                Path outDir, PrintStream ps) {
+    return tutorial(split, expected, bootstrap, suffix, k, timeout, seed, outDir, ps, Map.of());
+  }
+
+  /** As above, with extra facts for the results (the demo's run information). */
+  public static TutorialReport.Result tutorial(TutorialSplit.Split split, TutorialReport.SplitStats expected,
+                                               String bootstrap, String suffix, int k, Duration timeout, long seed,
+                                               Path outDir, PrintStream ps, Map<String, Object> extra) {
     Set<String> users = split.groundTruth().keySet();
     ps.printf("Requesting top-%d lists for %d test users on %s ...%n", k, users.size(),
         Topics.RECOMMENDATION_REQUESTS.withSuffix(suffix).name());
@@ -168,6 +176,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     // diagnostics: serving is expected to exclude train items and to fill all K slots
     details.put("train items in lists", seenInLists);
     details.put("lists shorter than k", shortLists);
+    details.putAll(extra);
     TutorialReport.Result r = TutorialEvaluation.evaluate("tutorial", "StreamRec", resp.lists(), split, k, seed,
         expected, details);
     emit(r, expected, outDir, ps);
@@ -231,10 +240,46 @@ public final class EvaluateCommand implements Callable<Integer> {
     return r;
   }
 
-  /** Prequential protocol: reads the ratings and recommendations topics in full and scores offline. */
-  public static PrequentialScorer.Result prequential(String bootstrap, String suffix, double holdout, float minRating,
+  /**
+   * Prequential protocol, standalone: reads the ratings and recommendations topics in full and scores the system
+   * (arm {@code online}) beside online popularity over the same events.
+   */
+  public static PrequentialReport.Result prequential(String bootstrap, String suffix, double holdout, float minRating,
                                                      int k, int buckets, Duration timeout, Path outDir,
                                                      PrintStream ps) {
+    List<PrequentialScorer.Event> events = ratingEvents(bootstrap, suffix, timeout);
+    long split = splitOf(events, holdout);
+    PrequentialScorer.Result online = PrequentialScorer.score(events, servedLists(bootstrap, suffix, timeout), split,
+        minRating, k, buckets);
+    PrequentialReport.Result r = PrequentialReport.of(k, split, List.of(
+        PrequentialReport.Arm.of("online", online, null),
+        PrequentialReport.Arm.of("online-popularity",
+            PrequentialScorer.popularity(events, split, minRating, k, buckets), null)), List.of(), null);
+    emitPrequential(r, outDir, ps);
+    return r;
+  }
+
+  /** Prints the prequential table and writes results.md / results.json / results.html. */
+  public static void emitPrequential(PrequentialReport.Result r, Path outDir, PrintStream ps) {
+    String md = PrequentialReport.markdown(r);
+    ps.println();
+    ps.print(md);
+    ReportWriter.write(outDir, "StreamRec evaluation (prequential)", md, r, PrequentialReport.svg(r));
+    ps.println("Results written to " + outDir.toAbsolutePath() + " (results.md, results.json, results.html)");
+  }
+
+  /** The prequential split time: the time split at {@code 1 - holdout} over every event. */
+  public static long splitOf(List<PrequentialScorer.Event> events, double holdout) {
+    List<Interaction> sorted = new ArrayList<>();
+    for (PrequentialScorer.Event e : events) {
+      sorted.add(new Interaction(e.userId(), e.itemId(), e.rating(), e.eventMillis()));
+    }
+    sorted.sort(Comparator.comparingLong(Interaction::timestamp));
+    return TutorialSplit.testStartMillis(sorted, holdout);
+  }
+
+  /** Every rating on the ratings topic, with its record (produce) timestamp. */
+  public static List<PrequentialScorer.Event> ratingEvents(String bootstrap, String suffix, Duration timeout) {
     List<PrequentialScorer.Event> events = new ArrayList<>();
     TopicReader.readAll(bootstrap, Topics.RATINGS.withSuffix(suffix), timeout, r -> events.add(
         new PrequentialScorer.Event(r.value().getUserId().toString(), r.value().getItemId().toString(),
@@ -242,21 +287,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (events.isEmpty()) {
       throw new IllegalStateException("The ratings topic is empty: replay first (without --holdout)");
     }
+    return events;
+  }
+
+  /** Every list on the recommendations topic. */
+  public static List<PrequentialScorer.ServedList> servedLists(String bootstrap, String suffix, Duration timeout) {
     List<PrequentialScorer.ServedList> lists = new ArrayList<>();
     TopicReader.readAll(bootstrap, Topics.RECOMMENDATIONS.withSuffix(suffix), timeout, r -> lists.add(toList(r.value())));
-    List<Interaction> sorted = new ArrayList<>();
-    for (PrequentialScorer.Event e : events) {
-      sorted.add(new Interaction(e.userId(), e.itemId(), e.rating(), e.eventMillis()));
-    }
-    sorted.sort(Comparator.comparingLong(Interaction::timestamp));
-    long split = TutorialSplit.testStartMillis(sorted, holdout);
-    PrequentialScorer.Result r = PrequentialScorer.score(events, lists, split, minRating, k, buckets);
-    String md = TutorialEvaluation.render(r);
-    ps.println();
-    ps.print(md);
-    ReportWriter.write(outDir, "StreamRec evaluation (prequential)", md, r, TutorialEvaluation.svg(r));
-    ps.println("Results written to " + outDir.toAbsolutePath());
-    return r;
+    return lists;
   }
 
   private static PrequentialScorer.ServedList toList(Recommendations v) {

@@ -3,7 +3,7 @@ package io.streamrec.ops.demo;
 import io.streamrec.ops.cli.EvaluateCommand;
 import io.streamrec.ops.cli.ReplayCommand;
 import io.streamrec.ops.eval.MovieLens;
-import io.streamrec.ops.eval.PrequentialScorer;
+import io.streamrec.ops.eval.PrequentialReport;
 import io.streamrec.ops.eval.TutorialReport;
 import io.streamrec.ops.eval.TutorialSplit;
 import io.streamrec.ops.replay.Replayer;
@@ -42,12 +42,27 @@ public final class Demo {
    * @param dataDir        the MovieLens directory
    * @param workDir        scratch space: service state, broker log (deleted by the caller if wanted)
    * @param overrides      extra service configuration
+   * @param prequential    the prequential protocol (arms online and frozen) instead of the tutorial's
+   * @param maxLag         prequential: the replay's lag bound in records (0 = as fast as possible)
+   * @param paceSweep      prequential: lag bounds at which the online arm is re-run alone (0 = unbounded)
    */
   public record Settings(BrokerMode broker, String bootstrap, String suffix, Path dataDir, long seed, Path outDir,
                          Path workDir, Duration catchUpTimeout, Duration settle, Duration requestTimeout,
-                         Map<String, String> overrides, boolean prequential) {
+                         Map<String, String> overrides, boolean prequential, long maxLag, List<Long> paceSweep) {
     public Settings {
       overrides = Map.copyOf(overrides);
+      paceSweep = List.copyOf(paceSweep);
+      if (maxLag < 0) {
+        throw new IllegalArgumentException("maxLag must be >= 0, was " + maxLag);
+      }
+    }
+
+    /** The prequential protocol at the default pacing, or the tutorial protocol. */
+    public Settings(BrokerMode broker, String bootstrap, String suffix, Path dataDir, long seed, Path outDir,
+                    Path workDir, Duration catchUpTimeout, Duration settle, Duration requestTimeout,
+                    Map<String, String> overrides, boolean prequential) {
+      this(broker, bootstrap, suffix, dataDir, seed, outDir, workDir, catchUpTimeout, settle, requestTimeout,
+          overrides, prequential, DEFAULT_MAX_LAG, List.of());
     }
 
     /** The tutorial protocol (the default demo). */
@@ -59,8 +74,14 @@ public final class Demo {
     }
   }
 
+  /**
+   * The prequential demo's default lag bound (records): about what the services drain in well under a second on two
+   * cores, above the floor the 100 ms exactly-once commit cadence sets (docs/cli.md).
+   */
+  public static final long DEFAULT_MAX_LAG = 1_000;
+
   /** What the demo measured; {@code result} is null for the prequential protocol, {@code prequential} otherwise. */
-  public record Outcome(TutorialReport.Result result, PrequentialScorer.Result prequential, Replayer.Summary replay,
+  public record Outcome(TutorialReport.Result result, PrequentialReport.Result prequential, Replayer.Summary replay,
                         Map<String, Double> phaseSeconds, CatchUp.Snapshot caughtUp) {
     public double totalSeconds() {
       return phaseSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
@@ -71,6 +92,7 @@ public final class Demo {
 
   public static Outcome run(Settings s, ServiceLauncher launcher, PrintStream out) throws Exception {
     Map<String, Double> phases = new LinkedHashMap<>();
+    java.time.Instant startedAt = java.time.Instant.now();
     long t = System.nanoTime();
     Files.createDirectories(s.workDir());
     AutoCloseable brokerHandle = null;
@@ -95,6 +117,23 @@ public final class Demo {
       }
       t = phase(phases, "broker", t);
 
+      if (s.prequential()) {
+        PrequentialDemo.Outcome po = PrequentialDemo.run(s, bootstrap, launcher, out, phases);
+        t = System.nanoTime();
+        if (brokerHandle != null) {
+          brokerHandle.close();
+          brokerHandle = null;
+        }
+        phase(phases, "shutdown", t);
+        PrequentialReport.Result report = new PrequentialReport.Result(po.report().protocol(), po.report().k(),
+            po.report().splitMillis(), po.report().splitTime(), po.report().arms(), po.report().paceSweep(),
+            runInfo(s, startedAt, phases));
+        EvaluateCommand.emitPrequential(report, s.outDir(), out);
+        out.println(timings(phases));
+        writeTimings(s.outDir(), phases);
+        return new Outcome(null, report, null, phases, po.onlineCaughtUp());
+      }
+
       List<TopicSpec<?, ?>> topics = new ArrayList<>();
       for (TopicSpec<?, ?> spec : Topics.all()) {
         topics.add(spec.withSuffix(s.suffix()));
@@ -103,12 +142,14 @@ public final class Demo {
       t = phase(phases, "topics", t);
 
       services = launcher.start(new ServiceLauncher.Settings(bootstrap, s.suffix(), s.workDir().resolve("state"),
-          s.seed(), s.overrides()));
+          s.seed(), withTitles(s.overrides(), s.dataDir())));
       t = phase(phases, "services", t);
+      if (services.servingUrl() != null) {
+        out.printf("Live page: %s (while the demo runs)%n", services.servingUrl());
+      }
 
-      // prequential: everything goes to the ratings topic, unfiltered (the services learn from the test period too)
       Replayer.Summary replay = ReplayCommand.run(s.dataDir(), Replayer.Settings.fastest(bootstrap, s.suffix()),
-          s.prequential() ? null : TutorialSplit.TEST_FRACTION, TutorialSplit.MIN_USER_COUNT, out,
+          TutorialSplit.TEST_FRACTION, TutorialSplit.MIN_USER_COUNT, out,
           System.console() != null);
       t = phase(phases, "replay", t);
 
@@ -122,17 +163,11 @@ public final class Demo {
           caught.trainer().modelVersion());
       t = phase(phases, "catch-up", t);
 
-      TutorialReport.Result result = null;
-      PrequentialScorer.Result prequential = null;
-      if (s.prequential()) {
-        prequential = EvaluateCommand.prequential(bootstrap, s.suffix(), TutorialSplit.TEST_FRACTION,
-            TutorialSplit.MIN_TEST_RATING, 10, 10, s.requestTimeout(), s.outDir(), out);
-      } else {
-        MovieLens.Dataset ds = MovieLens.load(s.dataDir());
-        TutorialSplit.Split split = TutorialSplit.apply(ds);
-        result = EvaluateCommand.tutorial(split, EvaluateCommand.expectedFor(ds, TutorialSplit.TEST_FRACTION),
-            bootstrap, s.suffix(), 10, s.requestTimeout(), s.seed(), s.outDir(), out);
-      }
+      MovieLens.Dataset ds = MovieLens.load(s.dataDir());
+      TutorialSplit.Split split = TutorialSplit.apply(ds);
+      TutorialReport.Result result = EvaluateCommand.tutorial(split,
+          EvaluateCommand.expectedFor(ds, TutorialSplit.TEST_FRACTION), bootstrap, s.suffix(), 10,
+          s.requestTimeout(), s.seed(), s.outDir(), out, Map.of("run", runInfo(s, startedAt, phases)));
       t = phase(phases, "evaluate", t);
       Object served = result == null ? null : result.details().get("max model version");
       if (served instanceof Number v && v.longValue() < caught.trainer().modelVersion()) {
@@ -149,7 +184,7 @@ public final class Demo {
       phase(phases, "shutdown", t);
       out.println(timings(phases));
       writeTimings(s.outDir(), phases);
-      return new Outcome(result, prequential, replay, phases, caught);
+      return new Outcome(result, null, replay, phases, caught);
     } finally {
       if (services != null) {
         services.close();
@@ -164,7 +199,53 @@ public final class Demo {
     }
   }
 
-  private static long phase(Map<String, Double> phases, String name, long since) {
+  /** {@code overrides} plus {@code serving.movielens.dir = dataDir} when the data set has titles and none is set. */
+  static Map<String, String> withTitles(Map<String, String> overrides, Path dataDir) {
+    if (overrides.containsKey("serving.movielens.dir") || !Files.isRegularFile(dataDir.resolve("u.item"))) {
+      return overrides;
+    }
+    Map<String, String> out = new LinkedHashMap<>(overrides);
+    out.put("serving.movielens.dir", dataDir.toString());
+    return out;
+  }
+
+  /**
+   * What every results file records about the run: the seed, the settings that differ from the defaults (the
+   * {@code --set} overrides and non-default demo options), the git commit, the start time and the phase timings
+   * so far.
+   */
+  static PrequentialReport.Run runInfo(Settings s, java.time.Instant startedAt, Map<String, Double> phases) {
+    Map<String, String> changed = new java.util.TreeMap<>(s.overrides());
+    if (s.prequential() && s.maxLag() != DEFAULT_MAX_LAG) {
+      changed.put("demo.max.lag", Long.toString(s.maxLag()));
+    }
+    if (!s.paceSweep().isEmpty()) {
+      changed.put("demo.pace.sweep", s.paceSweep().toString());
+    }
+    return new PrequentialReport.Run(s.seed(), changed, gitCommit(), startedAt.toString(), phases);
+  }
+
+  /** The commit of the working tree the demo runs from ("unknown" outside a git checkout). */
+  static String gitCommit() {
+    try {
+      Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+      String v = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+      if (p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0 && v.matches("[0-9a-f]{40}")) {
+        Process d = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").start();
+        boolean dirty = !new String(d.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            .isBlank();
+        d.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        return dirty ? v + "-dirty" : v;
+      }
+    } catch (IOException e) {
+      log.debug("No git commit: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return "unknown";
+  }
+
+  static long phase(Map<String, Double> phases, String name, long since) {
     long now = System.nanoTime();
     phases.put(name, (now - since) / 1e9);
     log.info("Demo phase {} took {} s", name, String.format(Locale.ROOT, "%.1f", (now - since) / 1e9));

@@ -62,12 +62,13 @@ public final class InProcessServiceLauncher implements ServiceLauncher {
           IngestConfig.from(ConfigSource.load(IngestConfig.DEFAULTS_RESOURCE, null, common)), registry);
       ingest.start();
       started.add(ingest);
-      ServingService serving = new ServingService(
-          ServingConfig.load(ConfigSource.load(ServingConfig.DEFAULTS, null, common)), registry);
+      ServingConfig servingConfig = ServingConfig.load(ConfigSource.load(ServingConfig.DEFAULTS, null, common));
+      ServingService serving = new ServingService(servingConfig, registry);
       serving.start();
       started.add(serving);
       log.info("Started trainer, ingest and serving in-process");
-      return new Running(trainer, started);
+      return new Running(trainer, started,
+          "http://" + servingConfig.advertisedHost() + ":" + serving.httpPort() + "/");
     } catch (RuntimeException e) {
       closeAll(started);
       throw e;
@@ -84,7 +85,8 @@ public final class InProcessServiceLauncher implements ServiceLauncher {
     }
   }
 
-  private record Running(TrainerService service, List<AutoCloseable> services) implements RunningServices {
+  private record Running(TrainerService service, List<AutoCloseable> services, String servingUrl)
+      implements RunningServices {
     @Override
     public TrainerStatus trainer() {
       return new TrainerStatus(service.modelVersion(), service.examplesTrained(), service.lag(), service.idle());

@@ -33,6 +33,11 @@ public interface ServiceLauncher {
   interface RunningServices extends AutoCloseable {
     TrainerStatus trainer();
 
+    /** The serving instance's live page ({@code http://host:port/}), or {@code null} when it is not known here. */
+    default String servingUrl() {
+      return null;
+    }
+
     @Override
     void close();
   }

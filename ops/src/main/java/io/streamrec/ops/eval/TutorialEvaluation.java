@@ -45,39 +45,4 @@ public final class TutorialEvaluation {
     }
     return b.toString();
   }
-
-  /** The prequential result as Markdown. */
-  public static String render(PrequentialScorer.Result r) {
-    StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "Prequential: %,d events rated >= threshold after the split (%s), "
-        + "%,d with no list served before them%n%n", r.events(), java.time.Instant.ofEpochMilli(r.splitMillis()),
-        r.unserved()));
-    b.append(String.format(Locale.ROOT, "| metric | value |%n|---|---:|%n| HitRate@%d | %.4f |%n| NDCG@%d | %.4f |%n",
-        r.k(), r.hitRate(), r.k(), r.ndcg()));
-    PrequentialScorer.Freshness f = r.freshness();
-    b.append(String.format(Locale.ROOT, "| freshness p50 (ms) | %.0f |%n| freshness p95 (ms) | %.0f |%n"
-        + "| freshness p99 (ms) | %.0f |%n| events reflected / not | %d / %d |%n", f.p50(), f.p95(), f.p99(),
-        f.reflected(), f.unreflected()));
-    b.append(System.lineSeparator());
-    b.append(String.format(Locale.ROOT, "| from | to | events | HitRate@%d | NDCG@%d |%n|---|---|---:|---:|---:|%n",
-        r.k(), r.k()));
-    for (PrequentialScorer.Bucket bk : r.buckets()) {
-      b.append(String.format(Locale.ROOT, "| %s | %s | %d | %.4f | %.4f |%n",
-          java.time.Instant.ofEpochMilli(bk.fromMillis()), java.time.Instant.ofEpochMilli(bk.toMillis()),
-          bk.events(), bk.hitRate(), bk.ndcg()));
-    }
-    return b.toString();
-  }
-
-  public static String svg(PrequentialScorer.Result r) {
-    List<PrequentialScorer.Bucket> bs = r.buckets();
-    double[][] ys = new double[2][bs.size()];
-    for (int i = 0; i < bs.size(); i++) {
-      ys[0][i] = bs.get(i).hitRate();
-      ys[1][i] = bs.get(i).ndcg();
-    }
-    String first = bs.isEmpty() ? "" : java.time.Instant.ofEpochMilli(bs.get(0).fromMillis()).toString();
-    String last = bs.isEmpty() ? "" : java.time.Instant.ofEpochMilli(bs.get(bs.size() - 1).toMillis()).toString();
-    return Svg.lines(List.of("HitRate@" + r.k(), "NDCG@" + r.k()), ys, first, last);
-  }
 }

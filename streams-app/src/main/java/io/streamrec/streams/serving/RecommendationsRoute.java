@@ -48,14 +48,21 @@ final class RecommendationsRoute implements HttpHandler, MetricsServer.Documente
   private final KafkaStreams streams;
   private final HostInfo self;
   private final MetricsServer server;
+  private final ItemTitles titles;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   RecommendationsRoute(final ServingDependencies deps, final KafkaStreams streams, final HostInfo self,
                        final MetricsServer server) {
+    this(deps, streams, self, server, ItemTitles.NONE);
+  }
+
+  RecommendationsRoute(final ServingDependencies deps, final KafkaStreams streams, final HostInfo self,
+                       final MetricsServer server, final ItemTitles titles) {
     this.deps = deps;
     this.streams = streams;
     this.self = self;
     this.server = server;
+    this.titles = titles;
   }
 
   @Override
@@ -116,7 +123,7 @@ final class RecommendationsRoute implements HttpHandler, MetricsServer.Documente
         .withPartition(partition));
     final ServedList list = deps.recommender().recommend(user, users.get(user), histories.get(user), k, null, null,
         0, deps.clock().millis(), new ItemSearch.Scratch());
-    server.respond(ex, 200, "application/json", toJson(list, self.host() + ":" + self.port()));
+    server.respond(ex, 200, "application/json", toJson(list, self.host() + ":" + self.port(), titles));
   }
 
   private void proxy(final HttpExchange ex, final HostInfo owner, final String rawUser, final int k)
@@ -135,8 +142,13 @@ final class RecommendationsRoute implements HttpHandler, MetricsServer.Documente
     }
   }
 
-  /** The JSON body of one list. */
+  /** The JSON body of one list, without titles. */
   static String toJson(final ServedList r, final String servedBy) throws IOException {
+    return toJson(r, servedBy, ItemTitles.NONE);
+  }
+
+  /** The JSON body of one list; an item with a title in {@code titles} gets a {@code title} field. */
+  static String toJson(final ServedList r, final String servedBy, final ItemTitles titles) throws IOException {
     final Map<String, Object> out = new LinkedHashMap<>();
     out.put("userId", r.userId());
     final List<Map<String, Object>> items = new ArrayList<>(r.itemIds().length);
@@ -144,6 +156,10 @@ final class RecommendationsRoute implements HttpHandler, MetricsServer.Documente
       final Map<String, Object> m = new LinkedHashMap<>();
       m.put("itemId", r.itemIds()[i]);
       m.put("score", r.scores()[i]);
+      final String title = titles.title(r.itemIds()[i]);
+      if (title != null) {
+        m.put("title", title);
+      }
       items.add(m);
     }
     out.put("items", items);
@@ -168,6 +184,8 @@ final class RecommendationsRoute implements HttpHandler, MetricsServer.Documente
     final Map<String, Object> item = new LinkedHashMap<>();
     item.put("itemId", Map.of("type", "string"));
     item.put("score", Map.of("type", "number", "format", "float"));
+    item.put("title", Map.of("type", "string", "description",
+        "the item's title, when serving.movielens.dir names a folder with u.item that lists it"));
     final Map<String, Object> list = new LinkedHashMap<>();
     list.put("userId", Map.of("type", "string"));
     list.put("items", Map.of("type", "array", "items", OpenApi.object(item, List.of("itemId", "score"))));

@@ -85,6 +85,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
   private Map<String, Long> pending;
   private Map<String, byte[]> touchedItems;
   private PopularityTracker popularity;
+  private FreshnessClocks clocks;
   private int partition;
 
   ServeProcessor(final ServingDependencies deps) {
@@ -107,6 +108,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
     this.pending = new LinkedHashMap<>();
     this.touchedItems = new LinkedHashMap<>();
     this.popularity = new PopularityTracker(config.popularityHalfLife());
+    this.clocks = new FreshnessClocks(metrics, config.userCacheEntries());
     final KeyValueStore<String, byte[]> published = context.getStateStore(ServingNames.ITEM_POPULARITY_STORE);
     try (KeyValueIterator<String, byte[]> it = popularityStore.all()) {
       while (it.hasNext()) {
@@ -134,6 +136,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
     final ServingInput in = record.value();
     if (in instanceof ServingInput.Interaction i) {
       onInteraction(i);
+      clocks.arrived(i.userId(), i.eventTimeMs(), record.timestamp());
     } else if (in instanceof ServingInput.UserEmbedding e) {
       onUserEmbedding(e);
     } else if (in instanceof ServingInput.Request r) {
@@ -178,6 +181,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
     if (p != null) {
       metrics.coalesced(PendingEvents.total(p));
     }
+    clocks.emitted(r.userId(), list.embeddingEventTimeMs(), context.currentSystemTimeMs());
     context.forward(new Record<String, ServingOutput>(r.userId(), list, timestamp), ServingNames.SINK_RECOMMENDATIONS);
   }
 
@@ -195,6 +199,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
         final ServedList list = recommender.recommend(user, vector(user), history(user), config.defaultK(), trigger,
             null, PendingEvents.total(p), now, scratch);
         metrics.coalesced(PendingEvents.total(p));
+        clocks.emitted(user, list.embeddingEventTimeMs(), now);
         context.forward(new Record<String, ServingOutput>(user, list, now), ServingNames.SINK_RECOMMENDATIONS);
         pendingStore.delete(user);
       }

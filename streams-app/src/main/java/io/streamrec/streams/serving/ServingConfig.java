@@ -34,13 +34,15 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li>{@code serving.popularity.half.life} (P7D; ISO-8601 or ms): fallback popularity decay, in event time.</li>
  *   <li>{@code serving.popularity.weight} (1): kappa, multiplies the model's popularity term at request time.</li>
  *   <li>{@code topics.suffix} (empty): appended to every topic name.</li>
+ *   <li>{@code serving.movielens.dir} (empty): a MovieLens folder whose {@code u.item} gives item titles to the HTTP
+ *       answers and the live page at {@code /} (empty: ids only; set but without {@code u.item}: fails at start).</li>
  * </ul>
  */
 public record ServingConfig(String bootstrapServers, String applicationId, Path stateDir, int numStreamThreads,
                             String httpHost, int httpPort, String advertisedHost, int defaultK, int maxK,
                             Duration debounce, int embeddingDim, double embeddingMaxNorm, int annMinItems, AnnParams ann,
                             Duration popularityHalfLife, float popularityWeight, int userCacheEntries,
-                            String topicsSuffix,
+                            String topicsSuffix, Path movieLensDir,
                             Map<String, String> kafka) {
 
   /** Classpath resource with the defaults. */
@@ -112,6 +114,7 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
         (float) src.decimal("serving.popularity.weight"),
         src.integer("serving.user.cache.entries"),
         src.string("topics.suffix", ""),
+        optionalPath(src.string("serving.movielens.dir", "")),
         src.withPrefix("kafka."));
   }
 
@@ -155,6 +158,10 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
     p.putAll(kafka);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     return InstanceId.applyTo(p, applicationId, stateDir);
+  }
+
+  private static Path optionalPath(final String value) {
+    return value == null || value.isBlank() ? null : Path.of(value.trim());
   }
 
   private static void require(final boolean ok, final String message) {

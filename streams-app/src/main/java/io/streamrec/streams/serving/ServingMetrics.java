@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
  *       historical replay this is dominated by the replay's age).</li>
  *   <li>{@code streamrec.serving.embedding.lag}: the user's newest interaction event time minus the embedding's
  *       event time (how far the model lags behind the user, in event time; 0 when it has caught up).</li>
+ *   <li>{@code streamrec.serving.reaction}, {@code streamrec.serving.model}: the two freshness clocks per
+ *       interaction (arrival in Kafka to the first list reflecting it, resp. to the first list from a user vector
+ *       that learned from it; {@link FreshnessClocks}), as Prometheus histograms.</li>
  *   <li>{@code streamrec.dlq.records{stage=serving, reason}}: dead letters.</li>
  * </ul>
  */
@@ -38,6 +41,8 @@ public final class ServingMetrics {
   private final Counter coalescedEvents;
   private final Counter reflectedEvents;
   private final Timer embeddingLag;
+  private final Timer reaction;
+  private final Timer model;
 
   public ServingMetrics(final MeterRegistry registry) {
     this.registry = registry;
@@ -59,6 +64,14 @@ public final class ServingMetrics {
     freshness = Timer.builder("streamrec.serving.freshness")
         .description("Wall-clock now minus the event time of the user embedding used")
         .publishPercentiles(0.5, 0.99).register(registry);
+    reaction = Timer.builder("streamrec.serving.reaction")
+        .description("Rating produced (record timestamp) to the first list for the user that reflects it")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(120)).register(registry);
+    model = Timer.builder("streamrec.serving.model")
+        .description("Rating produced (record timestamp) to the first list from a user vector that learned from it")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(120)).register(registry);
     embeddingLag = Timer.builder("streamrec.serving.embedding.lag")
         .description("User's newest interaction event time minus the user embedding's event time")
         .publishPercentiles(0.5, 0.99).register(registry);
@@ -100,6 +113,16 @@ public final class ServingMetrics {
     if (userEventTimeMs != null) {
       embeddingLag.record(clampedSpanMs(userEventTimeMs, embeddingEventTimeMs), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** Records the reaction clock of one interaction, in ms. */
+  public void reaction(final long ms) {
+    reaction.record(ms, TimeUnit.MILLISECONDS);
+  }
+
+  /** Records the model clock of one interaction, in ms. */
+  public void model(final long ms) {
+    model.record(ms, TimeUnit.MILLISECONDS);
   }
 
   /** The largest span a timer records: 100 years (far below the ~292 years that overflow nanoseconds). */

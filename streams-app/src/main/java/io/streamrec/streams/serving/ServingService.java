@@ -26,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the serving topology: one {@link KafkaStreams} client, the {@code /recommendations/} HTTP route, and a
- * small producer for dead letters of the global item store.
+ * Runs the serving topology: one {@link KafkaStreams} client, the HTTP routes ({@code /recommendations/}, the
+ * live page at {@code /} and its {@code /stats}), and a small producer for dead letters of the global item store.
  *
  * <p>Usage: {@code try (var s = new ServingService(config, registry)) { s.start(); ... }}. The HTTP route goes on
  * a {@link MetricsServer} passed in (shared with other components; its port becomes this instance's
@@ -68,6 +68,8 @@ public final class ServingService implements AutoCloseable {
     if (streams != null) {
       throw new IllegalStateException("already started");
     }
+    // before any side effect: a serving.movielens.dir without u.item is a configuration error
+    final ItemTitles titles = ItemTitles.load(config.movieLensDir());
     if (sharedServer != null) {
       server = sharedServer;
     } else {
@@ -111,7 +113,16 @@ public final class ServingService implements AutoCloseable {
     streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("app", "serving"));
     streamsMetrics.bindTo(registry);
     final HostInfo self = new HostInfo(config.advertisedHost(), server.port());
-    server.route(RecommendationsRoute.PATH, new RecommendationsRoute(deps, streams, self, server));
+    server.route(RecommendationsRoute.PATH, new RecommendationsRoute(deps, streams, self, server, titles));
+    server.route(StatsRoute.PATH, new StatsRoute(registry, () -> streams, deps.items(), deps.clock()::millis, server));
+    server.home(new LivePage(server));
+    if (titles.source() != null) {
+      log.info("Item titles from {} ({} items); live page on http://{}:{}/", titles.source(), titles.size(),
+          config.advertisedHost(), server.port());
+    } else {
+      log.info("Live page on http://{}:{}/ (no serving.movielens.dir: item ids without titles)",
+          config.advertisedHost(), server.port());
+    }
     if (ownsServer) {
       server.readiness(this::isRunning);
     }

@@ -12,6 +12,10 @@ public final class LazyAdam {
   public record Settings(float lr, float biasLr, float beta1, float beta2, float eps, float l2, float biasL2) {}
 
   private final Settings s;
+  // the bias-corrected rates depend only on the step: computed once per step, not once per row
+  private long ratesStep = Long.MIN_VALUE;
+  private float ratesW;
+  private float ratesB;
 
   public LazyAdam(Settings settings) {
     this.s = settings;
@@ -29,9 +33,14 @@ public final class LazyAdam {
    * @param step      global optimizer step, 1-based (for bias correction)
    */
   public void update(EmbeddingTable t, int row, float[] grad, int gradOff, float biasGrad, long step) {
-    double c1 = 1.0 - Math.pow(s.beta1(), step);
-    double c2 = 1.0 - Math.pow(s.beta2(), step);
-    float lrW = (float) (s.lr() * Math.sqrt(c2) / c1);
+    if (step != ratesStep) {
+      double c1 = 1.0 - Math.pow(s.beta1(), step);
+      double c2 = 1.0 - Math.pow(s.beta2(), step);
+      ratesW = (float) (s.lr() * Math.sqrt(c2) / c1);
+      ratesB = (float) (s.biasLr() * Math.sqrt(c2) / c1);
+      ratesStep = step;
+    }
+    float lrW = ratesW;
     float beta1 = s.beta1();
     float beta2 = s.beta2();
     float eps = s.eps();
@@ -54,7 +63,7 @@ public final class LazyAdam {
       float[] bias = t.biases();
       float[] b1 = t.b1();
       float[] b2 = t.b2();
-      float lrB = (float) (s.biasLr() * Math.sqrt(c2) / c1);
+      float lrB = ratesB;
       float g = biasGrad + s.biasL2() * bias[row];
       float a = beta1 * b1[row] + (1 - beta1) * g;
       float b = beta2 * b2[row] + (1 - beta2) * g * g;

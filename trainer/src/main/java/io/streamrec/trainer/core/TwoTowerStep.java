@@ -16,12 +16,14 @@ import java.nio.LongBuffer;
  * heap (see {@link EmbeddingTable}); each step copies just the rows it needs into fresh leaf tensors, so the cost
  * of a step does not depend on the table sizes and tables can grow without touching the engine.
  *
- * <p>Shapes ({@code B} positives, {@code K} candidate columns per positive, {@code D} dimensions, {@code NU} /
- * {@code NI} distinct users / items of the batch): the distinct rows {@code [NU, D]}, {@code [NI, D]} and item
- * biases {@code [NI]} are leaf tensors; index arrays gather them into users {@code [B, D]} and candidates
- * {@code [B, K, D]} (sampled; logits {@code [B, K] = sum_d(u * v) + bias + adjust}, positive in column 0) or
- * {@code [B, D]} (in-batch; logits {@code [B, B] = u . v^T + bias + adjust}, positive on the diagonal). Backward
- * through the gathers sums the gradients of repeated rows, so they come back per distinct row.
+ * <p>Shapes ({@code B} positives, {@code K} candidate columns per positive, {@code D} dimensions, {@code C} candidate
+ * cells, {@code B * K} sampled or {@code B} in-batch, {@code NU} / {@code NI} distinct users / items of the batch): the
+ * batch's rows are gathered on the heap into the leaf tensors users {@code [B, D]}, candidates {@code [C, D]} and
+ * candidate biases {@code [C]} (sampled: logits {@code [B, K] = sum_d(u * v) + bias + adjust}, positive in column
+ * 0; in-batch: logits {@code [B, B] = u . v^T + bias + adjust}, positive on the diagonal). The gradients of the
+ * leaves are then summed per distinct row in Java, so they come back per distinct row ({@code [NU, D]},
+ * {@code [NI, D]}, {@code [NI]}). Gathering inside the graph (index ops, then a scatter-add in backward) gives the
+ * same gradients but cost about a third of the engine time at the default sizes (docs/trainer.md).
  * {@code weight} (0 or 1 per logit cell) removes masked cells (collisions, seen items) from the loss; {@code adjust}
  * carries the logQ correction and a large negative number on masked cells.
  *
@@ -31,6 +33,9 @@ import java.nio.LongBuffer;
 public final class TwoTowerStep implements AutoCloseable {
   private final NDManager base;
   private final Engine engine;
+  private float[] uGathered = new float[0];
+  private float[] vGathered = new float[0];
+  private float[] bGathered = new float[0];
 
   /** Loss and gradients of one step; arrays are owned by the caller (reused between steps). */
   public static final class Result {
@@ -63,27 +68,33 @@ public final class TwoTowerStep implements AutoCloseable {
    * @return {@code out}, with {@code loss}; gradients are filled only when the loss is finite
    */
   public Result step(MiniBatch batch, Loss loss, Result out) {
-    if (batch.full) {
-      return stepFull(batch, out);
+    // DJL's PyTorch engine allows one collecting GradientCollector per process: learners sharing a JVM (the
+    // prequential demo's online and frozen trainers) take turns
+    synchronized (COLLECTOR_LOCK) {
+      return batch.full ? stepFull(batch, out) : stepSampled(batch, loss, out);
     }
+  }
+
+  private static final Object COLLECTOR_LOCK = new Object();
+
+  private Result stepSampled(MiniBatch batch, Loss loss, Result out) {
     int b = batch.b;
     int k = batch.k;
     int d = batch.d;
-    int nu = batch.nu;
-    int ni = batch.ni;
     boolean inBatch = batch.inBatch;
     boolean masked = batch.masked;
     int cols = batch.columns();
+    int nc = inBatch ? b : b * k;
+    gather(batch, nc);
     try (NDManager scope = base.newSubManager()) {
-      NDArray uTable = scope.create(FloatBuffer.wrap(batch.users, 0, nu * d), new Shape(nu, d));
-      NDArray iTable = scope.create(FloatBuffer.wrap(batch.items, 0, ni * d), new Shape(ni, d));
-      NDArray bTable = scope.create(FloatBuffer.wrap(batch.itemBias, 0, ni), new Shape(ni));
-      uTable.setRequiresGradient(true);
-      iTable.setRequiresGradient(true);
-      bTable.setRequiresGradient(true);
-      NDArray ui = scope.create(LongBuffer.wrap(batch.userIdx, 0, b), new Shape(b));
-      int nc = inBatch ? b : b * k;
-      NDArray ci = scope.create(LongBuffer.wrap(batch.candIdx, 0, nc), new Shape(nc));
+      // The rows are gathered on the heap ([B, D] users, [C, D] candidates, [C] biases) and are the leaves: an
+      // index op per table plus its scatter-add backward cost more than the whole rest of the graph at these sizes.
+      NDArray u = scope.create(FloatBuffer.wrap(uGathered, 0, b * d), new Shape(b, d));
+      NDArray v = scope.create(FloatBuffer.wrap(vGathered, 0, nc * d), new Shape(nc, d));
+      NDArray bias = scope.create(FloatBuffer.wrap(bGathered, 0, nc), new Shape(nc));
+      u.setRequiresGradient(true);
+      v.setRequiresGradient(true);
+      bias.setRequiresGradient(true);
       // Most steps have neither masks nor corrections: skip those tensors (each op is a JNI call).
       NDArray adj = batch.adjusted || masked
           ? scope.create(FloatBuffer.wrap(batch.adjust, 0, b * cols), new Shape(b, cols)) : null;
@@ -93,9 +104,6 @@ public final class TwoTowerStep implements AutoCloseable {
       NDArray feat = batch.popularity
           ? scope.create(FloatBuffer.wrap(batch.feature, 0, b * cols), new Shape(b, cols)) : null;
       try (GradientCollector gc = engine.newGradientCollector()) {
-        NDArray u = uTable.get(ui);
-        NDArray v = iTable.get(ci);
-        NDArray bias = bTable.get(ci);
         NDArray logits = inBatch
             ? u.matMul(v.transpose()).add(bias.reshape(1, b))
             : u.expandDims(1).mul(v.reshape(b, k, d)).sum(new int[] {2}).add(bias.reshape(b, k));
@@ -112,12 +120,66 @@ public final class TwoTowerStep implements AutoCloseable {
         }
         gc.backward(l);
       }
-      out.gradUser = uTable.getGradient().toFloatArray();
-      out.gradItem = iTable.getGradient().toFloatArray();
-      out.gradBias = bTable.getGradient().toFloatArray();
+      scatter(batch, nc, u.getGradient().toFloatArray(), v.getGradient().toFloatArray(),
+          bias.getGradient().toFloatArray(), out);
       out.gradAlpha = alpha == null ? 0f : alpha.getGradient().getFloat();
       return out;
     }
+  }
+
+  /** Copies the batch's user rows, candidate rows and candidate biases into the gathered scratch arrays. */
+  private void gather(MiniBatch batch, int nc) {
+    int d = batch.d;
+    int b = batch.b;
+    if (uGathered.length < b * d) {
+      uGathered = new float[b * d];
+    }
+    if (vGathered.length < nc * d) {
+      vGathered = new float[nc * d];
+      bGathered = new float[nc];
+    }
+    for (int r = 0; r < b; r++) {
+      System.arraycopy(batch.users, (int) batch.userIdx[r] * d, uGathered, r * d, d);
+    }
+    for (int c = 0; c < nc; c++) {
+      int local = (int) batch.candIdx[c];
+      System.arraycopy(batch.items, local * d, vGathered, c * d, d);
+      bGathered[c] = batch.itemBias[local];
+    }
+  }
+
+  /** Sums the gathered rows' gradients per distinct row into {@code out} ({@code [NU, D]}, {@code [NI, D]}, {@code [NI]}). */
+  private static void scatter(MiniBatch batch, int nc, float[] gu, float[] gv, float[] gb, Result out) {
+    int d = batch.d;
+    float[] user = zeroed(out.gradUser, batch.nu * d);
+    float[] item = zeroed(out.gradItem, batch.ni * d);
+    float[] bias = zeroed(out.gradBias, batch.ni);
+    for (int r = 0; r < batch.b; r++) {
+      int off = (int) batch.userIdx[r] * d;
+      for (int j = 0; j < d; j++) {
+        user[off + j] += gu[r * d + j];
+      }
+    }
+    for (int c = 0; c < nc; c++) {
+      int local = (int) batch.candIdx[c];
+      int off = local * d;
+      for (int j = 0; j < d; j++) {
+        item[off + j] += gv[c * d + j];
+      }
+      bias[local] += gb[c];
+    }
+    out.gradUser = user;
+    out.gradItem = item;
+    out.gradBias = bias;
+  }
+
+  /** {@code a} cleared to its first {@code n} entries, or a new array when it is too short. */
+  private static float[] zeroed(float[] a, int n) {
+    if (a.length < n) {
+      return new float[n];
+    }
+    java.util.Arrays.fill(a, 0, n, 0f);
+    return a;
   }
 
   /**
