@@ -158,6 +158,9 @@ class AvroSerdeTest {
   void shouldReadRatingsWrittenBeforeEventIdExistedAsWithoutOne() throws Exception {
     Schema v1 = AvroSerde.of(RatingEvent.class).history().get(0);
     assertThat(v1.getField("eventId")).isNull();
+    List<Schema> history = AvroSerde.of(RatingEvent.class).history();
+    assertThat(AvroSerde.fingerprint(history.get(history.size() - 1)))
+        .as("the current version is in the history too").isEqualTo(AvroSerde.fingerprint(RatingEvent.getClassSchema()));
     GenericRecord old = new GenericData.Record(v1);
     old.put("userId", "7");
     old.put("itemId", "9");

@@ -10,6 +10,7 @@ import io.streamrec.avro.Trigger;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.registry.RegistryAvroDeserializer;
 import io.streamrec.schemas.registry.RegistryAvroSerializer;
+import io.streamrec.schemas.registry.RegistryUnavailableException;
 import io.streamrec.schemas.registry.RegistryWireFormat;
 import io.streamrec.schemas.registry.SchemaRegistryClient;
 import java.io.ByteArrayOutputStream;
@@ -24,6 +25,7 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -137,7 +139,8 @@ class RegistryWireFormatTest {
     RegistryAvroSerializer<RatingEvent> down = new RegistryAvroSerializer<>(
         new SchemaRegistryClient(url, Duration.ofSeconds(2)));
     assertThatThrownBy(() -> down.serialize("ratings", new RatingEvent("1", "2", 4f, T0, null)))
-        .isInstanceOf(SerializationException.class).hasMessageContaining("unreachable").hasMessageContaining(url);
+        .isInstanceOf(RegistryUnavailableException.class).isInstanceOf(RetriableException.class)
+        .hasMessageContaining("unreachable").hasMessageContaining(url);
     assertThatThrownBy(() -> new RegistryAvroSerializer<RatingEvent>().configure(Map.of(), false))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(RegistryWireFormat.URL_CONFIG);
     registry = LocalSchemaRegistry.start();

@@ -23,8 +23,9 @@ import org.apache.kafka.common.errors.SerializationException;
  * Answers are cached for the life of the client (ids are immutable in every registry), so each schema costs one
  * call per process. Thread-safe.
  *
- * <p>Failures throw {@link SerializationException} with the registry's status and message: Kafka clients and
- * Streams treat it as a (de)serialization error of the record at hand.
+ * <p>Failures: a 4xx answer (unknown id, invalid or incompatible schema) throws {@link SerializationException}
+ * with the registry's status and message, a (de)serialization error of the record at hand; an unreachable registry
+ * or a 5xx answer throws {@link RegistryUnavailableException} (retriable), because the record itself is fine.
  */
 public final class SchemaRegistryClient {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -114,10 +115,11 @@ public final class SchemaRegistryClient {
       resp = http.send(request.timeout(timeout).header("Accept", CONTENT_TYPE + ", application/json").build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new SerializationException("Cannot " + what + ": schema registry " + base + " unreachable: " + e, e);
+      throw new RegistryUnavailableException("Cannot " + what + ": schema registry " + base + " unreachable: " + e,
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new SerializationException("Interrupted while trying to " + what, e);
+      throw new RegistryUnavailableException("Interrupted while trying to " + what, e);
     }
     JsonNode body;
     try {
@@ -127,6 +129,10 @@ public final class SchemaRegistryClient {
     }
     if (resp.statusCode() / 100 != 2) {
       String msg = body.path("message").asText(body.isTextual() ? body.asText() : body.toString());
+      if (resp.statusCode() >= 500) {
+        throw new RegistryUnavailableException("Cannot " + what + ": schema registry " + base + " answered "
+            + resp.statusCode() + ": " + msg);
+      }
       throw new SerializationException("Cannot " + what + ": schema registry " + base + " answered "
           + resp.statusCode() + (body.has("error_code") ? " (error_code " + body.get("error_code") + ")" : "")
           + ": " + msg);
