@@ -1,14 +1,10 @@
 package io.streamrec.trainer;
 
-import io.streamrec.avro.EmbeddingUpdate;
-import io.streamrec.schemas.AvroSerde;
 import io.streamrec.trainer.core.EmbeddingTable;
 import io.streamrec.trainer.core.OnlineLearner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -29,7 +25,7 @@ final class EmbeddingPublisher {
   private final String itemTopic;
   private final TrainerMetrics metrics;
   private final Duration interval;
-  private final AvroSerde<EmbeddingUpdate> serde = AvroSerde.of(EmbeddingUpdate.class);
+  private final EmbeddingEncoder encoder = new EmbeddingEncoder();
   private volatile long version;
   private long lastPublishNanos = System.nanoTime();
   private long firstDirtyNanos = -1;
@@ -104,27 +100,17 @@ final class EmbeddingPublisher {
 
   private void send(OnlineLearner learner, String topic, EmbeddingTable table, int[] rows, boolean users,
                     long v, Instant at) {
+    long atMillis = at.toEpochMilli();
+    long popularityTime = learner.popularityTime() == Long.MIN_VALUE ? 0L : learner.popularityTime();
+    float popularityWeight = learner.popularityWeight();
+    long halfLife = learner.popularityHalfLifeMillis();
     for (int row : rows) {
       String id = users ? learner.userId(row) : learner.itemId(row);
-      float[] vec = table.vector(row);
-      List<Float> boxed = new ArrayList<>(vec.length);
-      for (float x : vec) {
-        boxed.add(x);
-      }
       long et = table.eventTime(row);
-      EmbeddingUpdate u = EmbeddingUpdate.newBuilder()
-          .setId(id)
-          .setVector(boxed)
-          .setBias(users ? 0f : table.bias(row))
-          .setModelVersion(v)
-          .setUpdatedAt(at)
-          .setEventTime(et == Long.MIN_VALUE ? at : Instant.ofEpochMilli(et))
-          .setPopularityCount(users ? 0.0 : learner.popularityCount(row))
-          .setPopularityTimeMs(learner.popularityTime() == Long.MIN_VALUE ? 0L : learner.popularityTime())
-          .setPopularityWeight(learner.popularityWeight())
-          .setPopularityHalfLifeMs(learner.popularityHalfLifeMillis())
-          .build();
-      producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), serde.encode(u)));
+      byte[] value = encoder.encode(id, table.vector(row), users ? 0f : table.bias(row), v, atMillis,
+          et == Long.MIN_VALUE ? atMillis : et, users ? 0.0 : learner.popularityCount(row), popularityTime,
+          popularityWeight, halfLife);
+      producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), value));
     }
   }
 }

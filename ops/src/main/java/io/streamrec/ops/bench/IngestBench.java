@@ -51,9 +51,13 @@ import org.apache.kafka.streams.kstream.Produced;
  * with {@code c<k>-}, so each copy is a fresh set of users; keys are user ids), then starts each application in turn on
  * that topic with an empty state directory and measures from the moment it is {@code RUNNING} to the moment its last
  * output record is read back {@code read_committed} (so every output counts only once committed). Rate = input
- * records / that time. The pass-through copies the raw bytes to an output topic; the ingest service runs with its
- * defaults (minimum 20 interactions per user, so on MovieLens-100k every rating becomes one training example). The
- * order of the two alternates between runs; one unreported warm-up run comes first.
+ * records / that time. Two references, both a source and a sink with {@code exactly_once_v2}, one stream thread, the
+ * default commit interval, on the same 3-partition input: the <em>bytes</em> pass-through copies the raw bytes (no
+ * serde work at all, the issue's reference); the <em>Avro</em> pass-through reads each value into a
+ * {@link RatingEvent} with the topic's {@link AvroSerde} and writes it back with it (the serde cost class of an
+ * application that reads and writes typed Avro records, as ingest does). The ingest service runs with its defaults
+ * (minimum 20 interactions per user, so on MovieLens-100k every rating becomes one training example). The order of
+ * the three rotates between runs; one unreported warm-up run comes first.
  */
 public final class IngestBench {
   private static final AvroSerde<RatingEvent> RATING = AvroSerde.of(RatingEvent.class);
@@ -82,13 +86,17 @@ public final class IngestBench {
    *
    * @param events           input records per run
    * @param ingest           ingest events/s, per run
-   * @param reference        bare pass-through records/s, per run
+   * @param reference        bare bytes pass-through records/s, per run
+   * @param avroReference    Avro-typed pass-through records/s, per run
    * @param ingestMedian     median of {@code ingest}
    * @param referenceMedian  median of {@code reference}
+   * @param avroMedian       median of {@code avroReference}
    * @param ratio            {@code ingestMedian / referenceMedian}
+   * @param avroRatio        {@code ingestMedian / avroMedian}
    */
-  public record Result(long events, double[] ingest, double[] reference, double ingestMedian,
-                       double referenceMedian, double ratio) {}
+  public record Result(long events, double[] ingest, double[] reference, double[] avroReference,
+                       double ingestMedian, double referenceMedian, double avroMedian, double ratio,
+                       double avroRatio) {}
 
   /** Runs the benchmark, printing one line per run and the summary to {@code out}. */
   public static Result run(Settings s, PrintStream out) {
@@ -96,6 +104,7 @@ public final class IngestBench {
     long expectedExamples = expectedExamples(s.ratings(), 20) * s.copies();
     double[] ingest = new double[s.runs()];
     double[] reference = new double[s.runs()];
+    double[] avroReference = new double[s.runs()];
     // every run's topics and input first, before any application starts: on the in-process broker, topics created
     // after a Streams application closed sometimes never got a serving leader (NOT_LEADER_OR_FOLLOWER retried forever)
     List<String> suffixes = new ArrayList<>();
@@ -104,6 +113,8 @@ public final class IngestBench {
       List<TopicSpec<?, ?>> specs = List.of(Topics.RATINGS.withSuffix(suffix),
           Topics.TRAINING_EXAMPLES.withSuffix(suffix), Topics.DLQ_INGEST.withSuffix(suffix),
           new TopicSpec<>(passThroughTopic(suffix), Serdes.ByteArray(), Serdes.ByteArray(),
+              Topics.RATINGS.partitions(), false),
+          new TopicSpec<>(passThroughTopic(suffix + "-avro"), Serdes.ByteArray(), Serdes.ByteArray(),
               Topics.RATINGS.partitions(), false));
       TopicAdmin.createAll(s.bootstrap(), specs, (short) 1, Map.of());
       produce(s.bootstrap(), Topics.RATINGS.withSuffix(suffix).name(), template);
@@ -112,30 +123,35 @@ public final class IngestBench {
     for (int i = -1; i < s.runs(); i++) {
       String suffix = suffixes.get(i + 1);
       String input = Topics.RATINGS.withSuffix(suffix).name();
-      String passThroughOut = passThroughTopic(suffix);
       double ref = 0;
+      double avro = 0;
       double ing = 0;
-      boolean referenceFirst = i % 2 != 0;
-      for (int leg = 0; leg < 2; leg++) {
-        if ((leg == 0) == referenceFirst) {
-          ref = template.size() / passThrough(s, input, passThroughOut, template.size(), suffix);
-        } else {
-          ing = template.size() / ingest(s, suffix, expectedExamples);
+      for (int leg = 0; leg < 3; leg++) {
+        switch (Math.floorMod(leg + i + 1, 3)) {
+          case 0 -> ref = template.size() / passThrough(s, input, passThroughTopic(suffix), template.size(),
+              suffix, false);
+          case 1 -> ing = template.size() / ingest(s, suffix, expectedExamples);
+          default -> avro = template.size() / passThrough(s, input, passThroughTopic(suffix + "-avro"),
+              template.size(), suffix + "-avro", true);
         }
       }
       if (i >= 0) {
         ingest[i] = ing;
         reference[i] = ref;
+        avroReference[i] = avro;
       }
-      out.printf(Locale.ROOT, "%s: ingest %,.0f events/s, bare EOS pass-through %,.0f records/s, ratio %.2f%n",
-          i < 0 ? "warm-up" : "run " + (i + 1), ing, ref, ing / ref);
+      out.printf(Locale.ROOT, "%s: ingest %,.0f events/s, bare EOS pass-through %,.0f records/s (bytes) / %,.0f "
+              + "records/s (Avro in and out), ratio %.2f / %.2f%n", i < 0 ? "warm-up" : "run " + (i + 1), ing, ref,
+          avro, ing / ref, ing / avro);
     }
     double im = median(ingest);
     double rm = median(reference);
-    Result r = new Result(template.size(), ingest, reference, im, rm, im / rm);
+    double am = median(avroReference);
+    Result r = new Result(template.size(), ingest, reference, avroReference, im, rm, am, im / rm, im / am);
     out.printf(Locale.ROOT, "bench ingest: median of %d runs over %,d events (%d x %,d ratings): ingest %,.0f "
-            + "events/s, bare exactly_once_v2 pass-through %,.0f records/s, ratio %.2f%n", s.runs(), r.events(),
-        s.copies(), s.ratings().size(), im, rm, r.ratio());
+            + "events/s, bare exactly_once_v2 pass-through %,.0f records/s (bytes), %,.0f records/s (Avro in and "
+            + "out), ratio %.2f (bytes) / %.2f (Avro)%n", s.runs(), r.events(), s.copies(), s.ratings().size(), im,
+        rm, am, r.ratio(), r.avroRatio());
     return r;
   }
 
@@ -143,11 +159,20 @@ public final class IngestBench {
     return "bench.passthrough.out" + suffix;
   }
 
-  /** Seconds from RUNNING to the last pass-through output read back committed. */
-  private static double passThrough(Settings s, String input, String output, long expected, String suffix) {
+  /**
+   * Seconds from RUNNING to the last pass-through output read back committed; {@code avro}: values decoded into
+   * {@link RatingEvent}s and encoded again (keys as strings), otherwise raw bytes.
+   */
+  private static double passThrough(Settings s, String input, String output, long expected, String suffix,
+                                    boolean avro) {
     StreamsBuilder b = new StreamsBuilder();
-    b.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("source-ratings"))
-        .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("sink-copy"));
+    if (avro) {
+      b.stream(input, Consumed.with(Serdes.String(), RATING).withName("source-ratings"))
+          .to(output, Produced.with(Serdes.String(), RATING).withName("sink-copy"));
+    } else {
+      b.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("source-ratings"))
+          .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("sink-copy"));
+    }
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-passthrough" + suffix);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());

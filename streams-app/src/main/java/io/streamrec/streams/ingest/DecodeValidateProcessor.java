@@ -26,13 +26,13 @@ final class DecodeValidateProcessor implements FixedKeyProcessor<byte[], byte[],
     static final String STAGE = "ingest";
     private static final Logger log = LoggerFactory.getLogger(DecodeValidateProcessor.class);
 
-    private final AvroSerde<RatingEvent> serde;
+    private final RatingEventReader reader;
     private final RatingValidator validator;
     private final IngestMetrics metrics;
     private FixedKeyProcessorContext<byte[], CheckedRating> context;
 
     DecodeValidateProcessor(AvroSerde<RatingEvent> serde, RatingValidator validator, IngestMetrics metrics) {
-        this.serde = serde;
+        this.reader = new RatingEventReader(serde);
         this.validator = validator;
         this.metrics = metrics;
     }
@@ -47,7 +47,7 @@ final class DecodeValidateProcessor implements FixedKeyProcessor<byte[], byte[],
         metrics.record();
         RatingEvent event;
         try {
-            event = serde.decode(record.value());
+            event = reader.decode(record.value());
         } catch (SerializationException e) {
             reject(record, DeadLetterReason.UNDECODABLE, e);
             return;

@@ -8,6 +8,7 @@ import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.streams.errors.DeadLetterPayload;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -70,8 +71,11 @@ public final class IngestTopology {
         toDeadLetters(routes.get(ROUTE_PREFIX + REJECTED), deadLetters);
         KStream<String, RatingEvent> byUser = keyByUser(routes.get(ROUTE_PREFIX + KEYED))
                 .merge(rekeyByUser(routes.get(ROUTE_PREFIX + UNKEYED), ratings), Named.as("merge-ratings-by-user"));
+        // the topic's Avro encoding, written without Avro's generic writer (same bytes, TrainingExampleSerializer)
+        Serde<TrainingExample> exampleSerde = Serdes.serdeFrom(new TrainingExampleSerializer(),
+                examples.valueSerde().deserializer());
         filterMinUserCount(byUser, config, metrics)
-                .to(examples.name(), Produced.with(examples.keySerde(), examples.valueSerde())
+                .to(examples.name(), Produced.with(examples.keySerde(), exampleSerde)
                         .withName("sink-training-examples"));
         return builder.build();
     }

@@ -12,11 +12,13 @@ import java.util.List;
  *
  * <p>Invariants: {@code interactionCount >= itemCount() >= 1} once the user has an accepted event;
  * {@code firstEventTime <= lastEventTime} (milliseconds since the epoch, the minimum and maximum accepted event
- * time, not the arrival order); the item ids are kept sorted ({@link String#compareTo}) with, per item, the newest
- * event time seen for it; {@code held} holds at most {@code min.user.interactions - 1} events, in arrival order, and
- * is empty once the user qualified.
+ * time, not the arrival order); the distinct item ids are kept in the order they were first accepted (the order of the
+ * encoded item section) with, per item, the newest event time seen for it, and an open-addressing hash index over
+ * them (a slot holds the item's position + 1, 0 = free; at most half the slots are used), so a lookup is one hash and
+ * about one {@code equals}; {@code held} holds at most {@code min.user.interactions - 1} events, in arrival order,
+ * and is empty once the user qualified.
  *
- * <p>Besides the sorted items (for lookups) a state carries its items already encoded: the item section of
+ * <p>Besides the items (for lookups) a state carries its items already encoded: the item section of
  * {@link UserStateSerde}'s layout, to which a new item is appended, so that encoding the state after an event copies
  * that section instead of re-encoding every item. The section is rebuilt by the serde when an append cannot keep
  * it exact (a re-rating changes an item's time, a time that is not a whole second arrives in a seconds-unit state);
@@ -38,7 +40,11 @@ public final class UserState {
     private String[] items;
     private long[] itemTimes;
     private int itemCount;
+    private int[] slots;
     private final List<HeldEvent> held;
+    // the position found by the last isDuplicate, reused by record for the same item instance (one lookup per event)
+    private String lastLookup;
+    private int lastPosition;
 
     // the encoded item section: itemLogLength bytes of itemLog, times relative to itemLogBase in the unit
     // (1000 ms when itemLogSeconds); meaningful only while itemLogValid
@@ -62,6 +68,12 @@ public final class UserState {
         this.itemTimes = itemTimes;
         this.itemCount = itemCount;
         this.held = held;
+        this.slots = new int[slotsFor(itemCount)];
+        for (int i = 0; i < itemCount; i++) {
+            if (!index(i)) {
+                throw new IllegalArgumentException("item '" + items[i] + "' appears twice");
+            }
+        }
     }
 
     /**
@@ -69,7 +81,9 @@ public final class UserState {
      * same event time as the newest accepted interaction with that item.
      */
     public boolean isDuplicate(String itemId, long timestamp) {
-        int i = Arrays.binarySearch(items, 0, itemCount, itemId);
+        int i = find(itemId);
+        lastLookup = itemId;
+        lastPosition = i;
         return i >= 0 && itemTimes[i] == timestamp;
     }
 
@@ -82,14 +96,15 @@ public final class UserState {
             firstEventTime = Math.min(firstEventTime, timestamp);
             lastEventTime = Math.max(lastEventTime, timestamp);
         }
-        int i = Arrays.binarySearch(items, 0, itemCount, itemId);
+        int i = itemId == lastLookup ? lastPosition : find(itemId);
+        lastLookup = null;
         if (i >= 0) {
             if (timestamp > itemTimes[i]) {
                 itemTimes[i] = timestamp;
                 itemLogValid = false;
             }
         } else {
-            insertItem(-i - 1, itemId, timestamp);
+            appendItem(itemId, timestamp);
             if (itemLogValid) {
                 itemLogValid = UserStateSerde.appendItem(this, itemId, timestamp);
             }
@@ -129,7 +144,7 @@ public final class UserState {
         return itemCount;
     }
 
-    /** The {@code i}-th item id in sorted order. */
+    /** The {@code i}-th distinct item id, in the order the items were first accepted. */
     public String item(int i) {
         return items[i];
     }
@@ -141,7 +156,7 @@ public final class UserState {
 
     /** Whether the user interacted with {@code itemId}. */
     public boolean hasItem(String itemId) {
-        return Arrays.binarySearch(items, 0, itemCount, itemId) >= 0;
+        return find(itemId) >= 0;
     }
 
     /** The held events, in arrival order (read-only view). */
@@ -191,17 +206,64 @@ public final class UserState {
         itemLogLength = length;
     }
 
-    private void insertItem(int at, String itemId, long timestamp) {
+    private void appendItem(String itemId, long timestamp) {
         if (itemCount == items.length) {
             int n = Math.max(8, items.length * 2);
             items = Arrays.copyOf(items, n);
             itemTimes = Arrays.copyOf(itemTimes, n);
         }
-        System.arraycopy(items, at, items, at + 1, itemCount - at);
-        System.arraycopy(itemTimes, at, itemTimes, at + 1, itemCount - at);
-        items[at] = itemId;
-        itemTimes[at] = timestamp;
+        items[itemCount] = itemId;
+        itemTimes[itemCount] = timestamp;
         itemCount++;
+        if (2 * itemCount > slots.length) {
+            slots = new int[slotsFor(itemCount)];
+            for (int i = 0; i < itemCount; i++) {
+                index(i);
+            }
+        } else {
+            index(itemCount - 1);
+        }
+    }
+
+    /** Position of {@code itemId} among the items, or -1. */
+    private int find(String itemId) {
+        int mask = slots.length - 1;
+        for (int h = mix(itemId.hashCode()) & mask; ; h = (h + 1) & mask) {
+            int p = slots[h];
+            if (p == 0) {
+                return -1;
+            }
+            if (items[p - 1].equals(itemId)) {
+                return p - 1;
+            }
+        }
+    }
+
+    /** Puts item {@code i} into the hash index; false when an equal id is already there. */
+    private boolean index(int i) {
+        int mask = slots.length - 1;
+        for (int h = mix(items[i].hashCode()) & mask; ; h = (h + 1) & mask) {
+            int p = slots[h];
+            if (p == 0) {
+                slots[h] = i + 1;
+                return true;
+            }
+            if (items[p - 1].equals(items[i])) {
+                return false;
+            }
+        }
+    }
+
+    /** A power of two of at least {@code 2 * n} slots and at least 16 (load factor at most 1/2). */
+    private static int slotsFor(int n) {
+        return Integer.highestOneBit(Math.max(16, 2 * n) - 1) << 1;
+    }
+
+    private static int mix(int h) {
+        // the String hashes of short numeric ids differ mostly in their low bits: spread them (murmur3 finalizer step)
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        return h ^ (h >>> 13);
     }
 
     @Override

@@ -41,9 +41,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * </pre>
  * Why this shape: ingest re-encodes a user's state on every event. The item section does not depend on the
  * counters, so a {@link UserState} keeps it encoded and appends a new item's entry to it; encoding is then a short
- * header, one array copy and the (bounded) held events. The section is rebuilt, in sorted order, only when an append
+ * header, one array copy and the (bounded) held events. The section is rebuilt, in the same order, only when an append
  * cannot keep it exact: a re-rating changes an item's time, or a time that is not a whole second arrives in a
- * seconds-unit state. Decoding sorts the items for lookups.
+ * seconds-unit state. Decoding keeps the section's order and builds the state's hash index over the items.
  *
  * <p>Version 1 (items sorted and front-coded, times relative to {@code first}; see {@code docs/ingest.md}) is still
  * read, so a store written by the previous build restores; it is never written. An unknown version fails with a
@@ -75,27 +75,33 @@ public final class UserStateSerde implements Serde<UserState> {
         }
         long unit = s.itemLogSeconds() ? 1000L : 1L;
         long base = s.itemLogBase();
-        Writer out = new Writer(32 + s.itemLogLength() + 24 * s.held().size());
-        out.u8(VERSION);
-        out.u8(s.itemLogSeconds() ? FLAG_SECONDS : 0);
-        out.varLong(s.interactionCount());
-        out.varLong(base);
-        out.zigzag(s.firstEventTime() / unit - base);
-        out.zigzag(s.lastEventTime() / unit - base);
-        out.varLong(s.itemCount());
-        out.varLong(s.itemLogLength());
-        out.bytes(s.itemLog(), 0, s.itemLogLength());
-        out.varLong(s.held().size());
+        // header and held events into small buffers, then one exact-size array: the item section (the bulk of a
+        // heavy user's state) is copied once per encode, not twice
+        Writer head = new Writer(48);
+        head.u8(VERSION);
+        head.u8(s.itemLogSeconds() ? FLAG_SECONDS : 0);
+        head.varLong(s.interactionCount());
+        head.varLong(base);
+        head.zigzag(s.firstEventTime() / unit - base);
+        head.zigzag(s.lastEventTime() / unit - base);
+        head.varLong(s.itemCount());
+        head.varLong(s.itemLogLength());
+        Writer tail = new Writer(8 + 16 * s.held().size());
+        tail.varLong(s.held().size());
         for (UserState.HeldEvent e : s.held()) {
-            out.utf8WithLength(e.itemId());
+            tail.utf8WithLength(e.itemId());
             int bits = Float.floatToIntBits(e.rating());
-            out.u8(bits >>> 24);
-            out.u8(bits >>> 16);
-            out.u8(bits >>> 8);
-            out.u8(bits);
-            out.zigzag(e.timestamp() / unit - base);
+            tail.u8(bits >>> 24);
+            tail.u8(bits >>> 16);
+            tail.u8(bits >>> 8);
+            tail.u8(bits);
+            tail.zigzag(e.timestamp() / unit - base);
         }
-        return out.toByteArray();
+        byte[] out = new byte[head.pos + s.itemLogLength() + tail.pos];
+        System.arraycopy(head.buf, 0, out, 0, head.pos);
+        System.arraycopy(s.itemLog(), 0, out, head.pos, s.itemLogLength());
+        System.arraycopy(tail.buf, 0, out, head.pos + s.itemLogLength(), tail.pos);
+        return out;
     }
 
     /**
@@ -114,7 +120,7 @@ public final class UserStateSerde implements Serde<UserState> {
         return true;
     }
 
-    /** Re-encodes the whole item section of {@code s}, sorted, relative to its current minimum time. */
+    /** Re-encodes the whole item section of {@code s} (in its item order) relative to its current minimum time. */
     static void rebuildItemLog(UserState s) {
         boolean seconds = allWholeSeconds(s);
         long unit = seconds ? 1000L : 1L;
@@ -152,29 +158,15 @@ public final class UserStateSerde implements Serde<UserState> {
             throw new SerializationException("Corrupt user state: item section of " + itemBytes + " bytes for "
                     + itemCount + " items in " + bytes.length + " bytes");
         }
-        String[] ids = new String[itemCount];
-        long[] times = new long[itemCount];
+        String[] items = new String[Math.max(8, itemCount)];
+        long[] itemTimes = new long[items.length];
         for (int i = 0; i < itemCount; i++) {
-            ids[i] = in.utf8WithLength();
-            times[i] = (base + in.zigzag()) * unit;
+            items[i] = in.utf8WithLength();
+            itemTimes[i] = (base + in.zigzag()) * unit;
         }
         if (in.pos != logStart + itemBytes) {
             throw new SerializationException("Corrupt user state: item section is " + (in.pos - logStart)
                     + " bytes, header says " + itemBytes);
-        }
-        Integer[] order = new Integer[itemCount];
-        for (int i = 0; i < itemCount; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> ids[a].compareTo(ids[b]));
-        String[] items = new String[Math.max(8, itemCount)];
-        long[] itemTimes = new long[items.length];
-        for (int i = 0; i < itemCount; i++) {
-            items[i] = ids[order[i]];
-            itemTimes[i] = times[order[i]];
-            if (i > 0 && items[i].equals(items[i - 1])) {
-                throw new SerializationException("Corrupt user state: item '" + items[i] + "' appears twice");
-            }
         }
         int heldCount = in.varInt();
         List<UserState.HeldEvent> held = new ArrayList<>(Math.min(heldCount, bytes.length));
@@ -184,7 +176,7 @@ public final class UserStateSerde implements Serde<UserState> {
             held.add(new UserState.HeldEvent(id, rating, (base + in.zigzag()) * unit));
         }
         in.expectEnd();
-        UserState s = new UserState(count, first, last, items, itemTimes, itemCount, held);
+        UserState s = state(count, first, last, items, itemTimes, itemCount, held);
         s.itemLog(Arrays.copyOfRange(bytes, logStart, logStart + itemBytes), itemBytes, base, seconds);
         return s;
     }
@@ -229,7 +221,16 @@ public final class UserStateSerde implements Serde<UserState> {
             held.add(new UserState.HeldEvent(heldId, rating, (first + in.varLong()) * unit));
         }
         in.expectEnd();
-        return new UserState(count, first * unit, last, items, times, itemCount, held);
+        return state(count, first * unit, last, items, times, itemCount, held);
+    }
+
+    private static UserState state(int count, long first, long last, String[] items, long[] times, int itemCount,
+                                   List<UserState.HeldEvent> held) {
+        try {
+            return new UserState(count, first, last, items, times, itemCount, held);
+        } catch (IllegalArgumentException e) {
+            throw new SerializationException("Corrupt user state: " + e.getMessage(), e);
+        }
     }
 
     private static boolean countersAndHeldInWholeSeconds(UserState s) {

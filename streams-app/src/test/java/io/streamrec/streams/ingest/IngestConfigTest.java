@@ -54,6 +54,9 @@ class IngestConfigTest {
         assertThat(p.getProperty("num.stream.threads")).isEqualTo("2");
         assertThat(p.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("app-x");
         assertThat(p.getProperty(StreamsConfig.STATE_DIR_CONFIG)).isEqualTo("/tmp/s");
+        assertThat(p.getProperty(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo("-1");
+        IngestConfig idle = IngestConfig.load(null, Map.of(), Map.of("kafka.max.task.idle.ms", "0"));
+        assertThat(idle.toStreamsProperties().getProperty(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo("0");
     }
 
     @Test

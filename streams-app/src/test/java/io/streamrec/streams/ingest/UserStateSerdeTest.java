@@ -157,18 +157,44 @@ class UserStateSerdeTest {
     }
 
     @Test
-    void shouldKeepItemsSortedAfterOutOfOrderInserts() {
+    void shouldKeepItemsInFirstAcceptedOrderAcrossRoundTrips() {
         UserState s = new UserState();
-        for (String id : new String[] {"5", "10", "1", "100", "2", "3", "4", "6", "7", "8", "9"}) {
+        String[] ids = {"5", "10", "1", "100", "2", "3", "4", "6", "7", "8", "9"};
+        for (String id : ids) {
             s.record(id, 1000);
         }
-        String[] ids = new String[s.itemCount()];
+        UserState back = roundTrip(s);
         for (int i = 0; i < ids.length; i++) {
-            ids[i] = roundTrip(s).item(i);
+            assertThat(back.item(i)).isEqualTo(ids[i]);
         }
-        String[] sorted = ids.clone();
-        Arrays.sort(sorted);
-        assertThat(ids).containsExactly(sorted);
+    }
+
+    @Test
+    void shouldFindEveryItemAndNoOtherWhileTheIndexGrows() {
+        UserState s = new UserState();
+        SplittableRandom rnd = new SplittableRandom(3);
+        java.util.Map<String, Long> expected = new java.util.HashMap<>();
+        for (int i = 0; i < 3000; i++) {
+            String id = Integer.toString(rnd.nextInt(2000));
+            long t = 1000L * (1 + rnd.nextInt(50));
+            boolean known = expected.containsKey(id);
+            assertThat(s.hasItem(id)).isEqualTo(known);
+            assertThat(s.isDuplicate(id, t)).isEqualTo(known && expected.get(id) == t);
+            if (!s.isDuplicate(id, t)) {
+                s.record(id, t);
+                expected.merge(id, t, Math::max);
+            }
+            if (i % 500 == 0) {
+                s = roundTrip(s);
+            }
+        }
+        assertThat(s.itemCount()).isEqualTo(expected.size());
+        UserState back = roundTrip(s);
+        for (int i = 0; i < back.itemCount(); i++) {
+            assertThat(back.itemTime(i)).isEqualTo(expected.get(back.item(i)));
+        }
+        assertThat(back.hasItem("2000")).isFalse();
+        assertThat(back.hasItem("not-an-item")).isFalse();
     }
 
     @Test

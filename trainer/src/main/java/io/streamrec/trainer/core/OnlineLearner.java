@@ -391,7 +391,7 @@ public final class OnlineLearner implements AutoCloseable {
       if (j < 0) {
         return -1;
       }
-      if (j != positive && (attempt == s.seenRetries() || !seen.contains(LongHashSet.pair(u, j)))) {
+      if (j != positive && (attempt == s.seenRetries() || !userItems.contains(u, j))) {
         return j;
       }
     }
@@ -407,7 +407,7 @@ public final class OnlineLearner implements AutoCloseable {
       float[] row = pop ? featureRow(b) : null;
       for (int j = 0; j < n; j++) {
         int cell = b * n + j;
-        boolean masked = j != b && (itemRows[j] == itemRows[b] || seen.contains(LongHashSet.pair(u, itemRows[j])));
+        boolean masked = j != b && (itemRows[j] == itemRows[b] || userItems.contains(u, itemRows[j]));
         batch.cell(cell, masked ? MASK : (s.logQ() ? -sampler.logQ(itemRows[j]) : 0f), masked ? 0f : 1f);
         if (pop) {
           batch.feature(cell, featureOf(row, itemRows[j]));
@@ -482,7 +482,7 @@ public final class OnlineLearner implements AutoCloseable {
 
   /** Whether the user has interacted with the item (what negative sampling avoids). */
   public boolean hasSeen(int userRow, int itemRow) {
-    return seen.contains(LongHashSet.pair(userRow, itemRow));
+    return userItems.contains(userRow, itemRow);
   }
 
   /**

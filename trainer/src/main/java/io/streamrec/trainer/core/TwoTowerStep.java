@@ -16,12 +16,14 @@ import java.nio.LongBuffer;
  * heap (see {@link EmbeddingTable}); each step copies just the rows it needs into fresh leaf tensors, so the cost
  * of a step does not depend on the table sizes and tables can grow without touching the engine.
  *
- * <p>Shapes ({@code B} positives, {@code K} candidate columns per positive, {@code D} dimensions, {@code NU} /
- * {@code NI} distinct users / items of the batch): the distinct rows {@code [NU, D]}, {@code [NI, D]} and item
- * biases {@code [NI]} are leaf tensors; index arrays gather them into users {@code [B, D]} and candidates
- * {@code [B, K, D]} (sampled; logits {@code [B, K] = sum_d(u * v) + bias + adjust}, positive in column 0) or
- * {@code [B, D]} (in-batch; logits {@code [B, B] = u . v^T + bias + adjust}, positive on the diagonal). Backward
- * through the gathers sums the gradients of repeated rows, so they come back per distinct row.
+ * <p>Shapes ({@code B} positives, {@code K} candidate columns per positive, {@code D} dimensions, {@code C} candidate
+ * cells, {@code B * K} sampled or {@code B} in-batch, {@code NU} / {@code NI} distinct users / items of the batch): the
+ * batch's rows are gathered on the heap into the leaf tensors users {@code [B, D]}, candidates {@code [C, D]} and
+ * candidate biases {@code [C]} (sampled: logits {@code [B, K] = sum_d(u * v) + bias + adjust}, positive in column
+ * 0; in-batch: logits {@code [B, B] = u . v^T + bias + adjust}, positive on the diagonal). The gradients of the
+ * leaves are then summed per distinct row in Java, so they come back per distinct row ({@code [NU, D]},
+ * {@code [NI, D]}, {@code [NI]}). Gathering inside the graph (index ops, then a scatter-add in backward) gives the
+ * same gradients but cost about a third of the engine time at the default sizes (docs/trainer.md).
  * {@code weight} (0 or 1 per logit cell) removes masked cells (collisions, seen items) from the loss; {@code adjust}
  * carries the logQ correction and a large negative number on masked cells.
  *
