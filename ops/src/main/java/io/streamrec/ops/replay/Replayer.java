@@ -1,6 +1,7 @@
 package io.streamrec.ops.replay;
 
 import io.streamrec.avro.RatingEvent;
+import io.streamrec.avro.RecommendationRequest;
 import io.streamrec.ops.eval.Interaction;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
@@ -45,19 +46,36 @@ public final class Replayer {
    * @param producer   extra producer settings (override the defaults)
    * @param maxLag     bounded-lag mode: the largest system lag (records) before the replay holds back; 0 = off
    * @param lagGroups  the groups whose lag counts; empty = {@link GroupLag#serviceGroups} for the suffix
+   * @param sessionGapMillis  when &gt; 0, the replay acts as the app: before a rating whose user has no rating in
+   *                   the preceding {@code sessionGapMillis} of event time (a session start, or the user's first
+   *                   rating) it asks serving for the user's list ({@code RecommendationRequest}, k = 10, request id
+   *                   {@code replay-<n>}); 0 = off
    */
   public record Settings(String bootstrap, String suffix, double speed, Map<String, Object> producer, long maxLag,
-                         List<GroupLag.Group> lagGroups) {
+                         List<GroupLag.Group> lagGroups, long sessionGapMillis) {
     public Settings {
       producer = Map.copyOf(producer);
       lagGroups = List.copyOf(lagGroups);
       if (maxLag < 0) {
         throw new IllegalArgumentException("maxLag must be >= 0, was " + maxLag);
       }
+      if (sessionGapMillis < 0) {
+        throw new IllegalArgumentException("sessionGapMillis must be >= 0, was " + sessionGapMillis);
+      }
+    }
+
+    public Settings(String bootstrap, String suffix, double speed, Map<String, Object> producer, long maxLag,
+                    List<GroupLag.Group> lagGroups) {
+      this(bootstrap, suffix, speed, producer, maxLag, lagGroups, 0);
     }
 
     public Settings(String bootstrap, String suffix, double speed, Map<String, Object> producer) {
       this(bootstrap, suffix, speed, producer, 0, List.of());
+    }
+
+    /** The same with session-start requests ({@code sessionGapMillis}). */
+    public Settings withSessionRequests(long gapMillis) {
+      return new Settings(bootstrap, suffix, speed, producer, maxLag, lagGroups, gapMillis);
     }
 
     public static Settings fastest(String bootstrap, String suffix) {
@@ -104,8 +122,12 @@ public final class Replayer {
     long sent = 0;
     GroupLag lag = null;
     LagGate gate = null;
+    TopicSpec<String, RecommendationRequest> requests = Topics.RECOMMENDATION_REQUESTS.withSuffix(s.suffix());
     try (KafkaProducer<String, RatingEvent> producer = new KafkaProducer<>(producerProps(s),
-        ratings.keySerde().serializer(), ratings.valueSerde().serializer())) {
+        ratings.keySerde().serializer(), ratings.valueSerde().serializer());
+         KafkaProducer<String, RecommendationRequest> requester = s.sessionGapMillis() <= 0 ? null
+             : new KafkaProducer<>(requesterProps(s), requests.keySerde().serializer(),
+                 requests.valueSerde().serializer())) {
       if (s.maxLag() > 0) {
         lag = s.lagGroups().isEmpty() ? GroupLag.forServices(s.bootstrap(), s.suffix())
             : new GroupLag(s.bootstrap(), s.lagGroups(), Set.of(ratings.name(), holdout.name()), Duration.ofSeconds(10));
@@ -113,7 +135,8 @@ public final class Replayer {
         gate = new LagGate(() -> probe.measure().get("total"), acked::get, s.maxLag(), GATE_INTERVAL, GATE_STALL);
       }
       long t0 = firstTime(plan);
-      Pace pace = new Pace(s.speed(), start, t0, gate);
+      Pace pace = new Pace(s.speed(), start, t0, gate,
+          requester == null ? null : new Sessions(requester, requests.name(), s.sessionGapMillis(), failure));
       sent += send(producer, ratings.name(), plan.ratings(), pace, failure, acked, progress, sent);
       sent += send(producer, holdout.name(), plan.holdout(), pace, failure, acked, progress, sent);
       producer.flush();
@@ -139,8 +162,40 @@ public final class Replayer {
     return summary;
   }
 
-  /** The pacing of one replay: a speed (0 = none) and an optional lag gate. */
-  private record Pace(double speed, long startNanos, long t0, LagGate gate) {
+  /** Session-start requests: the user's previous rating time, and a request before a rating after a gap. */
+  static final class Sessions {
+    private final org.apache.kafka.clients.producer.Producer<String, RecommendationRequest> producer;
+    private final String topic;
+    private final long gap;
+    private final AtomicReference<Exception> failure;
+    private final Map<String, Long> last = new HashMap<>();
+    private long sent;
+
+    Sessions(org.apache.kafka.clients.producer.Producer<String, RecommendationRequest> producer, String topic, long gap,
+             AtomicReference<Exception> failure) {
+      this.producer = producer;
+      this.topic = topic;
+      this.gap = gap;
+      this.failure = failure;
+    }
+
+    void before(Interaction i) {
+      Long prev = last.put(i.userId(), i.timestamp());
+      if (prev == null || i.timestamp() - prev >= gap) {
+        producer.send(new ProducerRecord<>(topic, i.userId(), new RecommendationRequest(i.userId(), 10,
+            "replay-" + (++sent))), (md, ex) -> {
+              if (ex != null) {
+                failure.compareAndSet(null, ex);
+              }
+            });
+        // sent before the rating, unbatched (linger 0): serving sees it first in the common case; a request answered
+        // after the rating reflects it and is simply not eligible for that rating
+      }
+    }
+  }
+
+  /** The pacing of one replay: a speed (0 = none), an optional lag gate, optional session-start requests. */
+  private record Pace(double speed, long startNanos, long t0, LagGate gate, Sessions sessions) {
     void await(Interaction i, long sent) {
       if (speed > 0) {
         long due = startNanos + (long) ((i.timestamp() - t0) * 1_000_000.0 / speed);
@@ -156,6 +211,9 @@ public final class Replayer {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("Replay interrupted", e);
         }
+      }
+      if (sessions != null) {
+        sessions.before(i);
       }
     }
   }
@@ -190,6 +248,13 @@ public final class Replayer {
       return plan.ratings().get(0).timestamp();
     }
     return plan.holdout().isEmpty() ? 0 : plan.holdout().get(0).timestamp();
+  }
+
+  private static Map<String, Object> requesterProps(Settings s) {
+    Map<String, Object> p = producerProps(s);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "streamrec-replay-requests");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    return p;
   }
 
   static Map<String, Object> producerProps(Settings s) {
