@@ -234,7 +234,7 @@ public final class IngestBench {
       for (Interaction r : ratings) {
         String user = "c" + c + "-" + r.userId();
         byte[] value = RATING.encode(new RatingEvent(user, r.itemId(), r.rating(),
-            Instant.ofEpochMilli(r.timestamp())));
+            Instant.ofEpochMilli(r.timestamp()), null));
         out.add(new ProducerRecord<>("", user.getBytes(StandardCharsets.UTF_8), value));
       }
     }
