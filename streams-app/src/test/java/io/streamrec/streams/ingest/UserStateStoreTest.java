@@ -84,7 +84,7 @@ class UserStateStoreTest {
 
     private static FixedKeyRecord<String, RatingEvent> event(String user, String item, long ts) {
         return InternalFixedKeyRecordFactory.create(new Record<>(user,
-                new RatingEvent(user, item, 4f, Instant.ofEpochMilli(ts)), ts, new RecordHeaders()));
+                new RatingEvent(user, item, 4f, Instant.ofEpochMilli(ts), null), ts, new RecordHeaders()));
     }
 
     @Test
