@@ -1,5 +1,6 @@
 package io.streamrec.ops;
 
+import io.streamrec.config.ConfigSource;
 import io.streamrec.ops.cli.BenchCommand;
 import io.streamrec.ops.cli.ChaosCommand;
 import io.streamrec.ops.cli.DemoCommand;
@@ -7,10 +8,12 @@ import io.streamrec.ops.cli.EvaluateCommand;
 import io.streamrec.ops.cli.ReplayCommand;
 import io.streamrec.ops.cli.RunCommand;
 import io.streamrec.ops.offline.OfflineCommand;
+import io.streamrec.schemas.registry.WireFormatConfig;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,6 +64,14 @@ public final class StreamRecCli implements Runnable {
       System.setProperty(VERBOSE_PROPERTY, "true");
     }
     useOpsLogging();
+    try {
+      // STREAMREC_SCHEMAS_WIRE_FORMAT / STREAMREC_SCHEMAS_REGISTRY_URL: the Avro wire format of every command
+      // (docs/registry.md); `run` applies its service's full config again
+      WireFormatConfig.apply(ConfigSource.load(null, null, Map.of()));
+    } catch (IllegalArgumentException e) {
+      System.err.println("streamrec: " + e.getMessage());
+      System.exit(UserError.EXIT_CODE);
+    }
     System.exit(run(args));
   }
 

@@ -1,5 +1,9 @@
 package io.streamrec.schemas;
 
+import io.streamrec.schemas.registry.RegistryAvroDeserializer;
+import io.streamrec.schemas.registry.RegistryAvroSerializer;
+import io.streamrec.schemas.registry.RegistryWireFormat;
+import io.streamrec.schemas.registry.SchemaRegistryClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -30,6 +34,13 @@ import org.apache.kafka.common.serialization.Serializer;
  * encoded, or whose fingerprint is unknown, fails with a {@link SerializationException} naming the problem;
  * deserialization never returns {@code null} for non-null bytes.
  *
+ * <p>Wire format: single-object encoding unless the process selected the Schema Registry wire format
+ * ({@link #useRegistry}, from {@code schemas.wire.format=registry} and {@code schemas.registry.url}; see
+ * {@code docs/registry.md}): then {@link #serializer()} and {@link #encode(String, SpecificRecord)} write
+ * {@link RegistryWireFormat Confluent framing} (magic 0, 4-byte schema id, datum) registered under
+ * {@code <topic>-value}. {@link #decode} reads both formats whenever a registry is configured (the first byte tells
+ * them apart: {@code C3} or {@code 00}), so a topic can move from one format to the other without a reader outage.
+ *
  * <p>Thread-safe: Avro's encoder and decoder are safe for concurrent use.
  *
  * @param <T> the generated record class
@@ -40,6 +51,12 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   public static final String HISTORY_PREFIX = "streamrec/schema-history/";
 
   private static final Map<Class<?>, AvroSerde<?>> CACHE = new ConcurrentHashMap<>();
+
+  /** The registry this process writes with and reads framed payloads from; {@code null}: single-object only. */
+  private static volatile Registry registry;
+
+  /** The Schema Registry wire format in use: a client plus whether writers use it. */
+  private record Registry(SchemaRegistryClient client, boolean write) {}
 
   static {
     AvroTrust.trustStreamRecPackages();
@@ -80,7 +97,34 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     return List.copyOf(history);
   }
 
-  /** Encodes one record; never returns {@code null} for a non-null record. */
+  /**
+   * Selects the Schema Registry wire format for this process: with {@code write}, every {@link #serializer()}
+   * and {@link #encode(String, SpecificRecord)} writes framed payloads registered in {@code client}'s registry;
+   * either way {@link #decode} can read framed payloads. {@code null} goes back to single-object encoding only.
+   */
+  public static void useRegistry(SchemaRegistryClient client, boolean write) {
+    registry = client == null ? null : new Registry(client, write);
+  }
+
+  /** Whether this process writes the Schema Registry wire format. */
+  public static boolean writesRegistryFormat() {
+    Registry r = registry;
+    return r != null && r.write();
+  }
+
+  /**
+   * Encodes one record for {@code topic} in the process's wire format ({@link #useRegistry}): single-object
+   * encoding by default, Confluent framing under subject {@code <topic>-value} when the registry format is on.
+   */
+  public byte[] encode(String topic, T record) {
+    Registry r = registry;
+    if (r == null || !r.write()) {
+      return encode(record);
+    }
+    return new RegistryAvroSerializer<T>(r.client()).serialize(topic, record);
+  }
+
+  /** Encodes one record in single-object encoding; never returns {@code null} for a non-null record. */
   public byte[] encode(T record) {
     try {
       ByteBuffer buf = encoder.encode(record);
@@ -101,6 +145,15 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     if (bytes == null) {
       throw new SerializationException("Cannot decode " + type.getSimpleName() + ": null payload");
     }
+    if (RegistryWireFormat.isFramed(bytes)) {
+      Registry r = registry;
+      if (r == null) {
+        throw new SerializationException("Cannot decode " + type.getSimpleName() + ": Schema Registry framing"
+            + " (schema id " + RegistryWireFormat.schemaId(bytes, "?") + ") but no registry is configured (set"
+            + " schemas.registry.url)");
+      }
+      return registryReader(r).deserialize(null, bytes);
+    }
     if (bytes.length < 10 || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
       throw new SerializationException("Cannot decode " + type.getSimpleName()
           + ": not Avro single-object encoding (expected header C3 01, " + bytes.length + " bytes, starts with "
@@ -119,7 +172,20 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
   @Override
   public Serializer<T> serializer() {
-    return (topic, data) -> data == null ? null : encode(data);
+    return (topic, data) -> data == null ? null : encode(topic, data);
+  }
+
+  private volatile RegistryAvroDeserializer<T> reader;
+  private volatile SchemaRegistryClient readerClient;
+
+  private RegistryAvroDeserializer<T> registryReader(Registry r) {
+    RegistryAvroDeserializer<T> d = reader;
+    if (d == null || readerClient != r.client()) {
+      d = new RegistryAvroDeserializer<>(r.client(), type);
+      readerClient = r.client();
+      reader = d;
+    }
+    return d;
   }
 
   /** Null bytes (a tombstone) decode to {@code null}; any other failure throws. */

@@ -7,12 +7,13 @@ import org.apache.avro.util.ClassSecurityValidator;
  * live under {@code io.streamrec}, so that package is added to the trusted set, keeping whatever else the JVM
  * was configured to trust ({@code org.apache.avro.SERIALIZABLE_PACKAGES}).
  */
-final class AvroTrust {
+public final class AvroTrust {
   private static volatile boolean installed;
 
   private AvroTrust() {}
 
-  static synchronized void trustStreamRecPackages() {
+  /** Adds {@code io.streamrec.*} to the classes Avro may instantiate (idempotent). */
+  public static synchronized void trustStreamRecPackages() {
     if (installed) {
       return;
     }

@@ -29,7 +29,7 @@ class AvroSerdeTest {
 
   @Test
   void shouldRoundTripEveryTopicValue() {
-    RatingEvent rating = new RatingEvent("196", "242", 3.0f, T0);
+    RatingEvent rating = new RatingEvent("196", "242", 3.0f, T0, null);
     TrainingExample example = new TrainingExample("196", "242", 3.0f, T0, 21);
     EmbeddingUpdate emb = new EmbeddingUpdate("242", List.of(0.5f, -1.25f, 3.0f), 0.1f, 7L, T0.plusSeconds(5), T0,
         12.5, T0.toEpochMilli(), 0.3f, 86_400_000L);
@@ -49,7 +49,7 @@ class AvroSerdeTest {
   @Test
   void shouldUseSingleObjectEncodingWithTenByteHeader() {
     AvroSerde<RatingEvent> serde = AvroSerde.of(RatingEvent.class);
-    byte[] bytes = serde.encode(new RatingEvent("1", "2", 4.0f, T0));
+    byte[] bytes = serde.encode(new RatingEvent("1", "2", 4.0f, T0, null));
     assertThat(bytes[0]).isEqualTo((byte) 0xC3);
     assertThat(bytes[1]).isEqualTo((byte) 0x01);
     long fp = ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
@@ -88,7 +88,7 @@ class AvroSerdeTest {
 
   @Test
   void shouldFailWithSerializationExceptionOnUnknownFingerprint() {
-    byte[] bytes = AvroSerde.of(RatingEvent.class).encode(new RatingEvent("1", "2", 4.0f, T0));
+    byte[] bytes = AvroSerde.of(RatingEvent.class).encode(new RatingEvent("1", "2", 4.0f, T0, null));
     bytes[5] ^= 0x5A;
     assertThatThrownBy(() -> AvroSerde.of(RatingEvent.class).decode(bytes))
         .isInstanceOf(SerializationException.class)
@@ -97,7 +97,7 @@ class AvroSerdeTest {
 
   @Test
   void shouldFailWithSerializationExceptionOnTruncatedBody() {
-    byte[] bytes = AvroSerde.of(RatingEvent.class).encode(new RatingEvent("1", "2", 4.0f, T0));
+    byte[] bytes = AvroSerde.of(RatingEvent.class).encode(new RatingEvent("1", "2", 4.0f, T0, null));
     byte[] truncated = java.util.Arrays.copyOf(bytes, 12);
     assertThatThrownBy(() -> AvroSerde.of(RatingEvent.class).decode(truncated))
         .isInstanceOf(SerializationException.class);
@@ -122,6 +122,109 @@ class AvroSerdeTest {
             .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
       }
     }
+  }
+
+  @Test
+  void shouldDocumentEveryFieldAndGiveEveryEnumADefault() {
+    for (TopicSpec<?, ?> spec : Topics.all()) {
+      if (spec.valueSerde() instanceof AvroSerde<?> avro) {
+        checkDocsAndDefaults(avro.schema(), new java.util.HashSet<>());
+      }
+    }
+    assertThat(Trigger.getClassSchema().getEnumDefault()).isEqualTo("UNKNOWN");
+  }
+
+  private static void checkDocsAndDefaults(Schema s, java.util.Set<String> seen) {
+    switch (s.getType()) {
+      case RECORD -> {
+        if (!seen.add(s.getFullName())) {
+          return;
+        }
+        assertThat(s.getDoc()).as("doc of record %s", s.getFullName()).isNotBlank();
+        for (Schema.Field f : s.getFields()) {
+          assertThat(f.doc()).as("doc of %s.%s", s.getFullName(), f.name()).isNotBlank();
+          checkDocsAndDefaults(f.schema(), seen);
+        }
+      }
+      case ENUM -> assertThat(s.getEnumDefault()).as("default symbol of enum %s", s.getFullName()).isNotNull();
+      case ARRAY -> checkDocsAndDefaults(s.getElementType(), seen);
+      case MAP -> checkDocsAndDefaults(s.getValueType(), seen);
+      case UNION -> s.getTypes().forEach(t -> checkDocsAndDefaults(t, seen));
+      default -> { }
+    }
+  }
+
+  @Test
+  void shouldReadRatingsWrittenBeforeEventIdExistedAsWithoutOne() throws Exception {
+    Schema v1 = AvroSerde.of(RatingEvent.class).history().get(0);
+    assertThat(v1.getField("eventId")).isNull();
+    List<Schema> history = AvroSerde.of(RatingEvent.class).history();
+    assertThat(AvroSerde.fingerprint(history.get(history.size() - 1)))
+        .as("the current version is in the history too").isEqualTo(AvroSerde.fingerprint(RatingEvent.getClassSchema()));
+    GenericRecord old = new GenericData.Record(v1);
+    old.put("userId", "7");
+    old.put("itemId", "9");
+    old.put("rating", 5f);
+    old.put("timestamp", T0.toEpochMilli());
+    ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+    byte[] bytes = new byte[buf.remaining()];
+    buf.get(bytes);
+    RatingEvent decoded = AvroSerde.of(RatingEvent.class).decode(bytes);
+    assertThat(decoded).isEqualTo(new RatingEvent("7", "9", 5f, T0, null));
+    RatingEvent withId = new RatingEvent("7", "9", 5f, T0, "src-0-42");
+    assertRoundTrip(Topics.RATINGS.valueSerde(), withId);
+  }
+
+  @Test
+  void shouldReadListsWrittenBeforeTheUnknownTriggerExisted() throws Exception {
+    AvroSerde<Recommendations> serde = AvroSerde.of(Recommendations.class);
+    Schema v2 = serde.history().get(1);
+    assertThat(v2.getField("trigger").schema().getEnumSymbols()).doesNotContain("UNKNOWN");
+    GenericRecord item = new GenericData.Record(v2.getField("items").schema().getElementType());
+    item.put("itemId", "3");
+    item.put("score", 1.5f);
+    GenericRecord old = new GenericData.Record(v2);
+    old.put("userId", "u");
+    old.put("items", List.of(item));
+    old.put("modelVersion", 4L);
+    old.put("generatedAt", T0.toEpochMilli());
+    old.put("trigger", new GenericData.EnumSymbol(v2.getField("trigger").schema(), "REQUEST"));
+    old.put("fallback", false);
+    old.put("coalescedEvents", 1);
+    ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(old);
+    byte[] bytes = new byte[buf.remaining()];
+    buf.get(bytes);
+    Recommendations decoded = serde.decode(bytes);
+    assertThat(decoded.getTrigger()).isEqualTo(Trigger.REQUEST);
+    assertThat(decoded.getItems()).containsExactly(new ScoredItem("3", 1.5f));
+  }
+
+  @Test
+  void shouldMapATriggerAddedLaterToTheDefaultSymbol() throws Exception {
+    // a writer one version ahead, with a symbol this reader does not know
+    Schema future = new Schema.Parser().parse(Recommendations.getClassSchema().toString()
+        .replace("\"UNKNOWN\"]", "\"UNKNOWN\",\"SCHEDULED\"]"));
+    assertThat(future.getField("trigger").schema().getEnumSymbols()).contains("SCHEDULED");
+    GenericRecord r = new GenericData.Record(future);
+    r.put("userId", "u");
+    r.put("items", List.of());
+    r.put("modelVersion", 1L);
+    r.put("generatedAt", T0.toEpochMilli());
+    r.put("requestId", null);
+    r.put("trigger", new GenericData.EnumSymbol(future.getField("trigger").schema(), "SCHEDULED"));
+    r.put("fallback", false);
+    r.put("userEventTime", null);
+    r.put("embeddingEventTime", null);
+    r.put("coalescedEvents", 1);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    org.apache.avro.io.BinaryEncoder enc = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+    new org.apache.avro.generic.GenericDatumWriter<GenericRecord>(future).write(r, enc);
+    enc.flush();
+    org.apache.avro.specific.SpecificDatumReader<Recommendations> reader =
+        new org.apache.avro.specific.SpecificDatumReader<>(future, Recommendations.getClassSchema());
+    Recommendations decoded = reader.read(null,
+        org.apache.avro.io.DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+    assertThat(decoded.getTrigger()).isEqualTo(Trigger.UNKNOWN);
   }
 
   private static <T> void assertRoundTrip(org.apache.kafka.common.serialization.Serde<T> serde, T value) {

@@ -6,6 +6,7 @@ import io.streamrec.lifecycle.ProcessExit;
 import io.streamrec.metrics.KafkaReadiness;
 import io.streamrec.metrics.MetricsServer;
 import io.streamrec.schemas.Topics;
+import io.streamrec.schemas.registry.WireFormatConfig;
 import io.streamrec.streams.ingest.IngestConfig;
 import io.streamrec.streams.ingest.IngestService;
 import io.streamrec.streams.serving.ServingConfig;
@@ -91,6 +92,7 @@ public final class StreamsMain {
     /** Starts the roles, serves HTTP, and returns 0 once {@code stop} opens or 1 as soon as a role dies. */
     static int run(Args args, CountDownLatch stop) {
         ConfigSource process = ConfigSource.load(DEFAULTS_RESOURCE, args.configFile(), args.flags());
+        WireFormatConfig.apply(process);
         List<String> roles = parseRoles(process.string(ROLES));
         int port = process.integer(METRICS_PORT);
         PrometheusMeterRegistry registry = MetricsServer.newRegistry();

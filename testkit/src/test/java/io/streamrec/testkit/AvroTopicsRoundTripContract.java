@@ -60,7 +60,7 @@ abstract class AvroTopicsRoundTripContract {
     Instant t0 = Instant.parse("1998-01-01T00:00:00Z");
     List<RatingEvent> sent = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
-      sent.add(new RatingEvent("u" + (i % 17), "i" + i, 1f + (i % 5), t0.plusSeconds(i)));
+      sent.add(new RatingEvent("u" + (i % 17), "i" + i, 1f + (i % 5), t0.plusSeconds(i), null));
     }
     Recommendations list = Recommendations.newBuilder().setUserId("u1")
         .setItems(List.of(new ScoredItem("i9", 1.5f))).setModelVersion(3).setGeneratedAt(t0)

@@ -21,6 +21,29 @@ final class EmbeddingEncoder {
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
   private BinaryEncoder encoder;
 
+  /**
+   * As {@link #encode}, in the process's Avro wire format: the single-object fast path by default, the record through
+   * {@link AvroSerde#encode(String, org.apache.avro.specific.SpecificRecord)} (registered under
+   * {@code <topic>-value}) when the Schema Registry format is selected (docs/registry.md).
+   */
+  byte[] encodeFor(String topic, String id, float[] vector, float bias, long modelVersion, long updatedAtMillis,
+                   long eventTimeMillis, double popularityCount, long popularityTimeMs, float popularityWeight,
+                   long popularityHalfLifeMs) {
+    if (!AvroSerde.writesRegistryFormat()) {
+      return encode(id, vector, bias, modelVersion, updatedAtMillis, eventTimeMillis, popularityCount,
+          popularityTimeMs, popularityWeight, popularityHalfLifeMs);
+    }
+    java.util.List<Float> v = new java.util.ArrayList<>(vector.length);
+    for (float x : vector) {
+      v.add(x);
+    }
+    return AvroSerde.of(EmbeddingUpdate.class).encode(topic, EmbeddingUpdate.newBuilder().setId(id).setVector(v)
+        .setBias(bias).setModelVersion(modelVersion).setUpdatedAt(java.time.Instant.ofEpochMilli(updatedAtMillis))
+        .setEventTime(java.time.Instant.ofEpochMilli(eventTimeMillis)).setPopularityCount(popularityCount)
+        .setPopularityTimeMs(popularityTimeMs).setPopularityWeight(popularityWeight)
+        .setPopularityHalfLifeMs(popularityHalfLifeMs).build());
+  }
+
   /** The field values of one {@code EmbeddingUpdate}; times in epoch milliseconds. */
   byte[] encode(String id, float[] vector, float bias, long modelVersion, long updatedAtMillis, long eventTimeMillis,
                 double popularityCount, long popularityTimeMs, float popularityWeight, long popularityHalfLifeMs) {

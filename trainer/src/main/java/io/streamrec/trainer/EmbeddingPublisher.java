@@ -107,7 +107,7 @@ final class EmbeddingPublisher {
     for (int row : rows) {
       String id = users ? learner.userId(row) : learner.itemId(row);
       long et = table.eventTime(row);
-      byte[] value = encoder.encode(id, table.vector(row), users ? 0f : table.bias(row), v, atMillis,
+      byte[] value = encoder.encodeFor(topic, id, table.vector(row), users ? 0f : table.bias(row), v, atMillis,
           et == Long.MIN_VALUE ? atMillis : et, users ? 0.0 : learner.popularityCount(row), popularityTime,
           popularityWeight, halfLife);
       producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), value));

@@ -6,6 +6,7 @@ import io.streamrec.lifecycle.ProcessExit;
 import io.streamrec.metrics.KafkaReadiness;
 import io.streamrec.metrics.MetricsServer;
 import io.streamrec.schemas.Topics;
+import io.streamrec.schemas.registry.WireFormatConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -73,6 +74,7 @@ public final class TrainerMain {
   /** Runs the trainer until a signal (exit code 0) or a fatal failure of its loop (1). */
   static int run(ConfigSource src, ProcessExit exit) throws InterruptedException {
     TrainerConfig cfg = TrainerConfig.load(src);
+    WireFormatConfig.apply(src);
     log.info("Configuration: {}", src.masked());
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
     String input = Topics.TRAINING_EXAMPLES.withSuffix(cfg.topicsSuffix()).name();

@@ -43,6 +43,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,10 +77,12 @@ import org.slf4j.LoggerFactory;
  * finished and then published (its model version went up, or it reported idle: every row published), when the
  * serving group's committed user-embedding offsets reach the topic's end as of that publish. The pipeline finishes
  * when its last stage does: every event is then in the model, in serving's seen-item state and lists, and its user's
- * newest row is in serving's store. <b>Pipeline events/s</b> = events / (finish - first send). The run also
- * measures, on the same broker just before the services start, a <b>reference</b>: the replay producing the same
- * plan into a topic nobody reads; the ratio says how close the pipeline comes to the producer's own pace (1.0 =
- * it keeps up). Finish times carry the sampling period (default 50 ms) as their resolution.
+ * newest row is in serving's store. <b>Pipeline events/s</b> = events / (finish - first send). Each run also
+ * measures, on the same broker just before the services start, the <b>reference</b>: a bare {@code exactly_once_v2}
+ * Kafka Streams copy of the same events (raw bytes, one stage, as in {@link IngestBench}), timed from
+ * {@code RUNNING} to its last output read back {@code read_committed}; the ratio says how the three-stage pipeline
+ * compares with one trivial exactly-once stage. It also reports the replay's rate into a topic nobody reads (the
+ * producer's own pace). Finish times carry the sampling period (default 50 ms) as their resolution.
  */
 public final class PipelineBench {
   private static final Logger log = LoggerFactory.getLogger(PipelineBench.class);
@@ -120,14 +126,17 @@ public final class PipelineBench {
    * @param examplesTrained   examples the trainer applied
    * @param seconds           first send to finish
    * @param replaySeconds     first send to the last acknowledgement
-   * @param referenceEps      the reference: events/s of the same replay into an unread topic, same broker
+   * @param referenceEps      the reference: records/s of a bare {@code exactly_once_v2} Kafka Streams copy of the
+   *                          same events, same broker, just before the services start (RUNNING to the last output
+   *                          read back {@code read_committed})
+   * @param bareReplayEps     events/s of the same replay into a topic nobody reads, same broker
    * @param finished          seconds from the first send to each stage's finish ({@link #STAGES} order)
    * @param peakLag           largest sampled lag per stage
    * @param samples           every sample
    * @param diagnostics       CPU time per service thread during the run, trainer step time
    */
   public record Run(long events, long examples, long expectedExamples, long examplesTrained, double seconds,
-                    double replaySeconds, double referenceEps, double[] finished, long[] peakLag,
+                    double replaySeconds, double referenceEps, double bareReplayEps, double[] finished, long[] peakLag,
                     List<Sample> samples, String diagnostics) {
     public double eventsPerSecond() {
       return events / seconds;
@@ -170,6 +179,7 @@ public final class PipelineBench {
       }
       specs.add(Topics.RATINGS.withSuffix(suffix + "-ref"));
       specs.add(Topics.RATINGS_HOLDOUT.withSuffix(suffix + "-ref"));
+      specs.add(Topics.TRAINING_EXAMPLES.withSuffix(suffix + "-ref"));
       TopicAdmin.createAll(s.bootstrap(), specs, (short) 1, Map.of());
       suffixes.add(suffix);
     }
@@ -189,7 +199,8 @@ public final class PipelineBench {
     double mr = median(ref);
     Result result = new Result(List.copyOf(runs), me, mr, me / mr);
     out.printf(Locale.ROOT, "bench pipeline: median of %d runs over %,d events: pipeline %,.0f events/s (range "
-            + "%,.0f-%,.0f), reference (bare replay, same broker) %,.0f events/s, ratio %.2f; last stage: %s%n",
+            + "%,.0f-%,.0f), reference (bare exactly_once_v2 pass-through, same broker) %,.0f records/s, ratio %.2f; "
+            + "last stage: %s%n",
         runs.size(), s.plan().size(), me, Arrays.stream(eps).min().orElse(0), Arrays.stream(eps).max().orElse(0),
         mr, result.ratio(), lastStages(runs));
     if (s.svg() != null) {
@@ -213,7 +224,8 @@ public final class PipelineBench {
   private static Run runOnce(Settings s, String suffix) throws InterruptedException {
     long events = s.plan().size();
     Replayer.Summary ref = Replayer.replay(s.plan(), Replayer.Settings.fastest(s.bootstrap(), suffix + "-ref"), null);
-    double referenceEps = ref.eventsPerSecond();
+    double bareReplayEps = ref.eventsPerSecond();
+    double referenceEps = events / passThroughSeconds(s, suffix + "-ref", events);
     Path state = stateDir(s.workDir(), suffix);
     Map<String, String> cfg = serviceConfig(s.bootstrap(), suffix, state);
     MeterRegistry registry = new SimpleMeterRegistry();
@@ -258,7 +270,7 @@ public final class PipelineBench {
         long examples = countCommitted(s.bootstrap(), Topics.TRAINING_EXAMPLES.withSuffix(suffix).name());
         long expected = expectedExamples(s.plan(), ingestConfig.minUserInteractions());
         return new Run(sent.total(), examples, expected, trainer.examplesTrained(), seconds, replaySeconds,
-            referenceEps, finished, peak, samples, diagnostics);
+            referenceEps, bareReplayEps, finished, peak, samples, diagnostics);
       }
     } finally {
       for (int i = started.size() - 1; i >= 0; i--) {
@@ -510,9 +522,10 @@ public final class PipelineBench {
   // ---- report -------------------------------------------------------------------------------------------------
 
   private static void print(PrintStream out, String label, Run r) {
-    out.printf(Locale.ROOT, "%s: %,d events in %.2f s = %,.0f events/s through the pipeline; replay sent them in "
-            + "%.2f s (%,.0f events/s); reference (bare replay, same broker) %,.0f events/s; ratio %.2f%n", label,
-        r.events(), r.seconds(), r.eventsPerSecond(), r.replaySeconds(), r.replayEps(), r.referenceEps(), r.ratio());
+    out.printf(Locale.ROOT, "%s: %,d events in %.2f s = %,.0f events/s through the pipeline; reference (bare "
+            + "exactly_once_v2 pass-through, same broker) %,.0f records/s; ratio %.2f; the replay sent them in %.2f s "
+            + "(%,.0f events/s; into an unread topic: %,.0f events/s)%n", label, r.events(), r.seconds(),
+        r.eventsPerSecond(), r.referenceEps(), r.ratio(), r.replaySeconds(), r.replayEps(), r.bareReplayEps());
     out.printf(Locale.ROOT, "  accounted: %,d events -> %,d training examples (ingest rule expects %,d) -> %,d "
         + "trained%n", r.events(), r.examples(), r.expectedExamples(), r.examplesTrained());
     StringBuilder fin = new StringBuilder("  finished (s after the first send):");
@@ -641,6 +654,56 @@ public final class PipelineBench {
     }
     return String.format(Locale.ROOT, "trainer steps %,d taking %.2f s (sampling + DJL + Adam)", step.count(),
         step.totalTime(TimeUnit.SECONDS));
+  }
+
+  /**
+   * Seconds a bare {@code exactly_once_v2} Kafka Streams source-to-sink copy (raw bytes, defaults, one thread, as in
+   * {@link IngestBench}) takes from {@code RUNNING} until all {@code expected} records of the filled ratings topic
+   * of {@code suffix} are read back {@code read_committed} from its output (the training-examples topic of
+   * {@code suffix}).
+   */
+  private static double passThroughSeconds(Settings s, String suffix, long expected) throws InterruptedException {
+    String input = Topics.RATINGS.withSuffix(suffix).name();
+    String output = Topics.TRAINING_EXAMPLES.withSuffix(suffix).name();
+    org.apache.kafka.streams.StreamsBuilder b = new org.apache.kafka.streams.StreamsBuilder();
+    b.stream(input, org.apache.kafka.streams.kstream.Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+            .withName("source-ratings"))
+        .to(output, org.apache.kafka.streams.kstream.Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+            .withName("sink-copy"));
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-pipeline-passthrough" + suffix);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(s.workDir(), suffix).toString());
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-pipeline-reader" + suffix);
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+    KafkaStreams streams = new KafkaStreams(b.build(), p);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(output));
+      streams.start();
+      long deadline = System.nanoTime() + s.timeout().toNanos();
+      long start = 0;
+      long seen = 0;
+      while (seen < expected) {
+        if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+          throw new IllegalStateException("pass-through: only " + seen + " of " + expected + " records arrived");
+        }
+        seen += consumer.poll(Duration.ofMillis(20)).count();
+        if (start == 0 && streams.state() == KafkaStreams.State.RUNNING) {
+          start = System.nanoTime();
+        }
+      }
+      long end = System.nanoTime();
+      return Math.max(1e-3, (end - (start == 0 ? end : start)) / 1e9);
+    } finally {
+      streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+          .withTimeout(Duration.ofSeconds(30)));
+    }
   }
 
   // ---- helpers ------------------------------------------------------------------------------------------------

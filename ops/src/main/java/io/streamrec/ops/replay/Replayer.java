@@ -227,7 +227,7 @@ public final class Replayer {
         break;
       }
       pace.await(i, sentBefore + n);
-      RatingEvent e = new RatingEvent(i.userId(), i.itemId(), i.rating(), Instant.ofEpochMilli(i.timestamp()));
+      RatingEvent e = new RatingEvent(i.userId(), i.itemId(), i.rating(), Instant.ofEpochMilli(i.timestamp()), null);
       producer.send(new ProducerRecord<>(topic, i.userId(), e), (md, ex) -> {
         if (ex != null) {
           failure.compareAndSet(null, ex);

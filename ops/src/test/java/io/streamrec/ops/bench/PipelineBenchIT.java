@@ -65,11 +65,12 @@ class PipelineBenchIT {
     assertThat(r.seconds()).isEqualTo(Math.max(Math.max(f[0], f[1]), Math.max(f[2], f[3])));
     assertThat(PipelineBench.STAGES).contains(r.lastStage());
     assertThat(r.eventsPerSecond()).isEqualTo(10_000 / r.seconds());
-    assertThat(r.referenceEps()).isPositive().isFinite();
+    assertThat(r.referenceEps()).as("bare exactly_once_v2 pass-through").isPositive().isFinite();
+    assertThat(r.bareReplayEps()).isPositive().isFinite();
     assertThat(result.ratio()).isPositive().isFinite().isEqualTo(r.eventsPerSecond() / r.referenceEps());
 
     String report = text.toString(StandardCharsets.UTF_8);
-    assertThat(report).contains("bench pipeline: median of 1 runs over 10,000 events", "serving-embeddings lag",
+    assertThat(report).contains("bench pipeline: median of 1 runs over 10,000 events", "serving-embeddings lag", "bare exactly_once_v2 pass-through",
         "last stage: " + r.lastStage());
     assertThat(Files.readString(svg)).startsWith("<svg").contains("trainer lag");
   }

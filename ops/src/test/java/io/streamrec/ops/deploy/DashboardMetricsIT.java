@@ -161,12 +161,12 @@ class DashboardMetricsIT {
         for (int u = 0; u < USERS; u++) {
           String user = "u" + u;
           RatingEvent e = new RatingEvent(user, "i" + ((u * 7 + r * 3) % ITEMS), 1f + (r + u) % 5,
-              t0.plusSeconds(r * USERS + u));
+              t0.plusSeconds(r * USERS + u), null);
           producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8),
               valueSerializer.serialize(topic, e)));
         }
       }
-      RatingEvent invalid = new RatingEvent("u0", "i1", 99f, t0);
+      RatingEvent invalid = new RatingEvent("u0", "i1", 99f, t0, null);
       producer.send(new ProducerRecord<>(topic, "u0".getBytes(StandardCharsets.UTF_8),
           valueSerializer.serialize(topic, invalid)));
       producer.flush();

@@ -26,7 +26,7 @@ class OfflineOnlineScoreAgreementTest {
 
   @Test
   void shouldRankTheSameItemsOfflineAndInServing() {
-    LearnerSettings s = LearnerSettings.recency().with(b -> {
+    LearnerSettings s = LearnerSettings.defaults().with(b -> {
       b.batchSize = 64;
       b.newPerStep = 32;
       b.seed = 3;

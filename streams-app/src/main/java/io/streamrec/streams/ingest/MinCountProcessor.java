@@ -3,18 +3,14 @@ package io.streamrec.streams.ingest;
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.avro.TrainingExample;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The streaming form of {@code MinCountFilter(min)} on users. Input: valid events keyed by user id (the record key
@@ -29,34 +25,19 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Output record timestamps are the triggering input record's timestamp (event times, which may be years old,
  * stay in the value, so topic retention does not delete fresh output).
  *
- * <p>Decoded-state cache: the processor keeps the {@link UserState} objects of up to {@value #CACHE_USERS} recently
- * seen users of its task (least recently used evicted), so an event costs one decode only when its user is not
- * cached. Every change is still written to the store at once ({@code store.put}, which encodes the state cheaply, see
- * {@link UserStateSerde}), so the store, its changelog and the transaction stay the source of truth and the cache only
- * ever holds what the store holds. The cache is cleared in {@link #init} and {@link #close}: Kafka Streams closes a
- * task (dirty, after an aborted transaction, or on revocation) before its store is rolled back or restored, and
- * re-initializes the processor before a revived task processes again, so a cached state never outlives the
- * transaction that produced it.
+ * <p>State: {@link UserStateStore}, a write-back cache of decoded states in front of RocksDB, so an event decodes
+ * its user's state only when the user is not cached and encodes it only once per commit (not once per event); see
+ * there for why a cached state never outlives the transaction that produced it.
  */
 final class MinCountProcessor implements FixedKeyProcessor<String, RatingEvent, TrainingExample> {
 
     /** Name of the persistent, changelogged RocksDB store of {@link UserState} by user id. */
     static final String STORE = "user-state-store";
 
-    /** Users whose decoded state one task keeps (about 1-10 KB each for MovieLens-sized histories). */
-    static final int CACHE_USERS = 10_000;
-
     private final int min;
     private final IngestMetrics metrics;
     private FixedKeyProcessorContext<String, TrainingExample> context;
     private KeyValueStore<String, UserState> store;
-    private final Map<String, UserState> cache = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, UserState> eldest) {
-            return size() > CACHE_USERS;
-        }
-    };
-
     MinCountProcessor(int min, IngestMetrics metrics) {
         this.min = min;
         this.metrics = metrics;
@@ -77,22 +58,15 @@ final class MinCountProcessor implements FixedKeyProcessor<String, RatingEvent, 
         };
     }
 
-    /** A persistent RocksDB key-value store, changelogged (the default), with a record cache. */
+    /** A persistent RocksDB key-value store, changelogged (the default), behind {@link UserStateStore}. */
     static StoreBuilder<KeyValueStore<String, UserState>> storeBuilder() {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), new UserStateSerde())
-                .withCachingEnabled();
+        return UserStateStore.builder(STORE);
     }
 
     @Override
     public void init(FixedKeyProcessorContext<String, TrainingExample> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
-        cache.clear();
-    }
-
-    @Override
-    public void close() {
-        cache.clear();
     }
 
     @Override
@@ -100,13 +74,9 @@ final class MinCountProcessor implements FixedKeyProcessor<String, RatingEvent, 
         RatingEvent e = record.value();
         String user = record.key();
         long ts = e.getTimestamp().toEpochMilli();
-        UserState state = cache.get(user);
+        UserState state = store.get(user);
         if (state == null) {
-            state = store.get(user);
-            if (state == null) {
-                state = new UserState();
-            }
-            cache.put(user, state);
+            state = new UserState();
         }
         if (state.isDuplicate(e.getItemId(), ts)) {
             metrics.duplicate();

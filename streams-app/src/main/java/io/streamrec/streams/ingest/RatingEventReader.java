@@ -31,7 +31,7 @@ final class RatingEventReader {
     }
 
     private RatingEvent tryFast(byte[] b) {
-        if (b.length < 10 + 1 + 1 + 4 + 1 || b[0] != (byte) 0xC3 || b[1] != (byte) 0x01) {
+        if (b.length < 10 + 1 + 1 + 4 + 1 + 1 || b[0] != (byte) 0xC3 || b[1] != (byte) 0x01) {
             return null;
         }
         long fp = 0;
@@ -53,11 +53,25 @@ final class RatingEventReader {
         int bits = (b[pos] & 0xFF) | (b[pos + 1] & 0xFF) << 8 | (b[pos + 2] & 0xFF) << 16 | (b[pos + 3] & 0xFF) << 24;
         pos += 4;
         long z = varint(b, 10);
-        if (z == Long.MIN_VALUE || pos != b.length) {
+        if (z == Long.MIN_VALUE) {
             return null;
         }
         long ts = (z >>> 1) ^ -(z & 1);
-        return new RatingEvent(user, item, Float.intBitsToFloat(bits), Instant.ofEpochMilli(ts));
+        // eventId: ["null", "string"], the branch index as a zigzag varint (0 = null, 2 = string)
+        long branch = varint(b, 5);
+        String eventId = null;
+        if (branch == 2) {
+            eventId = string(b);
+            if (eventId == null) {
+                return null;
+            }
+        } else if (branch != 0) {
+            return null;
+        }
+        if (pos != b.length) {
+            return null;
+        }
+        return new RatingEvent(user, item, Float.intBitsToFloat(bits), Instant.ofEpochMilli(ts), eventId);
     }
 
     /** A zigzag-int length and its UTF-8 bytes; null when anything is off. */

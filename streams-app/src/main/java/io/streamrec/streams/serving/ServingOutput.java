@@ -24,7 +24,7 @@ sealed interface ServingOutput permits ServedList, ServingOutput.PopularityUpdat
 
     @Override
     public byte[] serialize(final String topic, final ServedList l) {
-      return l == null ? null : avro.encode(toAvro(l));
+      return l == null ? null : avro.encode(topic, toAvro(l));
     }
   };
 

@@ -83,7 +83,7 @@ public final class IngestBenchmark {
         for (int c = 0; c < copies; c++) {
             for (RatingEvent e : base) {
                 String user = "c" + c + "-" + e.getUserId();
-                RatingEvent copy = new RatingEvent(user, e.getItemId(), e.getRating(), e.getTimestamp());
+                RatingEvent copy = new RatingEvent(user, e.getItemId(), e.getRating(), e.getTimestamp(), null);
                 records.add(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), RATING.encode(copy)));
             }
         }

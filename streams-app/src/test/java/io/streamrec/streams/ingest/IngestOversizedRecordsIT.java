@@ -125,7 +125,7 @@ class IngestOversizedRecordsIT {
     }
 
     private static byte[] encode(String user, String item) {
-        return RATING.encode(new RatingEvent(user, item, 4f, TIME));
+        return RATING.encode(new RatingEvent(user, item, 4f, TIME, null));
     }
 
     private static String repeat(char c, int n) {

@@ -82,9 +82,9 @@ class IngestPipelineIT {
             send(producer, new ProducerRecord<>(topic, bytes("1"), bytes("garbage")));
             produce(producer, topic, ratings.subList(0, 50_000));
             send(producer, new ProducerRecord<>(topic, bytes("1"), RATING.encode(
-                    new RatingEvent("1", "1", Float.NaN, Instant.ofEpochSecond(880_000_000L)))));
+                    new RatingEvent("1", "1", Float.NaN, Instant.ofEpochSecond(880_000_000L), null))));
             send(producer, new ProducerRecord<>(topic, bytes("2"), RATING.encode(
-                    new RatingEvent("1", "1", 3f, Instant.ofEpochSecond(880_000_000L)))));
+                    new RatingEvent("1", "1", 3f, Instant.ofEpochSecond(880_000_000L), null))));
             produce(producer, topic, ratings.subList(50_000, ratings.size()));
         }
         Map<String, List<String>> expected = expectedByUser(ratings, 20);

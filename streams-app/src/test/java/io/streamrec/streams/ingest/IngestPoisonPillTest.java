@@ -92,7 +92,7 @@ class IngestPoisonPillTest {
     }
 
     private static byte[] encode(String user, String item, float rating, long ts) {
-        return RATING.encode(new RatingEvent(user, item, rating, Instant.ofEpochMilli(ts)));
+        return RATING.encode(new RatingEvent(user, item, rating, Instant.ofEpochMilli(ts), null));
     }
 
     private static int length(byte[] bytes) {

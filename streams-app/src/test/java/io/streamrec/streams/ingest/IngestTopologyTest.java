@@ -69,7 +69,7 @@ class IngestTopologyTest {
     }
 
     private static RatingEvent rating(String user, String item, float r, long ts) {
-        return new RatingEvent(user, item, r, Instant.ofEpochMilli(ts));
+        return new RatingEvent(user, item, r, Instant.ofEpochMilli(ts), null);
     }
 
     private void send(RatingEvent e) {

@@ -39,7 +39,8 @@ class RatingEventReaderTest {
         for (int i = 0; i < 300; i++) {
             RatingEvent e = new RatingEvent(ids[rnd.nextInt(ids.length)], ids[rnd.nextInt(ids.length)],
                     i % 7 == 0 ? Float.NaN : rnd.nextInt(11) / 2f,
-                    Instant.ofEpochMilli(i % 2 == 0 ? times[rnd.nextInt(times.length)] : rnd.nextLong()));
+                    Instant.ofEpochMilli(i % 2 == 0 ? times[rnd.nextInt(times.length)] : rnd.nextLong()),
+                    i % 3 == 0 ? ids[rnd.nextInt(ids.length)] : null);
             byte[] bytes = AVRO.encode(e);
             assertThat(ours(reader, bytes)).isEqualTo(avro(bytes)).isEqualTo(String.valueOf(e));
             for (int cut = 0; cut < bytes.length; cut += 1 + cut / 8) {

@@ -21,7 +21,7 @@ final class UData {
             }
             String[] f = line.split("\t");
             out.add(new RatingEvent(f[0], f[1], Float.parseFloat(f[2]),
-                    Instant.ofEpochSecond(Long.parseLong(f[3].trim()))));
+                    Instant.ofEpochSecond(Long.parseLong(f[3].trim())), null));
         }
         return out;
     }
