@@ -39,11 +39,11 @@ import org.apache.kafka.common.serialization.Serializer;
  *     T       event time
  *   }
  * </pre>
- * Why this shape: ingest re-encodes a user's state on every event. The item section does not depend on the
- * counters, so a {@link UserState} keeps it encoded and appends a new item's entry to it; encoding is then a short
- * header, one array copy and the (bounded) held events. The section is rebuilt, in the same order, only when an append
- * cannot keep it exact: a re-rating changes an item's time, or a time that is not a whole second arrives in a
- * seconds-unit state. Decoding keeps the section's order and builds the state's hash index over the items.
+ * Why this shape: ingest re-encodes a user's state at every commit the user had events in. The item section does
+ * not depend on the counters, so a {@link UserState} keeps it encoded and appends a new item's entry to it;
+ * encoding is then a short header, one array copy and the (bounded) held events. The section is rebuilt, in the
+ * same order, only when an append cannot keep it exact: a re-rating changes an item's time, or a time that is not a
+ * whole second arrives in a seconds-unit state. Decoding keeps the section's order and builds the state's hash index over the items.
  *
  * <p>Version 1 (items sorted and front-coded, times relative to {@code first}; see {@code docs/ingest.md}) is still
  * read, so a store written by the previous build restores; it is never written. An unknown version fails with a
