@@ -74,16 +74,19 @@ public final class PrequentialDemo {
    */
   static Outcome run(Demo.Settings s, String bootstrap, ServiceLauncher launcher, PrintStream out,
                      Map<String, Double> phases) throws Exception {
-    return run(s, bootstrap, launcher, out, phases, true);
+    return run(s, bootstrap, launcher, out, phases, true, TutorialSplit.TEST_FRACTION);
   }
 
-  /** As above; without {@code harness} the offline-harness arm is left out (the CI test's shortcut). */
+  /**
+   * As above; without {@code harness} the offline-harness arm is left out, and {@code testFraction} moves the split
+   * (the last {@code testFraction} of the events by time are scored; the demo's is 0.2). Both for the CI test.
+   */
   static Outcome run(Demo.Settings s, String bootstrap, ServiceLauncher launcher, PrintStream out,
-                     Map<String, Double> phases, boolean harness) throws Exception {
+                     Map<String, Double> phases, boolean harness, double testFraction) throws Exception {
     long t = System.nanoTime();
     MovieLens.Dataset ds = MovieLens.load(s.dataDir());
     List<PrequentialScorer.Event> dataEvents = OfflineCommand.prequentialEvents(ds);
-    long split = OfflineCommand.prequentialSplit(dataEvents);
+    long split = EvaluateCommand.splitOf(dataEvents, testFraction);
     out.printf(Locale.ROOT, "Prequential: %,d events, split at %s; arms online and frozen (trainer frozen at the"
         + " split), %s%n", dataEvents.size(), java.time.Instant.ofEpochMilli(split), pacing(s.maxLag()));
 
@@ -91,7 +94,7 @@ public final class PrequentialDemo {
     frozenOverrides.put("trainer.freeze.at.event.time.ms", Long.toString(split));
     List<ArmSpec> arms = List.of(new ArmSpec("online", s.suffix(), s.overrides()),
         new ArmSpec("frozen", s.suffix() + FROZEN_SUFFIX, frozenOverrides));
-    List<ArmRun> runs = runArms(s, bootstrap, launcher, out, arms, s.maxLag(), split, phases, "");
+    List<ArmRun> runs = runArms(s, bootstrap, launcher, out, arms, s.maxLag(), split, testFraction, phases, "");
     t = System.nanoTime();
 
     ArmRun online = runs.get(0);
@@ -111,7 +114,7 @@ public final class PrequentialDemo {
       String suffix = s.suffix() + "-pace-" + bound;
       out.printf(Locale.ROOT, "Pace sweep: online arm alone, %s%n", pacing(bound));
       ArmRun r = runArms(s, bootstrap, launcher, out, List.of(new ArmSpec("online", suffix, s.overrides())), bound,
-          split, phases, "-pace-" + bound).get(0);
+          split, testFraction, phases, "-pace-" + bound).get(0);
       sweep.add(new PrequentialReport.PacePoint(bound, r.arm()));
     }
     List<PrequentialReport.Arm> armRows = new ArrayList<>();
@@ -143,7 +146,8 @@ public final class PrequentialDemo {
 
   /** Starts the arms' services, replays to all of them at once, waits for each to catch up, scores, stops. */
   private static List<ArmRun> runArms(Demo.Settings s, String bootstrap, ServiceLauncher launcher, PrintStream out,
-                                      List<ArmSpec> arms, long maxLag, long split, Map<String, Double> phases,
+                                      List<ArmSpec> arms, long maxLag, long split, double testFraction,
+                                      Map<String, Double> phases,
                                       String phaseSuffix) throws Exception {
     long t = System.nanoTime();
     List<ServiceLauncher.RunningServices> services = new ArrayList<>();
@@ -207,7 +211,7 @@ public final class PrequentialDemo {
       for (int x = 0; x < arms.size(); x++) {
         ArmSpec a = arms.get(x);
         List<PrequentialScorer.Event> events = EvaluateCommand.ratingEvents(bootstrap, a.suffix(), s.requestTimeout());
-        long topicSplit = EvaluateCommand.splitOf(events, TutorialSplit.TEST_FRACTION);
+        long topicSplit = EvaluateCommand.splitOf(events, testFraction);
         if (topicSplit != split) {
           throw new IllegalStateException("The ratings topic of arm " + a.name() + " gives split " + topicSplit
               + ", the data set " + split);
