@@ -103,13 +103,21 @@ public final class PipelineBench {
    * @param sampleMillis  period of the lag sampler
    * @param timeout       per run, from the first send to the finish
    * @param svg           where to write the lag-over-time chart of the last run, or null
+   * @param overrides     service configuration on top of the defaults (empty: every service at its defaults)
    */
   public record Settings(String bootstrap, ReplayPlan plan, int runs, int warmups, Path workDir, long sampleMillis,
-                         Duration timeout, Path svg) {
+                         Duration timeout, Path svg, Map<String, String> overrides) {
     public Settings {
       if (runs < 1 || warmups < 0 || sampleMillis < 1) {
         throw new IllegalArgumentException("runs >= 1, warmups >= 0 and sampleMillis >= 1 required");
       }
+      overrides = Map.copyOf(overrides);
+    }
+
+    /** Every service at its defaults. */
+    public Settings(String bootstrap, ReplayPlan plan, int runs, int warmups, Path workDir, long sampleMillis,
+                    Duration timeout, Path svg) {
+      this(bootstrap, plan, runs, warmups, workDir, sampleMillis, timeout, svg, Map.of());
     }
   }
 
@@ -167,6 +175,9 @@ public final class PipelineBench {
 
   /** Runs the benchmark, printing each run's summary and lag table, then the medians, to {@code out}. */
   public static Result run(Settings s, PrintStream out) throws InterruptedException {
+    if (!s.overrides().isEmpty()) {
+      out.println("service configuration overrides: " + new java.util.TreeMap<>(s.overrides()));
+    }
     int total = s.warmups() + s.runs();
     List<String> suffixes = new ArrayList<>();
     // every topic first, before any service starts: on the in-process broker, topics created after a Streams client
@@ -228,6 +239,7 @@ public final class PipelineBench {
     double referenceEps = events / passThroughSeconds(s, suffix + "-ref", events);
     Path state = stateDir(s.workDir(), suffix);
     Map<String, String> cfg = serviceConfig(s.bootstrap(), suffix, state);
+    cfg.putAll(s.overrides());
     MeterRegistry registry = new SimpleMeterRegistry();
     List<AutoCloseable> started = new ArrayList<>();
     try {

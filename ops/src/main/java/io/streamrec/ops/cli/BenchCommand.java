@@ -165,6 +165,10 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--work-dir", description = "Where service state goes (default: a temporary directory).")
     Path workDir;
 
+    @Option(names = "--set", description = "Service configuration KEY=VALUE on top of the defaults (repeatable; "
+        + "e.g. trainer.sampler=uniform). Without it every service runs at its defaults.")
+    Map<String, String> overrides = new java.util.LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
       MovieLens.Dataset ds = MovieLens.load(data.resolve(System.out));
@@ -189,7 +193,7 @@ public final class BenchCommand implements Runnable {
           bs = b.bootstrapServers();
         }
         PipelineBench.run(new PipelineBench.Settings(bs, plan, runs, warmups, work, sampleMillis,
-            Duration.ofSeconds(timeoutSeconds), svg), System.out);
+            Duration.ofSeconds(timeoutSeconds), svg, overrides), System.out);
         return 0;
       } finally {
         if (broker != null) {
