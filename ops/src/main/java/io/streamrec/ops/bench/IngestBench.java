@@ -9,16 +9,12 @@ import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.streams.ingest.IngestConfig;
 import io.streamrec.streams.ingest.IngestService;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -144,9 +140,9 @@ public final class IngestBench {
               + "records/s (Avro in and out), ratio %.2f / %.2f%n", i < 0 ? "warm-up" : "run " + (i + 1), ing, ref,
           avro, ing / ref, ing / avro);
     }
-    double im = median(ingest);
-    double rm = median(reference);
-    double am = median(avroReference);
+    double im = Median.of(ingest);
+    double rm = Median.of(reference);
+    double am = Median.of(avroReference);
     Result r = new Result(template.size(), ingest, reference, avroReference, im, rm, am, im / rm, im / am);
     out.printf(Locale.ROOT, "bench ingest: median of %d runs over %,d events (%d x %,d ratings): ingest %,.0f "
             + "events/s, bare exactly_once_v2 pass-through %,.0f records/s (bytes), %,.0f records/s (Avro in and "
@@ -177,7 +173,7 @@ public final class IngestBench {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-passthrough" + suffix);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(s, "passthrough").toString());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, WorkDirs.fresh(s.workDir(), "passthrough").toString());
     KafkaStreams streams = new KafkaStreams(b.build(), p);
     try (KafkaConsumer<byte[], byte[]> consumer = consumer(s.bootstrap(), output)) {
       streams.start();
@@ -194,7 +190,7 @@ public final class IngestBench {
     Map<String, String> flags = new HashMap<>();
     flags.put(IngestConfig.BOOTSTRAP_SERVERS, s.bootstrap());
     flags.put(IngestConfig.APPLICATION_ID, "bench-ingest" + suffix);
-    flags.put(IngestConfig.STATE_DIR, stateDir(s, "ingest").toString());
+    flags.put(IngestConfig.STATE_DIR, WorkDirs.fresh(s.workDir(), "ingest").toString());
     flags.put(IngestConfig.TOPICS_SUFFIX, suffix);
     flags.put(IngestConfig.METRICS_PORT, "0");
     IngestConfig config = IngestConfig.load(null, Map.of(), flags);
@@ -291,21 +287,6 @@ public final class IngestBench {
     return c;
   }
 
-  private static Path stateDir(Settings s, String name) {
-    try {
-      Files.createDirectories(s.workDir());
-      return Files.createTempDirectory(s.workDir(), name + "-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static double median(double[] values) {
-    double[] v = values.clone();
-    Arrays.sort(v);
-    int n = v.length;
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  }
 
   private static void sleep(long ms) {
     try {

@@ -206,8 +206,8 @@ public final class PipelineBench {
     }
     double[] eps = runs.stream().mapToDouble(Run::eventsPerSecond).toArray();
     double[] ref = runs.stream().mapToDouble(Run::referenceEps).toArray();
-    double me = median(eps);
-    double mr = median(ref);
+    double me = Median.of(eps);
+    double mr = Median.of(ref);
     Result result = new Result(List.copyOf(runs), me, mr, me / mr);
     out.printf(Locale.ROOT, "bench pipeline: median of %d runs over %,d events: pipeline %,.0f events/s (range "
             + "%,.0f-%,.0f), reference (bare exactly_once_v2 pass-through, same broker) %,.0f records/s, ratio %.2f; "
@@ -237,7 +237,7 @@ public final class PipelineBench {
     Replayer.Summary ref = Replayer.replay(s.plan(), Replayer.Settings.fastest(s.bootstrap(), suffix + "-ref"), null);
     double bareReplayEps = ref.eventsPerSecond();
     double referenceEps = events / passThroughSeconds(s, suffix + "-ref", events);
-    Path state = stateDir(s.workDir(), suffix);
+    Path state = WorkDirs.fresh(s.workDir(), "pipeline" + suffix);
     Map<String, String> cfg = serviceConfig(s.bootstrap(), suffix, state);
     cfg.putAll(s.overrides());
     MeterRegistry registry = new SimpleMeterRegistry();
@@ -686,7 +686,7 @@ public final class PipelineBench {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-pipeline-passthrough" + suffix);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(s.workDir(), suffix).toString());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, WorkDirs.fresh(s.workDir(), "pipeline" + suffix).toString());
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
     c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-pipeline-reader" + suffix);
@@ -754,21 +754,6 @@ public final class PipelineBench {
     }
   }
 
-  private static Path stateDir(Path workDir, String suffix) {
-    try {
-      Files.createDirectories(workDir);
-      return Files.createTempDirectory(workDir, "pipeline" + suffix + "-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static double median(double[] values) {
-    double[] v = values.clone();
-    Arrays.sort(v);
-    int n = v.length;
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  }
 
   /** The first {@code n} events of the plan's ratings (time order), for short runs. */
   public static ReplayPlan firstEvents(ReplayPlan plan, int n) {
