@@ -36,6 +36,9 @@ import java.util.Map;
  * @param freezeAtEventTime  {@code trainer.freeze.at.event.time.ms}: from the first example with an event time at or
  *                           after this (epoch ms) the model stops updating: no example is applied, no idle step
  *                           runs (the prequential demo's frozen arm); unset or empty = never ({@code Long.MAX_VALUE})
+ * @param catchUpLag         {@code trainer.catchup.lag}: while the input lag is at least this many examples, each step
+ *                           takes a whole batch of new examples (no replay) instead of {@code trainer.batch.new};
+ *                           0 = never
  * @param kafka              every {@code kafka.*} key with the prefix removed, passed to the clients verbatim
  */
 public record TrainerConfig(String bootstrapServers, String topicsSuffix, int metricsPort, String groupId,
@@ -43,7 +46,7 @@ public record TrainerConfig(String bootstrapServers, String topicsSuffix, int me
                             int idleStepsPerPoll, Duration pollTimeout, Duration publishInterval, int bootstrapEpochs,
                             Path checkpointDir, Duration checkpointInterval, int checkpointKeep,
                             Duration closeTimeout, Duration retryTimeout, long freezeAtEventTime,
-                            Map<String, String> kafka) {
+                            long catchUpLag, Map<String, String> kafka) {
 
   /** The classpath resource holding the defaults. */
   public static final String DEFAULTS = "streamrec-trainer.properties";
@@ -62,6 +65,7 @@ public record TrainerConfig(String bootstrapServers, String topicsSuffix, int me
     require(checkpointKeep >= 1, "trainer.checkpoint.keep must be >= 1, was " + checkpointKeep);
     require(positive(closeTimeout), "trainer.close.timeout.ms must be > 0");
     require(positive(retryTimeout), "trainer.retry.timeout.ms must be > 0");
+    require(catchUpLag >= 0, "trainer.catchup.lag must be >= 0, was " + catchUpLag);
     kafka = Map.copyOf(kafka);
   }
 
@@ -115,6 +119,7 @@ public record TrainerConfig(String bootstrapServers, String topicsSuffix, int me
         src.duration("trainer.close.timeout.ms"),
         src.duration("trainer.retry.timeout.ms"),
         freezeAt(src),
+        src.longValue("trainer.catchup.lag"),
         src.withPrefix("kafka."));
   }
 

@@ -120,6 +120,7 @@ final class TrainerLoop {
     learnInTimeOrder(records);
     long lag = source.lag() + merge.buffered();
     status.lag = lag;
+    catchUp(lag);
     if (got) {
       idleDone = 0;
     } else if (lag == 0 && idleDone < cfg.idleSteps() && !frozen) {
@@ -137,6 +138,21 @@ final class TrainerLoop {
     status.itemRows = learner.itemCount();
     status.idle = !got && lag == 0 && (idleDone >= cfg.idleSteps() || frozen) && learner.dirtyCount() == 0
         && learner.pending() == 0;
+  }
+
+  /**
+   * While the input lag is at least {@code trainer.catchup.lag}, a step takes a whole batch of new examples: a
+   * full-softmax step costs the same whatever its mix, so the backlog drains up to batch/new times faster, and
+   * replay mixing comes back once the trainer is within the bound (then idle steps train on the replay buffer).
+   */
+  private void catchUp(long lag) {
+    boolean behind = cfg.catchUpLag() > 0 && lag >= cfg.catchUpLag();
+    int want = behind ? cfg.learner().batchSize() : cfg.learner().newPerStep();
+    if (learner.newPerStep() != want) {
+      log.debug("{} catch-up: input lag {}, {} new examples per step", behind ? "Entering" : "Leaving", lag, want);
+      learner.setNewPerStep(want);
+      metrics.catchUp(behind);
+    }
   }
 
   /** Decodes (or dead-letters) the polled records, then learns what the merge lets through, in event-time order. */

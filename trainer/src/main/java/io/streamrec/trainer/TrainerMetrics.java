@@ -29,6 +29,8 @@ final class TrainerMetrics implements OnlineLearner.StepListener {
   private final MeterRegistry registry;
   private final java.util.Map<DeadLetterReason, Counter> deadLetters = new java.util.EnumMap<>(DeadLetterReason.class);
   private volatile double lastLoss = Double.NaN;
+  private final Counter catchUps;
+  private volatile int catchingUp;
 
   TrainerMetrics(MeterRegistry reg, Supplier<Number> version, Supplier<Number> userRows, Supplier<Number> itemRows,
                  Supplier<Number> lag) {
@@ -48,6 +50,11 @@ final class TrainerMetrics implements OnlineLearner.StepListener {
         .description("Time from a row's first unpublished change to its publish").publishPercentiles(0.5, 0.99)
         .register(reg);
     checkpointTime = Timer.builder("streamrec.trainer.checkpoint.time").register(reg);
+    catchUps = Counter.builder("streamrec.trainer.catchup.entered")
+        .description("Times the trainer fell behind by trainer.catchup.lag and took whole batches of new examples")
+        .register(reg);
+    Gauge.builder("streamrec.trainer.catchup", () -> catchingUp)
+        .description("1 while catching up (whole batches of new examples, no replay), else 0").register(reg);
     registry = reg;
     for (DeadLetterReason r : List.of(DeadLetterReason.UNDECODABLE, DeadLetterReason.INVALID_USER_ID,
         DeadLetterReason.INVALID_ITEM_ID)) {
@@ -73,6 +80,13 @@ final class TrainerMetrics implements OnlineLearner.StepListener {
 
   void example() {
     examples.increment();
+  }
+
+  void catchUp(boolean behind) {
+    if (behind) {
+      catchUps.increment();
+    }
+    catchingUp = behind ? 1 : 0;
   }
 
   void deadLetter(DeadLetterReason reason) {

@@ -104,6 +104,29 @@ class TrainerLoopTest {
         .noneMatch(r -> r.topic().equals(Topics.ITEM_EMBEDDINGS.name()) || r.topic().equals(Topics.USER_EMBEDDINGS.name()));
   }
 
+  @Test
+  void shouldTakeWholeBatchesOfNewExamplesWhileBehindByTheCatchUpLag() {
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
+        new ByteArraySerializer());
+    SimpleMeterRegistry reg = new SimpleMeterRegistry();
+    start(config("50", Map.of("trainer.catchup.lag", "100")), producer, reg);
+    onNextPoll(() -> {
+      for (int i = 0; i < 16; i++) {
+        add(P0, example("u" + (i % 3), "i" + (i % 5), 1_000 + i));
+      }
+      consumer.updateEndOffsets(Map.of(P0, end[0] + 500L));   // 500 more not fetched yet: 500 behind
+    });
+    await().atMost(Duration.ofSeconds(30)).until(() -> gauge(reg, "streamrec.trainer.catchup") == 1.0);
+    assertThat(reg.get("streamrec.trainer.catchup.entered").counter().count()).isEqualTo(1.0);
+    onNextPoll(() -> consumer.updateEndOffsets(Map.of(P0, end[0])));   // caught up
+    await().atMost(Duration.ofSeconds(30)).until(() -> gauge(reg, "streamrec.trainer.catchup") == 0.0);
+    assertThat(trainer.examplesTrained()).isEqualTo(16);
+  }
+
+  private static double gauge(SimpleMeterRegistry reg, String name) {
+    return reg.get(name).gauge().value();
+  }
+
   private TrainerService start(TrainerConfig cfg, MockProducer<byte[], byte[]> producer, SimpleMeterRegistry reg) {
     Node n = new Node(0, "mock", 9092);
     consumer.updatePartitions(INPUT, List.of(new PartitionInfo(INPUT, 0, n, new Node[0], new Node[0]),

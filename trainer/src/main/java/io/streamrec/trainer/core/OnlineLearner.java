@@ -56,6 +56,8 @@ public final class OnlineLearner implements AutoCloseable {
   private final long[] pendTime;
   private final boolean[] pendNew;
   private int pending;
+  /** Queued new examples that trigger a step: {@code newPerStep}, or up to the batch size while catching up. */
+  private int stepEvery;
   private final int[] batchUser;
   private final int[] batchItem;
   private final long[] batchTime;
@@ -89,13 +91,14 @@ public final class OnlineLearner implements AutoCloseable {
     this.userAdam = new LazyAdam(new LazyAdam.Settings(s.lr(), 0f, 0.9f, 0.999f, 1e-8f, s.l2(), 0f));
     this.itemAdam = new LazyAdam(new LazyAdam.Settings(s.lr(), s.biasLr(), 0.9f, 0.999f, 1e-8f, s.l2(), s.biasL2()));
     this.rnd = new SplittableRandom(s.seed());
-    this.pendUser = new int[s.newPerStep()];
-    this.pendItem = new int[s.newPerStep()];
+    this.pendUser = new int[s.batchSize()];
+    this.pendItem = new int[s.batchSize()];
+    this.stepEvery = s.newPerStep();
     this.batchUser = new int[s.batchSize()];
     this.batchItem = new int[s.batchSize()];
     this.batch = new MiniBatch.Builder(s.dim());
-    this.pendTime = new long[s.newPerStep()];
-    this.pendNew = new boolean[s.newPerStep()];
+    this.pendTime = new long[s.batchSize()];
+    this.pendNew = new boolean[s.batchSize()];
     this.batchTime = new long[s.batchSize()];
     this.batchLive = new boolean[s.batchSize()];
     this.source = new int[s.batchSize()];
@@ -170,9 +173,27 @@ public final class OnlineLearner implements AutoCloseable {
     pendTime[pending] = time;
     pendNew[pending] = fresh;
     pending++;
-    if (pending == pendUser.length) {
+    if (pending >= stepEvery) {
       flush();
     }
+  }
+
+  /**
+   * How many queued new examples trigger a step, in {@code [1, batchSize]}; the rest of each batch is replay. The
+   * settings' {@code newPerStep} is the default; the trainer raises it to the batch size while it is behind
+   * ({@code trainer.catchup.lag}), so a step's fixed cost (the full softmax scores every item) buys more new
+   * examples. Takes effect at the next queued example.
+   */
+  public void setNewPerStep(int n) {
+    if (n < 1 || n > s.batchSize()) {
+      throw new IllegalArgumentException("new examples per step must be in [1, " + s.batchSize() + "], was " + n);
+    }
+    stepEvery = n;
+  }
+
+  /** Queued new examples that trigger a step now (see {@link #setNewPerStep}). */
+  public int newPerStep() {
+    return stepEvery;
   }
 
   /**

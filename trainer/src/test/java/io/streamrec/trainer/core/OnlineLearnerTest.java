@@ -1,6 +1,7 @@
 package io.streamrec.trainer.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -73,6 +74,31 @@ class OnlineLearnerTest {
       learner.learn(e[0], e[1], 5f, t++);
     }
     learner.flush();
+  }
+
+  @Test
+  void shouldTakeWholeBatchesOfNewExamplesWhenCatchingUp() {
+    Planted data = Planted.make(11);
+    int n = 1_280; // 20 steps of 64 new, or 10 of 128
+    try (OnlineLearner normal = new OnlineLearner(fast()); OnlineLearner catchingUp = new OnlineLearner(fast())) {
+      catchingUp.setNewPerStep(128);
+      long t = 1_000_000L;
+      for (String[] e : data.train().subList(0, n)) {
+        normal.learn(e[0], e[1], 5f, t);
+        catchingUp.learn(e[0], e[1], 5f, t++);
+      }
+      assertThat(normal.steps()).isEqualTo(n / 64);
+      assertThat(catchingUp.steps()).isEqualTo(n / 128);
+      assertThat(catchingUp.examples()).isEqualTo(normal.examples()).isEqualTo(n);
+      assertThat(catchingUp.pending()).isZero();
+      catchingUp.setNewPerStep(64);
+      catchingUp.learn("u0", "i1", 5f, t);
+      assertThat(catchingUp.pending()).isEqualTo(1);
+    }
+    try (OnlineLearner l = new OnlineLearner(fast())) {
+      assertThatThrownBy(() -> l.setNewPerStep(129))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[1, 128]");
+    }
   }
 
   @Test
