@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,7 +53,10 @@ class PipelineBenchIT {
 
     PipelineBench.Sample last = r.samples().get(r.samples().size() - 1);
     assertThat(last.produced()).isEqualTo(10_000);
-    assertThat(last.lag()).as("every stage drained").containsOnly(0L);
+    // The example stages stay drained; serving's user-embedding lag can rise again after it finished (its finish is
+    // reaching the topic's end as of the trainer's last publish after the backlog, asserted below through
+    // finished()), because the trainer keeps publishing while it runs its idle (replay-only) steps.
+    assertThat(Arrays.copyOf(last.lag(), 3)).as("ingest, trainer and serving drained").containsOnly(0L);
     assertThat(r.peakLag()[0]).as("ingest lag was sampled while the replay ran").isPositive();
 
     double[] f = r.finished();
