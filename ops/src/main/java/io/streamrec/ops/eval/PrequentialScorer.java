@@ -182,16 +182,7 @@ public final class PrequentialScorer {
     List<String> ranked = new ArrayList<>();
     Acc train = new Acc();
     Acc prior = new Acc();
-    int g = 0;
-    int n = sorted.size();
-    while (g < n) {
-      long t = sorted.get(g).eventMillis();
-      int end = g;
-      boolean anyScored = false;
-      while (end < n && sorted.get(end).eventMillis() == t) {
-        anyScored |= sets.scored(end);
-        end++;
-      }
+    forEachTimeGroup(sorted, sets, (g, end, anyScored) -> {
       if (anyScored) {
         Integer[] order = new Integer[ids.size()];
         Arrays.setAll(order, x -> x);
@@ -232,9 +223,34 @@ public final class PrequentialScorer {
         counts.get(row)[0]++;
         seen.computeIfAbsent(e.userId(), u -> new HashSet<>()).add(e.itemId());
       }
+    });
+    return new Result(k, splitMillis, train.result(splitMillis, buckets), prior.result(splitMillis, buckets), null);
+  }
+
+  /** One group of events with the same event time: {@code sorted[from, to)}, and whether any of them is scored. */
+  @FunctionalInterface
+  public interface TimeGroup {
+    void accept(int from, int to, boolean anyScored);
+  }
+
+  /**
+   * Walks {@code sorted} (by event time) in groups of equal event time, in order: the prequential protocols score a
+   * group's events before any of it is learned or counted, so events that share a timestamp never see each other.
+   */
+  public static void forEachTimeGroup(List<Event> sorted, Sets sets, TimeGroup group) {
+    int n = sorted.size();
+    int g = 0;
+    while (g < n) {
+      long t = sorted.get(g).eventMillis();
+      int end = g;
+      boolean anyScored = false;
+      while (end < n && sorted.get(end).eventMillis() == t) {
+        anyScored |= sets.scored(end);
+        end++;
+      }
+      group.accept(g, end, anyScored);
       g = end;
     }
-    return new Result(k, splitMillis, train.result(splitMillis, buckets), prior.result(splitMillis, buckets), null);
   }
 
   /** Running sums of one set. */

@@ -44,19 +44,10 @@ public final class PrequentialHarness {
     PrequentialScorer.Sets sets = PrequentialScorer.classify(sorted, splitMillis, minRating);
     Map<String, Set<String>> seen = new HashMap<>();
     try (OnlineLearner learner = new OnlineLearner(settings)) {
-      int g = 0;
-      int n = sorted.size();
       // rank a group's scored events before learning any of it, then score them through the shared scorer code
       List<Event> scoredOrder = new ArrayList<>();
       List<List<String>> scoredLists = new ArrayList<>();
-      while (g < n) {
-        long t = sorted.get(g).eventMillis();
-        int end = g;
-        boolean anyScored = false;
-        while (end < n && sorted.get(end).eventMillis() == t) {
-          anyScored |= sets.scored(end);
-          end++;
-        }
+      PrequentialScorer.forEachTimeGroup(sorted, sets, (g, end, anyScored) -> {
         if (anyScored) {
           learner.flush();
           for (int x = g; x < end; x++) {
@@ -76,8 +67,7 @@ public final class PrequentialHarness {
           learner.learn(e.userId(), e.itemId(), e.rating(), e.eventMillis());
           seen.computeIfAbsent(e.userId(), u -> new HashSet<>()).add(e.itemId());
         }
-        g = end;
-      }
+      });
       learner.flush();
       int[] next = {0};
       PrequentialScorer.Result r = PrequentialScorer.score(sorted, sets, e -> {
