@@ -93,14 +93,18 @@ class LivePageIT {
         assertThat(eval(browser, "document.getElementById('embedding-event-time').textContent").asText())
             .matches("\\d{4}-\\d\\d-\\d\\d .*UTC");
         assertThat(eval(browser, "document.getElementById('error').textContent").asText()).isEmpty();
-        // the plots draw from /stats: lines in the throughput and freshness charts, a reading in the lag chart
-        assertThat(eval(browser, "document.querySelectorAll('#plot-throughput polyline').length").asInt())
-            .isPositive();
-        assertThat(eval(browser, "document.querySelectorAll('#plot-freshness polyline').length").asInt())
-            .isPositive();
-        assertThat(eval(browser, "document.querySelector('#plot-lag .head b').textContent").asText())
-            .matches("[\\d,]+.*");
-        assertThat(eval(browser, POLLS).asInt()).isGreaterThan(2);
+        // the plots draw from /stats: lines in the throughput and freshness charts, a reading in the lag chart.
+        // A freshness point needs two /stats polls with a personalised answer between them, so the first
+        // personalised poll may come one poll before it: wait for it rather than race it.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+          assertThat(eval(browser, "document.querySelectorAll('#plot-throughput polyline').length").asInt())
+              .isPositive();
+          assertThat(eval(browser, "document.querySelectorAll('#plot-freshness polyline').length").asInt())
+              .isPositive();
+          assertThat(eval(browser, "document.querySelector('#plot-lag .head b').textContent").asText())
+              .matches("[\\d,]+.*");
+          assertThat(eval(browser, POLLS).asInt()).isGreaterThan(2);
+        });
 
         // picking another user shows that user's list
         browser.evaluate("document.getElementById('user').value = '2';"
