@@ -116,7 +116,9 @@ public final class IngestTopology {
 
     private static KStream<String, TrainingExample> filterMinUserCount(KStream<String, RatingEvent> byUser,
                                                                        IngestConfig config, IngestMetrics metrics) {
-        return byUser.processValues(MinCountProcessor.supplier(config.minUserInteractions(), metrics),
+        // process, not processValues: the key stays the user id (MinCountProcessor forwards the input key), and a
+        // plain processor saves the fixed-key entry copy of every record; a sink follows, so nothing repartitions
+        return byUser.process(MinCountProcessor.supplier(config.minUserInteractions(), metrics),
                 Named.as(FILTER_MIN_USER_COUNT));
     }
 }
