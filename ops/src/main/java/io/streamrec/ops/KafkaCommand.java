@@ -2,7 +2,7 @@ package io.streamrec.ops;
 
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.Topics;
-import io.streamrec.testkit.EmbeddedKafkaBroker;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.streamrec.testkit;
 
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;

@@ -2,6 +2,7 @@ package io.streamrec.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

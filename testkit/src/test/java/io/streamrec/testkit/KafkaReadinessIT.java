@@ -2,6 +2,7 @@ package io.streamrec.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.metrics.KafkaReadiness;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.Topics;

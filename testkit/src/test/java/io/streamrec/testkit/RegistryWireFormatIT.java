@@ -1,5 +1,6 @@
 package io.streamrec.testkit;
 
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

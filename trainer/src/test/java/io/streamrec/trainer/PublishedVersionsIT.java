@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrec.avro.EmbeddingUpdate;
 import io.streamrec.schemas.AvroSerde;
-import io.streamrec.testkit.EmbeddedKafkaBroker;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.streamrec.metrics.HealthProbe;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.Topics;
-import io.streamrec.testkit.EmbeddedKafkaBroker;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
 import io.streamrec.testkit.TestTopics;
 import java.nio.file.Files;

@@ -9,7 +9,7 @@ import io.streamrec.ops.replay.Replayer;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
-import io.streamrec.testkit.EmbeddedKafkaBroker;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import java.util.ArrayList;
 import java.nio.file.Files;
 import java.nio.file.Path;

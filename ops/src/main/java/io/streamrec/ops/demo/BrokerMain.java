@@ -1,6 +1,6 @@
 package io.streamrec.ops.demo;
 
-import io.streamrec.testkit.EmbeddedKafkaBroker;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;

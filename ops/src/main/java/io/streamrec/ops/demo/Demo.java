@@ -10,7 +10,7 @@ import io.streamrec.ops.replay.Replayer;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
-import io.streamrec.testkit.EmbeddedKafkaBroker;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

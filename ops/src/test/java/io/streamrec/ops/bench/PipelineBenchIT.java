@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrec.ops.eval.MovieLens;
 import io.streamrec.ops.replay.ReplayPlan;
-import io.streamrec.testkit.EmbeddedKafkaBroker;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
 import io.streamrec.testkit.MovieLensFixture;
 import java.io.ByteArrayOutputStream;

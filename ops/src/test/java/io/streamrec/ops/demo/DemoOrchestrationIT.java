@@ -11,7 +11,7 @@ import io.streamrec.ops.eval.TutorialReport;
 import io.streamrec.ops.eval.TutorialSplit;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.Topics;
-import io.streamrec.testkit.EmbeddedKafkaBroker;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
 import io.streamrec.testkit.MovieLensFixture;
 import io.streamrec.testkit.TestTopics;

@@ -3,7 +3,7 @@ package io.streamrec.ops.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrec.ops.eval.PrequentialReport;
-import io.streamrec.testkit.EmbeddedKafkaBroker;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
 import io.streamrec.testkit.MovieLensFixture;
 import io.streamrec.testkit.TestTopics;

@@ -16,7 +16,7 @@ import io.streamrec.streams.ingest.IngestConfig;
 import io.streamrec.streams.ingest.IngestService;
 import io.streamrec.streams.serving.ServingConfig;
 import io.streamrec.streams.serving.ServingService;
-import io.streamrec.testkit.EmbeddedKafkaBroker;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
 import io.streamrec.testkit.TestTopics;
 import io.streamrec.trainer.TrainerConfig;

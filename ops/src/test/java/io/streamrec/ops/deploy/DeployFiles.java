@@ -103,6 +103,16 @@ final class DeployFiles {
     return null;
   }
 
+  /** The modules the root POM builds, in its order: each Dockerfile must copy every one's POM. */
+  static List<String> modules() {
+    List<String> modules = new ArrayList<>();
+    Matcher m = Pattern.compile("<module>([^<]+)</module>").matcher(read("pom.xml"));
+    while (m.find()) {
+      modules.add(m.group(1).trim());
+    }
+    return modules;
+  }
+
   static List<String> dockerfiles() {
     try (Stream<Path> files = Files.list(root().resolve("docker"))) {
       return files.map(p -> "docker/" + p.getFileName())

@@ -6,7 +6,7 @@ import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
-import io.streamrec.testkit.EmbeddedKafkaBroker;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -13,7 +13,7 @@ import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.streams.errors.DeadLetterPayload;
 import io.streamrec.streams.errors.DeadLetterProductionExceptionHandler;
-import io.streamrec.testkit.EmbeddedKafkaBroker;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
 import io.streamrec.testkit.TestTopics;
 import java.nio.charset.StandardCharsets;

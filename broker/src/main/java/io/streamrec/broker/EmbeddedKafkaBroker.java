@@ -1,4 +1,4 @@
-package io.streamrec.testkit;
+package io.streamrec.broker;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
