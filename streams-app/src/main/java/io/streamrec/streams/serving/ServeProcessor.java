@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
  * co-partitioned). Outputs: {@link ServedList}s to the recommendations sink and this task's popularity of the
  * items it counted to the popularity sink.
  *
- * <p>Emitting: an interaction or a user-embedding update changes the user's state in the stores at once. When the
- * record is fresh (produced at most {@code serving.immediate.max.age.ms} before it is processed: serving keeps up),
- * the user's list is emitted at once, so every event of a burst gets its own list. An older record (serving is
- * behind: a backlog) marks the user pending instead, and a wall-clock punctuator every {@code serving.debounce.ms}
+ * <p>Emitting: an interaction or a user-embedding update changes the user's state in the stores at once. When an
+ * interaction is fresh (produced at most {@code serving.immediate.max.age.ms} before it is processed: serving keeps
+ * up), the user's list is emitted at once, so every event of a burst gets its own list, up to
+ * {@code serving.immediate.max.per.second} such lists per task. An older interaction (serving is behind: a
+ * backlog), one over that budget, and every user-embedding update mark the user pending instead, and a wall-clock punctuator every {@code serving.debounce.ms}
  * emits one list per pending user, reflecting every event since the user's previous list ({@code coalescedEvents},
  * also counted in {@code streamrec.serving.coalesced.events}): the cost of a backlog is one list per user and period,
  * not one per event. A request emits at once (and clears the user's pending mark). The
@@ -89,6 +90,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
   private Map<String, byte[]> touchedItems;
   private PopularityTracker popularity;
   private FreshnessClocks clocks;
+  private ListBudget immediateBudget;
   private int partition;
 
   ServeProcessor(final ServingDependencies deps) {
@@ -112,6 +114,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
     this.touchedItems = new LinkedHashMap<>();
     this.popularity = new PopularityTracker(config.popularityHalfLife());
     this.clocks = new FreshnessClocks(metrics, config.userCacheEntries());
+    this.immediateBudget = new ListBudget(config.immediateMaxPerSecond(), context.currentSystemTimeMs());
     final KeyValueStore<String, byte[]> published = context.getStateStore(ServingNames.ITEM_POPULARITY_STORE);
     try (KeyValueIterator<String, byte[]> it = popularityStore.all()) {
       while (it.hasNext()) {
@@ -141,7 +144,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
       clocks.arrived(i.userId(), i.eventTimeMs(), record.timestamp());
       onInteraction(i, record.timestamp());
     } else if (in instanceof ServingInput.UserEmbedding e) {
-      onUserEmbedding(e, record.timestamp());
+      onUserEmbedding(e);
     } else if (in instanceof ServingInput.Request r) {
       onRequest(r, record.timestamp());
     }
@@ -162,7 +165,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
     emitOrMarkPending(i.userId(), PendingEvents.addInteraction(pending.getOrDefault(i.userId(), 0L)), producedAt);
   }
 
-  private void onUserEmbedding(final ServingInput.UserEmbedding e, final long producedAt) {
+  private void onUserEmbedding(final ServingInput.UserEmbedding e) {
     if (e.vector() == null) {
       vectorStore.delete(e.userId());
       vectors.put(e.userId(), NO_VECTOR);
@@ -170,8 +173,9 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
     }
     vectorStore.put(e.userId(), e.vector());
     vectors.put(e.userId(), e.vector());
-    emitOrMarkPending(e.userId(), PendingEvents.addEmbeddingUpdate(pending.getOrDefault(e.userId(), 0L)),
-        producedAt);
+    // Always coalesced: the trainer republishes most users every publish interval (replay steps touch them), so a
+    // list per update would cost a list per user and publish; the period bounds the model clock's share instead.
+    markPending(e.userId(), PendingEvents.addEmbeddingUpdate(pending.getOrDefault(e.userId(), 0L)));
   }
 
   private void onRequest(final ServingInput.Request r, final long timestamp) {
@@ -196,13 +200,17 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
   private void emitOrMarkPending(final String user, final long events, final long producedAt) {
     final long now = context.currentSystemTimeMs();
     final long maxAge = config.immediateMaxAge().toMillis();
-    if (maxAge > 0 && now - producedAt <= maxAge) {
+    if (maxAge > 0 && now - producedAt <= maxAge && immediateBudget.take(now)) {
       if (pending.remove(user) != null) {
         pendingStore.delete(user);
       }
       emit(user, events, now);
       return;
     }
+    markPending(user, events);
+  }
+
+  private void markPending(final String user, final long events) {
     pending.put(user, events);
     pendingStore.put(user, events);
   }

@@ -171,15 +171,17 @@ class ServeProcessorTest {
       assertThat(l.itemIds()).containsExactly("c");
       assertThat(l.coalescedEvents()).isEqualTo(1);
     });
-    p.process(at(new ServingInput.UserEmbedding("u1", new UserVector(new float[] {1, 0}, 3, 1_100)), NOW));
-    assertThat(lists()).hasSize(3);
-    assertThat(lists().get(2).trigger()).isEqualTo(Trigger.EMBEDDING_UPDATE);
-    assertThat(lists().get(2).embeddingEventTimeMs()).isEqualTo(1_100L);
     assertThat(((KeyValueStore<String, Long>) context.getStateStore(ServingNames.PENDING_LISTS_STORE)).get("u1"))
         .isNull();
+    // a user-embedding update is always coalesced, however fresh
+    p.process(at(new ServingInput.UserEmbedding("u1", new UserVector(new float[] {1, 0}, 3, 1_100)), NOW));
+    assertThat(lists()).hasSize(2);
     context.resetForwards();
     punctuate();
-    assertThat(lists()).isEmpty();
+    assertThat(lists()).singleElement().satisfies(l -> {
+      assertThat(l.trigger()).isEqualTo(Trigger.EMBEDDING_UPDATE);
+      assertThat(l.embeddingEventTimeMs()).isEqualTo(1_100L);
+    });
   }
 
   @Test
@@ -216,5 +218,24 @@ class ServeProcessorTest {
     assertThat(lists()).isEmpty();
     punctuate();
     assertThat(lists()).singleElement().satisfies(l -> assertThat(l.coalescedEvents()).isEqualTo(1));
+  }
+
+  @Test
+  void shouldCoalesceFreshRecordsOverTheImmediateBudget() {
+    deps.close();
+    ServingConfig config = ServingConfig.of(Map.of("serving.state.dir", stateDir.toString(), "serving.k", "2",
+        "serving.immediate.max.per.second", "20"));
+    deps = ServingDependencies.create(config, new ServingMetrics(new SimpleMeterRegistry()),
+        (topic, partition, offset, key, value, reason, error) -> { }, Clock.systemUTC());
+    ServeProcessor p = started();
+    for (int e = 0; e < 5; e++) {
+      p.process(at(new ServingInput.Interaction("u1", "i" + e, 1_000 + e), NOW));
+    }
+    // a burst of 20 / 10 = 2 lists at once; the other 3 events wait for the period, in one list
+    assertThat(lists()).hasSize(2);
+    punctuate();
+    assertThat(lists()).hasSize(3);
+    assertThat(lists().get(2).coalescedEvents()).isEqualTo(3);
+    assertThat(lists().get(2).userEventTimeMs()).isEqualTo(1_004L);
   }
 }

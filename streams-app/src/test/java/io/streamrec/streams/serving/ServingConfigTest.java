@@ -21,6 +21,7 @@ class ServingConfigTest {
     assertThat(c.maxK()).isEqualTo(1000);
     assertThat(c.debounce()).isEqualTo(Duration.ofMillis(250));
     assertThat(c.immediateMaxAge()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.immediateMaxPerSecond()).isEqualTo(1000);
     assertThat(c.toStreamsProperties().get("commit.interval.ms")).isEqualTo("100");
     assertThat(c.embeddingMaxNorm()).isEqualTo(1000.0);
     assertThat(c.userCacheEntries()).isEqualTo(100_000);
