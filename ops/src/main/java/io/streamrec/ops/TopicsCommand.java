@@ -1,11 +1,16 @@
 package io.streamrec.ops;
 
+import io.streamrec.ops.cli.KafkaOptions;
+import io.streamrec.ops.cli.Preflight;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code streamrec topics}: create or list StreamRec's topics from their single declaration in {@code schemas}. */
@@ -16,16 +21,20 @@ final class TopicsCommand {
   @Command(name = "create", mixinStandardHelpOptions = true,
       description = "Create every StreamRec topic that does not exist yet (idempotent).")
   static final class Create implements Callable<Integer> {
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    String bootstrap;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--replication", defaultValue = "1", description = "Replication factor (default: ${DEFAULT-VALUE}).")
     short replication;
 
     @Override
     public Integer call() {
-      io.streamrec.ops.cli.Preflight.requireBroker(bootstrap, io.streamrec.ops.cli.Preflight.BROKER_TIMEOUT);
-      var result = TopicAdmin.createAll(bootstrap, Topics.all(), replication, Map.of());
+      Preflight.requireBroker(kafka.bootstrap(), Preflight.BROKER_TIMEOUT);
+      List<TopicSpec<?, ?>> topics = new ArrayList<>();
+      for (TopicSpec<?, ?> t : Topics.all()) {
+        topics.add(t.withSuffix(kafka.topicsSuffix()));
+      }
+      var result = TopicAdmin.createAll(kafka.bootstrap(), topics, replication, Map.of());
       result.created().forEach(t -> System.out.println("created  " + t));
       result.existing().forEach(t -> System.out.println("exists   " + t));
       return 0;

@@ -1,8 +1,7 @@
 package io.streamrec.ops.chaos;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamrec.avro.RatingEvent;
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.ops.chaos.ChaosReport.KillResult;
 import io.streamrec.ops.chaos.ChaosReport.ServingCheck;
 import io.streamrec.ops.chaos.ChaosReport.TrainerCheck;
@@ -28,21 +27,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +49,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChaosScenario {
   private static final Logger log = LoggerFactory.getLogger(ChaosScenario.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_SUPERVISOR_RESTARTS = 5;
 
   /**
@@ -87,6 +79,7 @@ public final class ChaosScenario {
   private final List<String> errors = new CopyOnWriteArrayList<>();
   private final Map<Service, CompletableFuture<KillResult>> recovering = new EnumMap<>(Service.class);
   private final List<Long> checkpointVersions = new CopyOnWriteArrayList<>();
+  private final ChaosChecks checks;
   private final Set<Long> pids = Collections.synchronizedSet(new LinkedHashSet<>());
   private final List<String> supervisorRestarts = new CopyOnWriteArrayList<>();
   private volatile boolean supervising;
@@ -94,6 +87,7 @@ public final class ChaosScenario {
   private ChaosScenario(Settings s, PrintStream out) {
     this.s = s;
     this.out = out;
+    this.checks = new ChaosChecks(s, out, errors, checkpointVersions);
   }
 
   public static ChaosReport run(Settings s, PrintStream out) throws InterruptedException {
@@ -138,13 +132,13 @@ public final class ChaosScenario {
       }
       out.printf("Replay done: %,d ratings acknowledged; auditing ...%n", sent);
 
-      catchUp(sys, expected, ingest);
+      checks.catchUp(sys, expected, ingest);
       supervising = false;
       supervisor.join(5_000);
-      trainer = trainerCheck(sys, ingest);
-      List<String> users = sample(seen.keySet(), s.usersToCheck(), s.seed());
-      awaitServingCaughtUp(sys);
-      serving = servingCheck(sys, users, seen, null);
+      trainer = checks.trainerCheck(sys, ingest);
+      List<String> users = ChaosChecks.sample(seen.keySet(), s.usersToCheck(), s.seed());
+      checks.awaitServingCaughtUp(sys);
+      serving = checks.servingCheck(sys, users, seen, null);
       if (s.deleteServingState()) {
         int rc = sys.stop(Service.STREAMS_APP, Duration.ofSeconds(60));
         sys.deleteServingState();
@@ -159,9 +153,9 @@ public final class ChaosScenario {
           up = null;
         }
         if (up != null) {
-          awaitServingCaughtUp(sys);
+          checks.awaitServingCaughtUp(sys);
         }
-        fresh = servingCheck(sys, users, seen, up);
+        fresh = checks.servingCheck(sys, users, seen, up);
       }
     } catch (RuntimeException e) {
       log.error("Chaos run failed", e);
@@ -241,10 +235,7 @@ public final class ChaosScenario {
                       List<CompletableFuture<KillResult>> kills)
       throws InterruptedException {
     TopicSpec<String, RatingEvent> topic = Topics.RATINGS.withSuffix(sys.suffix());
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, sys.bootstrap());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    Properties p = ClientProperties.producer(sys.bootstrap());
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     // ride through a broker restart: keep retrying instead of failing sends
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
@@ -355,211 +346,4 @@ public final class ChaosScenario {
     }
   }
 
-  /**
-   * Reads the examples and ingest dead-letter topics until every replayed rating is accounted for and nothing new
-   * arrived for a few seconds (later duplicates would still show), or until the catch-up timeout.
-   */
-  private void catchUp(ChaosSystem sys, Set<String> expected, TopicAudit.IngestOutcome ingest) {
-    long deadline = System.nanoTime() + s.catchUpTimeout().toNanos();
-    long quietSince = System.nanoTime();
-    long lastPrint = 0;
-    try (TopicAudit a = new TopicAudit(sys.bootstrap())) {
-      a.assignFromBeginning(List.of(Topics.TRAINING_EXAMPLES.withSuffix(sys.suffix()).name(),
-          Topics.DLQ_INGEST.withSuffix(sys.suffix()).name()));
-      while (true) {
-        long before = ingest.exampleRecords() + ingest.deadLetterRecords();
-        TopicAudit.ingestOutcome(a, sys.suffix(), ingest, Duration.ofMillis(500));
-        long now = System.nanoTime();
-        if (ingest.exampleRecords() + ingest.deadLetterRecords() != before) {
-          quietSince = now;
-        }
-        boolean all = ingest.lost(expected) == 0;
-        if (all && now - quietSince > 3_000_000_000L) {
-          return;
-        }
-        if (now - lastPrint > 5_000_000_000L) {
-          out.printf("  audit: %,d examples + %,d dead letters of %,d ratings%n", ingest.exampleRecords(),
-              ingest.deadLetterRecords(), expected.size());
-          lastPrint = now;
-        }
-        if (now > deadline) {
-          errors.add("ingest did not account for every rating within " + s.catchUpTimeout() + " ("
-              + ingest.lost(expected) + " missing; streams-app alive: " + sys.isAlive(Service.STREAMS_APP) + ")");
-          return;
-        }
-      }
-    }
-  }
-
-  /**
-   * Waits until the trainer has consumed everything (its {@code streamrec_trainer_input_lag} gauge is 0), stops it
-   * cleanly, and checks its newest checkpoint against the committed examples and the embedding topics.
-   */
-  private TrainerCheck trainerCheck(ChaosSystem sys, TopicAudit.IngestOutcome ingest) throws InterruptedException {
-    long deadline = System.nanoTime() + s.catchUpTimeout().toNanos();
-    while (System.nanoTime() < deadline) {
-      OptionalDoubleValue lag = gauge(sys.trainerHttpPort(), "streamrec_trainer_input_lag");
-      OptionalDoubleValue examples = gauge(sys.trainerHttpPort(), "streamrec_trainer_examples_total");
-      if (lag.present && lag.value == 0 && examples.present && examples.value > 0) {
-        break;
-      }
-      Thread.sleep(500);
-    }
-    // let the last batch be trained and published before the clean stop writes the final checkpoint
-    Thread.sleep(2_000);
-    int rc = sys.stop(Service.TRAINER, Duration.ofSeconds(60));
-    Checkpoints.Snapshot snap = new Checkpoints(sys.trainerCheckpointDir(), 2).loadNewest().orElse(null);
-    long trained = -1;
-    boolean covers = false;
-    if (snap != null) {
-      checkpointVersions.add(snap.modelVersion());
-      trained = snap.examplesTrained();
-      String topic = Topics.TRAINING_EXAMPLES.withSuffix(sys.suffix()).name();
-      covers = true;
-      for (Map.Entry<Integer, Long> e : ingest.nextExampleOffsets().entrySet()) {
-        Long at = snap.offsets().get(topic + ":" + e.getKey());
-        if (at == null || at < e.getValue()) {
-          covers = false;
-          errors.add("trainer checkpoint offset for " + topic + ":" + e.getKey() + " is " + at
-              + ", the last committed example is at " + (e.getValue() - 1));
-        }
-      }
-    } else {
-      errors.add("no trainer checkpoint in " + sys.trainerCheckpointDir());
-    }
-    boolean monotonic = true;
-    for (int i = 1; i < checkpointVersions.size(); i++) {
-      if (checkpointVersions.get(i) < checkpointVersions.get(i - 1)) {
-        monotonic = false;
-      }
-    }
-    TopicAudit.VersionCheck vc = TopicAudit.versions(sys.bootstrap(), sys.suffix(), Duration.ofSeconds(60));
-    return new TrainerCheck(trained, covers, List.copyOf(checkpointVersions), monotonic, vc.rows(), vc.decreases(),
-        vc.firstDecrease(), rc);
-  }
-
-  /** Asks serving for each user's list (retrying 503s while it restores) and checks it is personalised and unseen. */
-  private ServingCheck servingCheck(ChaosSystem sys, List<String> users, Map<String, Set<String>> seen,
-                                    Duration up) throws InterruptedException {
-    int answered = 0;
-    int personalised = 0;
-    int seenServed = 0;
-    List<String> failures = new ArrayList<>();
-    // one bound for the whole check: 503s while restoring are retried, a dead service is not waited for
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    for (String u : users) {
-      ChaosSystem.Answer a = null;
-      while (System.nanoTime() < deadline && sys.isAlive(Service.STREAMS_APP)) {
-        a = sys.recommendations(u, "10");
-        // a fallback list is retried too: serving may still be applying the last embeddings
-        if (a.status() == 200 && !a.body().contains("\"fallback\":true")) {
-          break;
-        }
-        Thread.sleep(250);
-      }
-      if (a == null || a.status() != 200) {
-        if (failures.size() < 5) {
-          failures.add("user " + u + ": " + (a == null ? "no answer" : a.status() + " " + a.body())
-              + (sys.isAlive(Service.STREAMS_APP) ? "" : " (streams-app exited with "
-              + sys.exitCode(Service.STREAMS_APP).orElse(-1) + ")"));
-        }
-        continue;
-      }
-      try {
-        JsonNode n = JSON.readTree(a.body());
-        JsonNode items = n.path("items");
-        if (items.size() > 0) {
-          answered++;
-        }
-        if (!n.path("fallback").asBoolean(true)) {
-          personalised++;
-        } else if (failures.size() < 5) {
-          failures.add("user " + u + ": fallback list");
-        }
-        for (JsonNode i : items) {
-          if (seen.getOrDefault(u, Set.of()).contains(i.path("itemId").asText())) {
-            seenServed++;
-          }
-        }
-      } catch (java.io.IOException e) {
-        failures.add("user " + u + ": unparsable " + a.body());
-      }
-    }
-    return new ServingCheck(up, users.size(), answered, personalised, seenServed, List.copyOf(failures));
-  }
-
-  /**
-   * Waits until the serving application's committed offsets on the examples and user-embeddings topics are at their
-   * ends (at most one short: a transactional topic ends with a commit marker) and stayed there for 2 s, bounded by
-   * the catch-up timeout. Serving consumes what ingest and the trainer wrote after the audit saw it.
-   */
-  private void awaitServingCaughtUp(ChaosSystem sys) throws InterruptedException {
-    String group = "streamrec-serving" + sys.suffix();
-    List<String> topics = List.of(Topics.TRAINING_EXAMPLES.withSuffix(sys.suffix()).name(),
-        Topics.USER_EMBEDDINGS.withSuffix(sys.suffix()).name());
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, sys.bootstrap());
-    long deadline = System.nanoTime() + s.catchUpTimeout().toNanos();
-    long caughtSince = -1;
-    long lag = -1;
-    try (Admin admin = Admin.create(p)) {
-      while (System.nanoTime() < deadline && sys.isAlive(Service.STREAMS_APP)) {
-        try {
-          Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-              .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-          Map<TopicPartition, OffsetSpec> req = new HashMap<>();
-          admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((name, d) ->
-              d.partitions().forEach(pi -> req.put(new TopicPartition(name, pi.partition()), OffsetSpec.latest())));
-          lag = 0;
-          for (var e : admin.listOffsets(req).all().get(10, TimeUnit.SECONDS).entrySet()) {
-            OffsetAndMetadata c = committed.get(e.getKey());
-            long at = c == null ? 0 : c.offset();
-            lag += Math.max(0, e.getValue().offset() - at - 1);
-          }
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-          lag = -1;
-        }
-        long now = System.nanoTime();
-        if (lag == 0) {
-          if (caughtSince < 0) {
-            caughtSince = now;
-          } else if (now - caughtSince > 2_000_000_000L) {
-            return;
-          }
-        } else {
-          caughtSince = -1;
-        }
-        Thread.sleep(250);
-      }
-    }
-    errors.add("serving did not catch up on " + topics + " within " + s.catchUpTimeout() + " (lag " + lag + ")");
-  }
-
-  private static List<String> sample(Set<String> users, int n, long seed) {
-    List<String> all = new ArrayList<>(users);
-    Collections.sort(all);
-    Collections.shuffle(all, new Random(seed));
-    return List.copyOf(all.subList(0, Math.min(n, all.size())));
-  }
-
-  private record OptionalDoubleValue(boolean present, double value) {}
-
-  /** The first sample of a Prometheus metric named exactly {@code name} on {@code /metrics}. */
-  private static OptionalDoubleValue gauge(int port, String name) {
-    ChaosSystem.Answer a = ChaosSystem.get(port, "/metrics");
-    if (a.status() != 200) {
-      return new OptionalDoubleValue(false, 0);
-    }
-    for (String line : a.body().split("\n")) {
-      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
-        String v = line.substring(line.lastIndexOf(' ') + 1);
-        try {
-          return new OptionalDoubleValue(true, Double.parseDouble(v));
-        } catch (NumberFormatException e) {
-          return new OptionalDoubleValue(false, 0);
-        }
-      }
-    }
-    return new OptionalDoubleValue(false, 0);
-  }
 }

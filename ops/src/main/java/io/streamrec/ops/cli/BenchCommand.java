@@ -44,14 +44,15 @@ public final class BenchCommand implements Runnable {
     @Mixin
     DataOptions data = new DataOptions();
 
-    @Option(names = "--bootstrap", description = "Existing cluster (default: a fresh embedded broker in this JVM).")
-    String bootstrap;
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--runs", defaultValue = "3", description = "Measured runs, after one warm-up (default: ${DEFAULT-VALUE}).")
     int runs;
 
     @Override
     public Integer call() {
+      String bootstrap = cluster.bootstrapOrNull();
       MovieLens.Dataset ds = MovieLens.load(data.resolve(System.out));
       if (bootstrap != null) {
         Preflight.requireBroker(bootstrap, Preflight.BROKER_TIMEOUT);
@@ -93,8 +94,8 @@ public final class BenchCommand implements Runnable {
     @Mixin
     DataOptions data = new DataOptions();
 
-    @Option(names = "--bootstrap", description = "Existing cluster (default: a fresh embedded broker in this JVM).")
-    String bootstrap;
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--runs", defaultValue = "3", description = "Measured runs, after one warm-up; the median is "
         + "reported (default: ${DEFAULT-VALUE}).")
@@ -109,6 +110,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      String bootstrap = cluster.bootstrapOrNull();
       MovieLens.Dataset ds = MovieLens.load(data.resolve(System.out));
       Path work = workDir != null ? workDir : Files.createTempDirectory("streamrec-bench-ingest-");
       EmbeddedKafkaBroker broker = bootstrap == null ? EmbeddedKafkaBroker.temporary().start() : null;
@@ -133,8 +135,8 @@ public final class BenchCommand implements Runnable {
     @Mixin
     DataOptions data = new DataOptions();
 
-    @Option(names = "--bootstrap", description = "Existing cluster (default: a fresh broker in a child JVM).")
-    String bootstrap;
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--in-process-broker", description = "Run the fresh broker in this JVM instead of a child JVM.")
     boolean inProcess;
@@ -171,6 +173,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      String bootstrap = cluster.bootstrapOrNull();
       MovieLens.Dataset ds = MovieLens.load(data.resolve(System.out));
       ReplayPlan plan = ReplayPlan.all(ds);
       if (events > 0) {

@@ -23,8 +23,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Mixin
   DataOptions data = new DataOptions();
 
-  @Option(names = "--bootstrap", description = "Use this Kafka cluster instead of starting an embedded broker.")
-  String bootstrap;
+  @Mixin
+  ClusterOptions cluster = new ClusterOptions();
 
   @Option(names = "--in-process-broker",
       description = "Run the embedded broker inside this JVM instead of a child JVM (a fatal broker fault then ends the demo).")
@@ -74,6 +74,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    String bootstrap = cluster.bootstrapOrNull();
     // every check a person can act on comes before the first side effect (temp dir, broker, services)
     Path dataDir = data.resolve(System.out);
     Path outDir = Preflight.requireWritableDir(out != null ? out : ReportWriter.defaultOutDir(), "--out");

@@ -55,11 +55,8 @@ public final class EvaluateCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   SplitSource splitSource;
 
-  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  String bootstrap;
-
-  @Option(names = "--topics-suffix", defaultValue = "", description = "Suffix appended to every topic name.")
-  String suffix;
+  @Mixin
+  KafkaOptions kafka = new KafkaOptions();
 
   @Option(names = "--holdout", defaultValue = "0.2", description = "Test fraction of the time split (default: ${DEFAULT-VALUE}).")
   double holdout;
@@ -97,6 +94,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    String bootstrap = kafka.bootstrap();
+    String suffix = kafka.topicsSuffix();
     PrintStream ps = System.out;
     Path dir = Preflight.requireWritableDir(out != null ? out : ReportWriter.defaultOutDir(), "--out");
     if (recs != null || train != null || test != null) {

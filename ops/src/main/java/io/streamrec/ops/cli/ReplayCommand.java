@@ -28,11 +28,8 @@ public final class ReplayCommand implements Callable<Integer> {
   @Mixin
   DataOptions data = new DataOptions();
 
-  @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  String bootstrap;
-
-  @Option(names = "--topics-suffix", defaultValue = "", description = "Suffix appended to every topic name.")
-  String suffix;
+  @Mixin
+  KafkaOptions kafka = new KafkaOptions();
 
   @Option(names = "--speed", defaultValue = "0",
       description = "Multiple of real time (e.g. 86400 = one day per second); 0 = as fast as possible (default).")
@@ -60,8 +57,8 @@ public final class ReplayCommand implements Callable<Integer> {
   public Integer call() {
     PrintStream out = System.out;
     Path dir = data.resolve(out);
-    Preflight.requireBroker(bootstrap, Preflight.BROKER_TIMEOUT);
-    Replayer.Summary s = run(dir, new Replayer.Settings(bootstrap, suffix, speed, Map.of(), maxLag,
+    Preflight.requireBroker(kafka.bootstrap(), Preflight.BROKER_TIMEOUT);
+    Replayer.Summary s = run(dir, new Replayer.Settings(kafka.bootstrap(), kafka.topicsSuffix(), speed, Map.of(), maxLag,
         parseGroups(lagGroups)), holdout, minUser, out, System.console() != null);
     return s.total() > 0 ? 0 : 1;
   }

@@ -19,7 +19,7 @@ import org.apache.kafka.streams.StreamsConfig;
  *
  * <table>
  *   <caption>Keys</caption>
- *   <tr><td>{@code kafka.bootstrap.servers}</td><td>brokers (required; default {@code localhost:9092})</td></tr>
+ *   <tr><td>{@code kafka.bootstrap.servers}</td><td>brokers (required; default {@code 127.0.0.1:9092})</td></tr>
  *   <tr><td>{@code ingest.application.id}</td><td>Kafka Streams {@code application.id} (default {@code streamrec-ingest})</td></tr>
  *   <tr><td>{@code ingest.state.dir}</td><td>directory of the RocksDB stores</td></tr>
  *   <tr><td>{@code ingest.min.user.interactions}</td><td>events a user needs before any is emitted; 1 disables holding</td></tr>

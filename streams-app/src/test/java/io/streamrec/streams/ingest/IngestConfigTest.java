@@ -17,7 +17,7 @@ class IngestConfigTest {
     @Test
     void shouldLoadClasspathDefaults() {
         IngestConfig c = IngestConfig.load(null, Map.of(), Map.of());
-        assertThat(c.bootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(c.bootstrapServers()).isEqualTo("127.0.0.1:9092");
         assertThat(c.applicationId()).isEqualTo("streamrec-ingest");
         assertThat(c.minUserInteractions()).isEqualTo(20);
         assertThat(c.ratingMin()).isEqualTo(0.5f);

@@ -15,8 +15,10 @@ import java.util.Arrays;
  * {@link #adjusted} / {@link #masked}. {@link #userRows} / {@link #itemRows} map local rows back to table rows.
  *
  * <p>Full softmax ({@link #full}): the candidates are the whole catalogue, {@code NI = N} items in table order,
- * logits {@code [B, N]}; {@link #posIdx} {@code [B]} holds each positive's item row and {@link #adjust} masks the
- * user's other seen items.
+ * logits {@code [B, N]}; {@link #items} and {@link #itemBias} are then the item table's own arrays (no copy; the step
+ * reads them before the optimizer writes), {@link #posIdx} {@code [B]} holds each positive's item row, and the
+ * user's other seen items are masked by index: the first {@link #maskCount} entries of {@link #maskIdx} are flat
+ * logit cells ({@code p * N + row}) set to {@link #maskValue} (no dense {@code [B, N]} array is built).
  *
  * <p>Popularity term ({@link #popularity}): the logits get {@code alpha * feature}. {@link #feature} has the logits'
  * shape (sampled, in-batch: the candidate's {@code log(1 + c(t))} as of the positive's event time) or, in full
@@ -50,12 +52,15 @@ public final class MiniBatch {
   final float[] feature;
   final long[] featIdx;
   final int featRows;
+  final long[] maskIdx;
+  final int maskCount;
+  final float maskValue;
 
   private MiniBatch(Builder s) {
     users = s.uBuf;
     nu = s.nu;
-    items = s.vBuf;
-    itemBias = s.bBuf;
+    items = s.full ? s.tableItems : s.vBuf;
+    itemBias = s.full ? s.tableBias : s.bBuf;
     ni = s.ni;
     userIdx = s.userIdx;
     candIdx = s.candIdx;
@@ -76,6 +81,9 @@ public final class MiniBatch {
     feature = s.featBuf;
     featIdx = s.featIdx;
     featRows = s.featRows;
+    maskIdx = s.maskIdx;
+    maskCount = s.maskCount;
+    maskValue = s.maskValue;
   }
 
   /** Positives in the batch. */
@@ -137,6 +145,11 @@ public final class MiniBatch {
     private float[] featBuf = new float[0];
     private long[] featIdx = new long[0];
     private int featRows;
+    private long[] maskIdx = new long[0];
+    private int maskCount;
+    private float maskValue;
+    private float[] tableItems;
+    private float[] tableBias;
 
     public Builder(int dim) {
       this.dim = dim;
@@ -180,6 +193,7 @@ public final class MiniBatch {
       full = false;
       popularity = false;
       featRows = 0;
+      maskCount = 0;
       if (featBuf.length < adjCells) {
         featBuf = new float[adjCells];
       }
@@ -194,12 +208,6 @@ public final class MiniBatch {
       begin(b, 1, false, userCapacity, 0);
       full = true;
       k = items;
-      int cells = b * items;
-      if (adjBuf.length < cells) {
-        adjBuf = new float[cells];
-        wBuf = new float[0];
-      }
-      Arrays.fill(adjBuf, 0, cells, 0f);
       if (touchedItems.length < items) {
         touchedItems = new int[items];
       }
@@ -218,11 +226,17 @@ public final class MiniBatch {
       posIdx[p] = row;
     }
 
-    /** Full mode: removes item row {@code row} from positive {@code p}'s softmax. */
+    /**
+     * Full mode: removes item row {@code row} from positive {@code p}'s softmax (its logit becomes {@code value}, a
+     * large negative number; one value per batch).
+     */
     public void mask(int p, int row, float value) {
-      adjBuf[p * k + row] = value;
+      if (maskCount == maskIdx.length) {
+        maskIdx = Arrays.copyOf(maskIdx, Math.max(1024, maskIdx.length * 2));
+      }
+      maskIdx[maskCount++] = (long) p * k + row;
+      maskValue = value;
       anyMasked = true;
-      anyAdjusted = true;
     }
 
     /** Turns the popularity term on for this batch, with the current weight {@code alpha}. */
@@ -287,7 +301,7 @@ public final class MiniBatch {
       anyAdjusted |= adjust != 0f;
     }
 
-    /** Copies the batch's distinct rows out of the tables and returns the batch. */
+    /** Copies the batch's distinct rows out of the tables (full mode: the user rows only) and returns the batch. */
     public MiniBatch build(EmbeddingTable userTable, EmbeddingTable itemTable) {
       int d = dim;
       if (uBuf.length < nu * d) {
@@ -305,12 +319,8 @@ public final class MiniBatch {
       }
       if (full) {
         ni = k;
-        if (vBuf.length < ni * d) {
-          vBuf = new float[Math.max(ni, 64) * d * 2];
-          bBuf = new float[Math.max(ni, 64) * 2];
-        }
-        System.arraycopy(iw, 0, vBuf, 0, ni * d);
-        System.arraycopy(ib, 0, bBuf, 0, ni);
+        tableItems = iw;
+        tableBias = ib;
         return new MiniBatch(this);
       }
       for (int l = 0; l < ni; l++) {

@@ -444,8 +444,13 @@ public final class OnlineLearner implements AutoCloseable {
     for (int l = 0; l < mb.distinctUsers(); l++) {
       userAdam.update(userTable, mb.userRow(l), result.gradUser, l * d, 0f, steps);
     }
-    for (int l = 0; l < mb.distinctItems(); l++) {
-      itemAdam.update(itemTable, mb.itemRow(l), result.gradItem, l * d, result.gradBias[l], steps);
+    if (mb.full) {
+      // every item row is a candidate, in table order: one dense pass
+      itemAdam.updateAll(itemTable, mb.distinctItems(), result.gradItem, result.gradBias, steps);
+    } else {
+      for (int l = 0; l < mb.distinctItems(); l++) {
+        itemAdam.update(itemTable, mb.itemRow(l), result.gradItem, l * d, result.gradBias[l], steps);
+      }
     }
     if (mb.popularity && alphaAdam != null) {
       alphaGrad[0] = result.gradAlpha;

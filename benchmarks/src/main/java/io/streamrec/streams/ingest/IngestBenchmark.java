@@ -41,8 +41,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * is committed). Then reads {@code user-state-store} through an interactive query and reports the serialized size
  * of each user's {@link UserState}.
  *
- * <p>Run: {@code mvn -o -q -pl streams-app test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=io.streamrec.streams.ingest.IngestBenchmark -Dexec.args="../../shared/data/ml-100k 5"}
+ * <p>Run (docs/benchmarks.md, "Preparing the build"): {@code java -cp
+ * benchmarks/target/classes:$(cat benchmarks/target/classpath.txt) io.streamrec.streams.ingest.IngestBenchmark
+ * /work/shared/data/ml-100k 5}
  */
 public final class IngestBenchmark {
     private static final AvroSerde<RatingEvent> RATING = AvroSerde.of(RatingEvent.class);
