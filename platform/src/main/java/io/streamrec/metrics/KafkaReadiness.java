@@ -1,5 +1,6 @@
 package io.streamrec.metrics;
 
+import io.streamrec.kafka.ClientProperties;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -53,14 +54,13 @@ public final class KafkaReadiness implements BooleanSupplier, AutoCloseable {
    */
   public static KafkaReadiness start(String bootstrapServers, Map<String, ?> clientProps,
                                      Collection<String> inputTopics, Duration interval) {
-    Properties p = new Properties();
+    Properties p = ClientProperties.admin(bootstrapServers, "streamrec-readiness");
     clientProps.forEach((k, v) -> {
-      if (AdminClientConfig.configNames().contains(k)) {
+      if (AdminClientConfig.configNames().contains(k)
+          && !k.equals(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) && !k.equals(AdminClientConfig.CLIENT_ID_CONFIG)) {
         p.put(k, v);
       }
     });
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamrec-readiness");
     Duration timeout = interval.compareTo(Duration.ofSeconds(5)) < 0 ? interval : Duration.ofSeconds(5);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());

@@ -1,5 +1,6 @@
 package io.streamrec.schemas;
 
+import io.streamrec.kafka.ClientProperties;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -34,8 +35,7 @@ public final class TopicAdmin {
    */
   public static Result createAll(String bootstrapServers, Collection<TopicSpec<?, ?>> specs, short replication,
                                  Map<String, Object> adminOverrides) {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties props = ClientProperties.admin(bootstrapServers, "streamrec-topic-admin");
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
     props.putAll(adminOverrides);
     List<String> created = new ArrayList<>();

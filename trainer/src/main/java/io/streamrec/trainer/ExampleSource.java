@@ -33,6 +33,8 @@ final class ExampleSource implements AutoCloseable {
   private final Consumer<byte[], byte[]> consumer;
   private final String topic;
   private List<TopicPartition> partitions = List.of();
+  /** The offsets of the last {@link #commitAsync} not known to have failed (null: none). */
+  private Map<TopicPartition, Long> lastCommitAsync;
 
   ExampleSource(Consumer<byte[], byte[]> consumer, String topic) {
     this.consumer = consumer;
@@ -183,11 +185,13 @@ final class ExampleSource implements AutoCloseable {
 
   /** Commits {@code next} offsets asynchronously (monitoring only; a failure is logged at debug). */
   void commitAsync(Map<TopicPartition, Long> next) {
-    if (next.isEmpty()) {
-      return;
+    if (next.isEmpty() || next.equals(lastCommitAsync)) {
+      return; // idle training polls often: do not send the same offsets again
     }
+    lastCommitAsync = Map.copyOf(next);
     consumer.commitAsync(toCommit(next), (offs, e) -> {
       if (e != null) {
+        lastCommitAsync = null; // send them again with the next step
         log.debug("Offset commit failed (the checkpoint holds the offsets): {}", e.toString());
       }
     });

@@ -52,6 +52,7 @@ final class TrainerLoop {
   private int idleDone;
   private boolean learnedThisPoll;
   private boolean frozen;
+  private boolean idleStepsLeft;
 
   TrainerLoop(TrainerConfig cfg, OnlineLearner learner, ExampleSource source, DeadLetterWriter deadLetters,
               EmbeddingPublisher publisher, Checkpoints checkpoints, TrainerMetrics metrics, TrainerStatus status) {
@@ -113,9 +114,13 @@ final class TrainerLoop {
 
   // ---- the online loop --------------------------------------------------------------------------------------
 
-  /** One iteration: poll → merge → learn → (idle training) → publish → checkpoint → commit. */
+  /**
+   * One iteration: poll → merge → learn → (idle training) → publish → checkpoint → commit. While idle steps are
+   * left the poll does not wait ({@code Duration.ZERO}): idle training runs at full speed, a few steps
+   * ({@code trainer.idle.steps.per.poll}) between polls, so a new example waits at most that many steps.
+   */
   void step() {
-    ConsumerRecords<byte[], byte[]> records = source.poll(cfg.pollTimeout());
+    ConsumerRecords<byte[], byte[]> records = source.poll(idleStepsLeft ? Duration.ZERO : cfg.pollTimeout());
     boolean got = !records.isEmpty() || merge.buffered() > 0;
     learnInTimeOrder(records);
     long lag = source.lag() + merge.buffered();
@@ -131,6 +136,7 @@ final class TrainerLoop {
         changed();
       }
     }
+    idleStepsLeft = !got && lag == 0 && idleDone < cfg.idleSteps() && !frozen;
     publish(false);
     maybeCheckpoint(false);
     source.commitAsync(applied);

@@ -21,6 +21,7 @@ class TrainerConfigTest {
     TrainerConfig cfg = load(Map.of());
     assertThat(cfg.learner()).isEqualTo(LearnerSettings.defaults());
     assertThat(cfg.publishInterval()).isEqualTo(Duration.ofMillis(200));
+    assertThat(cfg.idleStepsPerPoll()).isEqualTo(2);
     assertThat(cfg.torchThreads()).isEqualTo(1);
     assertThat(cfg.device()).isEqualTo("cpu");
     assertThat(cfg.topicsSuffix()).isEmpty();

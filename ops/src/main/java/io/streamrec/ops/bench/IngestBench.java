@@ -2,6 +2,7 @@ package io.streamrec.ops.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamrec.avro.RatingEvent;
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.ops.eval.Interaction;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.TopicAdmin;
@@ -34,7 +35,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 
@@ -169,11 +169,8 @@ public final class IngestBench {
       b.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("source-ratings"))
           .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("sink-copy"));
     }
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-passthrough" + suffix);
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, WorkDirs.fresh(s.workDir(), "passthrough").toString());
+    Properties p = ClientProperties.exactlyOnceStreams("bench-passthrough" + suffix, s.bootstrap(),
+        WorkDirs.fresh(s.workDir(), "passthrough"));
     KafkaStreams streams = new KafkaStreams(b.build(), p);
     try (KafkaConsumer<byte[], byte[]> consumer = consumer(s.bootstrap(), output)) {
       streams.start();
@@ -238,9 +235,7 @@ public final class IngestBench {
   }
 
   private static void produce(String bootstrap, String topic, List<ProducerRecord<byte[], byte[]>> template) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    Properties p = ClientProperties.producer(bootstrap);
     p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
     // one request in flight, as the replayer: with five, a NOT_LEADER_OR_FOLLOWER on a just-created partition's first
@@ -276,11 +271,7 @@ public final class IngestBench {
   }
 
   private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Properties p = ClientProperties.readCommittedConsumer(bootstrap, "bench-reader-" + UUID.randomUUID());
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     c.subscribe(List.of(topic));

@@ -1,5 +1,6 @@
 package io.streamrec.ops.bench;
 
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.ops.bench.PipelineBench.Sample;
 import io.streamrec.schemas.Topics;
 import io.streamrec.trainer.TrainerService;
@@ -9,13 +10,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -46,10 +45,7 @@ final class LagSampler implements AutoCloseable {
   private long t0;
 
   LagSampler(String bootstrap, String suffix, TrainerService trainer, long periodMillis) {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamrec-bench-pipeline-lag");
-    this.admin = Admin.create(p);
+    this.admin = Admin.create(ClientProperties.admin(bootstrap, "streamrec-bench-pipeline-lag"));
     this.trainer = trainer;
     this.periodNanos = TimeUnit.MILLISECONDS.toNanos(periodMillis);
     this.ratings = Topics.RATINGS.withSuffix(suffix).name();

@@ -1,5 +1,6 @@
 package io.streamrec.ops.bench;
 
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 
@@ -36,16 +36,9 @@ final class PassThroughReference {
             .withName("source-ratings"))
         .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("sink-copy"));
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-pipeline-passthrough" + suffix);
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, WorkDirs.fresh(workDir, "pipeline" + suffix).toString());
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-pipeline-reader" + suffix);
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Properties p = ClientProperties.exactlyOnceStreams("bench-pipeline-passthrough" + suffix, bootstrap,
+        WorkDirs.fresh(workDir, "pipeline" + suffix));
+    Properties c = ClientProperties.readCommittedConsumer(bootstrap, "bench-pipeline-reader" + suffix);
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     KafkaStreams streams = new KafkaStreams(b.build(), p);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
@@ -74,9 +67,7 @@ final class PassThroughReference {
 
   /** Records of a transactional topic, read {@code read_committed} from the beginning to the end. */
   static long countCommitted(String bootstrap, String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Properties p = ClientProperties.readCommittedConsumer(bootstrap, null);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {

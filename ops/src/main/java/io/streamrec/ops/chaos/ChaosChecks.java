@@ -2,6 +2,7 @@ package io.streamrec.ops.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.ops.chaos.ChaosReport.ServingCheck;
 import io.streamrec.ops.chaos.ChaosReport.TrainerCheck;
 import io.streamrec.ops.chaos.ChaosSystem.Service;
@@ -14,12 +15,10 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -186,12 +185,10 @@ final class ChaosChecks {
     String group = "streamrec-serving" + sys.suffix();
     List<String> topics = List.of(Topics.TRAINING_EXAMPLES.withSuffix(sys.suffix()).name(),
         Topics.USER_EMBEDDINGS.withSuffix(sys.suffix()).name());
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, sys.bootstrap());
     long deadline = System.nanoTime() + s.catchUpTimeout().toNanos();
     long caughtSince = -1;
     long lag = -1;
-    try (Admin admin = Admin.create(p)) {
+    try (Admin admin = Admin.create(ClientProperties.admin(sys.bootstrap(), "streamrec-chaos-serving-lag"))) {
       while (System.nanoTime() < deadline && sys.isAlive(Service.STREAMS_APP)) {
         try {
           Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)

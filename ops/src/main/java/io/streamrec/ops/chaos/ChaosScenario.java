@@ -1,6 +1,7 @@
 package io.streamrec.ops.chaos;
 
 import io.streamrec.avro.RatingEvent;
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.ops.chaos.ChaosReport.KillResult;
 import io.streamrec.ops.chaos.ChaosReport.ServingCheck;
 import io.streamrec.ops.chaos.ChaosReport.TrainerCheck;
@@ -234,10 +235,7 @@ public final class ChaosScenario {
                       List<CompletableFuture<KillResult>> kills)
       throws InterruptedException {
     TopicSpec<String, RatingEvent> topic = Topics.RATINGS.withSuffix(sys.suffix());
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, sys.bootstrap());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    Properties p = ClientProperties.producer(sys.bootstrap());
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     // ride through a broker restart: keep retrying instead of failing sends
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");

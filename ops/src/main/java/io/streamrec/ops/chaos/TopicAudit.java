@@ -3,6 +3,7 @@ package io.streamrec.ops.chaos;
 import io.streamrec.avro.EmbeddingUpdate;
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.avro.TrainingExample;
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterHeaders;
 import io.streamrec.schemas.TopicSpec;
@@ -36,10 +37,7 @@ public final class TopicAudit implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
 
   public TopicAudit(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    Properties p = ClientProperties.readCommittedConsumer(bootstrap, null);
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 << 20);
     consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());

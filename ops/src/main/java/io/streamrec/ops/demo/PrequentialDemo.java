@@ -9,6 +9,7 @@ import io.streamrec.ops.eval.PrequentialScorer;
 import io.streamrec.ops.eval.TutorialSplit;
 import io.streamrec.ops.offline.OfflineCommand;
 import io.streamrec.ops.offline.PrequentialHarness;
+import io.streamrec.ops.replay.GroupLag;
 import io.streamrec.ops.replay.ReplayPlan;
 import io.streamrec.ops.replay.Replayer;
 import io.streamrec.schemas.TopicAdmin;
@@ -142,7 +143,22 @@ public final class PrequentialDemo {
         : "replayed as fast as possible";
   }
 
-  private record ArmSpec(String name, String suffix, Map<String, String> overrides) {}
+  /**
+   * One line with the lag of each stage's consumer group (ingest on ratings, trainer and serving on training
+   * examples) when the arm's replay ended: what the catch-up phase still has to drain.
+   */
+  static String stageLag(String bootstrap, ArmSpec arm) {
+    try (GroupLag lag = GroupLag.forServices(bootstrap, arm.suffix())) {
+      Map<String, Long> m = lag.measure();
+      return String.format(Locale.ROOT, "arm %s, lag per stage at the end of its replay: ingest %,d, trainer %,d,"
+              + " serving %,d records", arm.name(), m.get("streamrec-ingest" + arm.suffix()),
+          m.get("streamrec-trainer" + arm.suffix()), m.get("streamrec-serving" + arm.suffix()));
+    } catch (RuntimeException e) {
+      return "arm " + arm.name() + ": lag per stage unavailable (" + e.getMessage() + ")";
+    }
+  }
+
+  record ArmSpec(String name, String suffix, Map<String, String> overrides) {}
 
   /** Starts the arms' services, replays to all of them at once, waits for each to catch up, scores, stops. */
   private static List<ArmRun> runArms(Demo.Settings s, String bootstrap, ServiceLauncher launcher, PrintStream out,
@@ -192,6 +208,7 @@ public final class PrequentialDemo {
           out.printf(Locale.ROOT, "  arm %s: %,d events at %,.0f events/s%n", arms.get(x).name(),
               summaries.get(x).total(), summaries.get(x).eventsPerSecond());
         }
+        out.println("  " + stageLag(bootstrap, arms.get(x)));
       }
       t = Demo.phase(phases, "replay" + phaseSuffix, t);
 
@@ -202,8 +219,11 @@ public final class PrequentialDemo {
         CatchUp catchUp = new CatchUp(bootstrap, Topics.RATINGS.withSuffix(a.suffix()).name(),
             List.of(Topics.USER_EMBEDDINGS.withSuffix(a.suffix()).name(),
                 Topics.ITEM_EMBEDDINGS.withSuffix(a.suffix()).name()));
+        long waited = System.nanoTime();
         caught.add(catchUp.await(services.get(x), launcher.ratingsConsumerGroups(), s.settle(), s.catchUpTimeout(),
             out));
+        out.printf(Locale.ROOT, "  arm %s caught up %.1f s after the replays (including the %d s settle)%n",
+            a.name(), (System.nanoTime() - t) / 1e9, s.settle().toSeconds());
       }
       t = Demo.phase(phases, "catch-up" + phaseSuffix, t);
 

@@ -1,5 +1,6 @@
 package io.streamrec.ops.replay;
 
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,13 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -48,10 +47,7 @@ public final class GroupLag implements AutoCloseable {
   private Map<TopicPartition, OffsetSpec> endRequest;
 
   public GroupLag(String bootstrap, List<Group> groups, Set<String> nonTransactionalTopics, Duration timeout) {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamrec-replay-lag");
-    this.admin = Admin.create(p);
+    this.admin = Admin.create(ClientProperties.admin(bootstrap, "streamrec-replay-lag"));
     this.groups = List.copyOf(groups);
     this.nonTransactional = Set.copyOf(nonTransactionalTopics);
     this.timeout = timeout;

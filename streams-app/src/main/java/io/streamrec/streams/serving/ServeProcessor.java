@@ -26,10 +26,14 @@ import org.slf4j.LoggerFactory;
  * co-partitioned). Outputs: {@link ServedList}s to the recommendations sink and this task's popularity of the
  * items it counted to the popularity sink.
  *
- * <p>Coalescing: an interaction or a user-embedding update changes the user's state in the stores at once and
- * marks the user pending; a wall-clock punctuator every {@code serving.debounce.ms} emits one list per pending user,
- * reflecting every event since the user's previous list ({@code coalescedEvents}, also counted in
- * {@code streamrec.serving.coalesced.events}). A request emits at once (and clears the user's pending mark). The
+ * <p>Emitting: an interaction or a user-embedding update changes the user's state in the stores at once. When an
+ * interaction is fresh (produced at most {@code serving.immediate.max.age.ms} before it is processed: serving keeps
+ * up), the user's list is emitted at once, so every event of a burst gets its own list, up to
+ * {@code serving.immediate.max.per.second} such lists per task. An older interaction (serving is behind: a
+ * backlog), one over that budget, and every user-embedding update mark the user pending instead, and a wall-clock punctuator every {@code serving.debounce.ms}
+ * emits one list per pending user, reflecting every event since the user's previous list ({@code coalescedEvents},
+ * also counted in {@code streamrec.serving.coalesced.events}): the cost of a backlog is one list per user and period,
+ * not one per event. A request emits at once (and clears the user's pending mark). The
  * pending marks are in {@value ServingNames#PENDING_LISTS_STORE} (changelogged, written with the state they
  * describe), so a crash between a commit and the next punctuation re-emits them after the restart: no event is
  * ever committed without a list that reflects it.
@@ -86,6 +90,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
   private Map<String, byte[]> touchedItems;
   private PopularityTracker popularity;
   private FreshnessClocks clocks;
+  private ListBudget immediateBudget;
   private int partition;
 
   ServeProcessor(final ServingDependencies deps) {
@@ -109,6 +114,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
     this.touchedItems = new LinkedHashMap<>();
     this.popularity = new PopularityTracker(config.popularityHalfLife());
     this.clocks = new FreshnessClocks(metrics, config.userCacheEntries());
+    this.immediateBudget = new ListBudget(config.immediateMaxPerSecond(), context.currentSystemTimeMs());
     final KeyValueStore<String, byte[]> published = context.getStateStore(ServingNames.ITEM_POPULARITY_STORE);
     try (KeyValueIterator<String, byte[]> it = popularityStore.all()) {
       while (it.hasNext()) {
@@ -135,8 +141,8 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
   public void process(final Record<String, ServingInput> record) {
     final ServingInput in = record.value();
     if (in instanceof ServingInput.Interaction i) {
-      onInteraction(i);
       clocks.arrived(i.userId(), i.eventTimeMs(), record.timestamp());
+      onInteraction(i, record.timestamp());
     } else if (in instanceof ServingInput.UserEmbedding e) {
       onUserEmbedding(e);
     } else if (in instanceof ServingInput.Request r) {
@@ -144,7 +150,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
     }
   }
 
-  private void onInteraction(final ServingInput.Interaction i) {
+  private void onInteraction(final ServingInput.Interaction i, final long producedAt) {
     items.advanceStreamTime(i.eventTimeMs());
     final UserHistory h = history(i.userId());
     if (h.add(i.itemId(), i.eventTimeMs())) {
@@ -156,7 +162,7 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
     final byte[] value = PopularityCodec.encode(log2Count, popularity.newestEventTimeMs());
     popularityStore.put(i.itemId(), value);
     touchedItems.put(i.itemId(), value);
-    markPending(i.userId(), PendingEvents.addInteraction(pending.getOrDefault(i.userId(), 0L)));
+    emitOrMarkPending(i.userId(), PendingEvents.addInteraction(pending.getOrDefault(i.userId(), 0L)), producedAt);
   }
 
   private void onUserEmbedding(final ServingInput.UserEmbedding e) {
@@ -167,6 +173,8 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
     }
     vectorStore.put(e.userId(), e.vector());
     vectors.put(e.userId(), e.vector());
+    // Always coalesced: the trainer republishes most users every publish interval (replay steps touch them), so a
+    // list per update would cost a list per user and publish; the period bounds the model clock's share instead.
     markPending(e.userId(), PendingEvents.addEmbeddingUpdate(pending.getOrDefault(e.userId(), 0L)));
   }
 
@@ -185,22 +193,42 @@ final class ServeProcessor implements Processor<String, ServingInput, String, Se
     context.forward(new Record<String, ServingOutput>(r.userId(), list, timestamp), ServingNames.SINK_RECOMMENDATIONS);
   }
 
+  /**
+   * Emits the user's list now when the record that changed the user was produced at most
+   * {@code serving.immediate.max.age.ms} ago (0 = never), else leaves {@code events} pending for the punctuator.
+   */
+  private void emitOrMarkPending(final String user, final long events, final long producedAt) {
+    final long now = context.currentSystemTimeMs();
+    final long maxAge = config.immediateMaxAge().toMillis();
+    if (maxAge > 0 && now - producedAt <= maxAge && immediateBudget.take(now)) {
+      if (pending.remove(user) != null) {
+        pendingStore.delete(user);
+      }
+      emit(user, events, now);
+      return;
+    }
+    markPending(user, events);
+  }
+
   private void markPending(final String user, final long events) {
     pending.put(user, events);
     pendingStore.put(user, events);
+  }
+
+  private void emit(final String user, final long p, final long now) {
+    final Trigger trigger = PendingEvents.interactions(p) > 0 ? Trigger.INTERACTION : Trigger.EMBEDDING_UPDATE;
+    final ServedList list = recommender.recommend(user, vector(user), history(user), config.defaultK(), trigger,
+        null, PendingEvents.total(p), now, scratch);
+    metrics.coalesced(PendingEvents.total(p));
+    clocks.emitted(user, list.embeddingEventTimeMs(), now);
+    context.forward(new Record<String, ServingOutput>(user, list, now), ServingNames.SINK_RECOMMENDATIONS);
   }
 
   private void emitPending(final long now) {
     if (!pending.isEmpty()) {
       final List<String> users = new ArrayList<>(pending.keySet());
       for (String user : users) {
-        final long p = pending.get(user);
-        final Trigger trigger = PendingEvents.interactions(p) > 0 ? Trigger.INTERACTION : Trigger.EMBEDDING_UPDATE;
-        final ServedList list = recommender.recommend(user, vector(user), history(user), config.defaultK(), trigger,
-            null, PendingEvents.total(p), now, scratch);
-        metrics.coalesced(PendingEvents.total(p));
-        clocks.emitted(user, list.embeddingEventTimeMs(), now);
-        context.forward(new Record<String, ServingOutput>(user, list, now), ServingNames.SINK_RECOMMENDATIONS);
+        emit(user, pending.get(user), now);
         pendingStore.delete(user);
       }
       pending.clear();

@@ -24,7 +24,12 @@ import org.apache.kafka.streams.StreamsConfig;
  *       {@code application.server} other instances proxy to.</li>
  *   <li>{@code serving.k} (10, default list length), {@code serving.max.k} (1000).</li>
  *   <li>{@code serving.debounce.ms} (250): the emit period; every event of a user within one period is reflected
- *       in one list (INTERACTION or EMBEDDING_UPDATE) emitted at its end.</li>
+ *       in one list (INTERACTION or EMBEDDING_UPDATE) emitted at its end, when serving is behind.</li>
+ *   <li>{@code serving.immediate.max.age.ms} (500): an interaction produced at most this long before serving
+ *       processes it gets its user's list at once, without waiting for the period; older ones (a backlog) and
+ *       user-embedding updates are coalesced per period. 0 = always coalesce.</li>
+ *   <li>{@code serving.immediate.max.per.second} (1000): at most this many lists emitted at once per stream task and
+ *       second (a token bucket, bursts of a tenth); over it, records are coalesced per period.</li>
  *   <li>{@code serving.user.cache.entries} (100000): decoded user histories and vectors kept in memory per task.</li>
  *   <li>{@code serving.embedding.dim} (0 = learn from the first item row).</li>
  *   <li>{@code serving.embedding.max.norm} (1000): the largest L2 norm of an item or user vector, and the largest
@@ -40,7 +45,8 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public record ServingConfig(String bootstrapServers, String applicationId, Path stateDir, int numStreamThreads,
                             String httpHost, int httpPort, String advertisedHost, int defaultK, int maxK,
-                            Duration debounce, int embeddingDim, double embeddingMaxNorm, int annMinItems, AnnParams ann,
+                            Duration debounce, Duration immediateMaxAge, int immediateMaxPerSecond,
+                            int embeddingDim, double embeddingMaxNorm, int annMinItems, AnnParams ann,
                             Duration popularityHalfLife, float popularityWeight, int userCacheEntries,
                             String topicsSuffix, Path movieLensDir,
                             Map<String, String> kafka) {
@@ -72,6 +78,10 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
     require(defaultK >= 1 && defaultK <= maxK, "serving.k must be in [1, serving.max.k=" + maxK + "], was " + defaultK);
     require(debounce != null && !debounce.isNegative() && !debounce.isZero(),
         "serving.debounce.ms must be > 0, was " + debounce);
+    require(immediateMaxAge != null && !immediateMaxAge.isNegative(),
+        "serving.immediate.max.age.ms must be >= 0, was " + immediateMaxAge);
+    require(immediateMaxPerSecond >= 1,
+        "serving.immediate.max.per.second must be >= 1, was " + immediateMaxPerSecond);
     require(embeddingDim >= 0 && embeddingDim <= 4096, "serving.embedding.dim must be in [0, 4096], was " + embeddingDim);
     require(embeddingMaxNorm > 0 && Double.isFinite(embeddingMaxNorm),
         "serving.embedding.max.norm must be a finite number > 0, was " + embeddingMaxNorm);
@@ -106,6 +116,8 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
         src.integer("serving.k"),
         src.integer("serving.max.k"),
         src.duration("serving.debounce.ms"),
+        src.duration("serving.immediate.max.age.ms"),
+        src.integer("serving.immediate.max.per.second"),
         src.integer("serving.embedding.dim"),
         src.decimal("serving.embedding.max.norm"),
         src.integer("serving.ann.min.items"),

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The serve node alone, on a {@link MockProcessorContext} with in-memory stores. */
+@SuppressWarnings("unchecked")
 class ServeProcessorTest {
   private static final long NOW = 1_800_000_000_000L;
 
@@ -143,5 +144,98 @@ class ServeProcessorTest {
     context.resetForwards();
     punctuate();
     assertThat(lists()).isEmpty();
+  }
+
+  private static Record<String, ServingInput> at(ServingInput i, long producedAt) {
+    return new Record<>("u1", i, producedAt);
+  }
+
+  @Test
+  void shouldEmitAtOnceForFreshRecordsSoEveryEventOfABurstHasItsOwnList() {
+    ServeProcessor p = started();
+    p.process(at(new ServingInput.UserEmbedding("u1", new UserVector(new float[] {1, 0}, 2, 900)), 0L));
+    assertThat(lists()).isEmpty();
+    long fresh = NOW - deps.config().immediateMaxAge().toMillis();
+    p.process(at(new ServingInput.Interaction("u1", "a", 1_000), fresh));
+    p.process(at(new ServingInput.Interaction("u1", "b", 1_100), NOW - 1));
+    assertThat(lists()).hasSize(2);
+    assertThat(lists().get(0)).satisfies(l -> {
+      assertThat(l.userEventTimeMs()).isEqualTo(1_000L);
+      assertThat(l.itemIds()).containsExactly("b", "c");
+      assertThat(l.trigger()).isEqualTo(Trigger.INTERACTION);
+      assertThat(l.coalescedEvents()).isEqualTo(2);
+      assertThat(l.generatedAtMs()).isEqualTo(NOW);
+    });
+    assertThat(lists().get(1)).satisfies(l -> {
+      assertThat(l.userEventTimeMs()).isEqualTo(1_100L);
+      assertThat(l.itemIds()).containsExactly("c");
+      assertThat(l.coalescedEvents()).isEqualTo(1);
+    });
+    assertThat(((KeyValueStore<String, Long>) context.getStateStore(ServingNames.PENDING_LISTS_STORE)).get("u1"))
+        .isNull();
+    // a user-embedding update is always coalesced, however fresh
+    p.process(at(new ServingInput.UserEmbedding("u1", new UserVector(new float[] {1, 0}, 3, 1_100)), NOW));
+    assertThat(lists()).hasSize(2);
+    context.resetForwards();
+    punctuate();
+    assertThat(lists()).singleElement().satisfies(l -> {
+      assertThat(l.trigger()).isEqualTo(Trigger.EMBEDDING_UPDATE);
+      assertThat(l.embeddingEventTimeMs()).isEqualTo(1_100L);
+    });
+  }
+
+  @Test
+  void shouldCoalesceRecordsOlderThanTheMaxAgeAndFlushThemWithTheNextFreshOne() {
+    ServeProcessor p = started();
+    long old = NOW - deps.config().immediateMaxAge().toMillis() - 1;
+    p.process(at(new ServingInput.Interaction("u1", "a", 1_000), old));
+    p.process(at(new ServingInput.Interaction("u1", "b", 1_001), old));
+    assertThat(lists()).isEmpty();
+    assertThat(((KeyValueStore<String, Long>) context.getStateStore(ServingNames.PENDING_LISTS_STORE)).get("u1"))
+        .isNotNull();
+    p.process(at(new ServingInput.Interaction("u1", "c", 1_002), NOW));
+    assertThat(lists()).singleElement().satisfies(l -> {
+      assertThat(l.coalescedEvents()).isEqualTo(3);
+      assertThat(l.userEventTimeMs()).isEqualTo(1_002L);
+    });
+    assertThat(((KeyValueStore<String, Long>) context.getStateStore(ServingNames.PENDING_LISTS_STORE)).get("u1"))
+        .isNull();
+    context.resetForwards();
+    punctuate();
+    assertThat(lists()).isEmpty();
+  }
+
+  @Test
+  void shouldAlwaysCoalesceWithMaxAgeZero() {
+    deps.close();
+    ServingConfig config = ServingConfig.of(Map.of("serving.state.dir", stateDir.toString(), "serving.k", "2",
+        "serving.immediate.max.age.ms", "0"));
+    deps = ServingDependencies.create(config, new ServingMetrics(new SimpleMeterRegistry()),
+        (topic, partition, offset, key, value, reason, error) -> { }, Clock.systemUTC());
+    deps.items().upsert("a", new float[] {3, 0}, 0f, 4);
+    ServeProcessor p = started();
+    p.process(at(new ServingInput.Interaction("u1", "a", 1_000), NOW));
+    assertThat(lists()).isEmpty();
+    punctuate();
+    assertThat(lists()).singleElement().satisfies(l -> assertThat(l.coalescedEvents()).isEqualTo(1));
+  }
+
+  @Test
+  void shouldCoalesceFreshRecordsOverTheImmediateBudget() {
+    deps.close();
+    ServingConfig config = ServingConfig.of(Map.of("serving.state.dir", stateDir.toString(), "serving.k", "2",
+        "serving.immediate.max.per.second", "20"));
+    deps = ServingDependencies.create(config, new ServingMetrics(new SimpleMeterRegistry()),
+        (topic, partition, offset, key, value, reason, error) -> { }, Clock.systemUTC());
+    ServeProcessor p = started();
+    for (int e = 0; e < 5; e++) {
+      p.process(at(new ServingInput.Interaction("u1", "i" + e, 1_000 + e), NOW));
+    }
+    // a burst of 20 / 10 = 2 lists at once; the other 3 events wait for the period, in one list
+    assertThat(lists()).hasSize(2);
+    punctuate();
+    assertThat(lists()).hasSize(3);
+    assertThat(lists().get(2).coalescedEvents()).isEqualTo(3);
+    assertThat(lists().get(2).userEventTimeMs()).isEqualTo(1_004L);
   }
 }

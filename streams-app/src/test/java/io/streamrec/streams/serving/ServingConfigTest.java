@@ -20,7 +20,9 @@ class ServingConfigTest {
     assertThat(c.defaultK()).isEqualTo(10);
     assertThat(c.maxK()).isEqualTo(1000);
     assertThat(c.debounce()).isEqualTo(Duration.ofMillis(250));
-    assertThat(c.toStreamsProperties().get("commit.interval.ms")).isEqualTo("250");
+    assertThat(c.immediateMaxAge()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.immediateMaxPerSecond()).isEqualTo(1000);
+    assertThat(c.toStreamsProperties().get("commit.interval.ms")).isEqualTo("100");
     assertThat(c.embeddingMaxNorm()).isEqualTo(1000.0);
     assertThat(c.userCacheEntries()).isEqualTo(100_000);
     assertThat(c.annMinItems()).isEqualTo(200_000);
@@ -56,6 +58,8 @@ class ServingConfigTest {
     assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.max.k", "0"))).hasMessageContaining("serving.max.k");
     assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.debounce.ms", "0")))
         .hasMessageContaining("serving.debounce.ms");
+    assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.immediate.max.age.ms", "-1")))
+        .hasMessageContaining("serving.immediate.max.age.ms");
     assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.http.port", "x")))
         .hasMessageContaining("serving.http.port");
     assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.ann.m", "1"))).hasMessageContaining("serving.ann.m");

@@ -68,7 +68,9 @@ class ServingTopologyTest {
   @BeforeEach
   void start() {
     config = ServingConfig.of(Map.of("serving.state.dir", stateDir.toString(), "serving.k", "3",
-        "serving.debounce.ms", "100", "serving.http.port", "0"));
+        "serving.debounce.ms", "100", "serving.http.port", "0",
+        // the coalescing path: these tests pipe records at the driver's clock, which would count as fresh
+        "serving.immediate.max.age.ms", "0"));
     registry = new SimpleMeterRegistry();
     deps = ServingDependencies.create(config, new ServingMetrics(registry),
         (topic, partition, offset, key, value, reason, error) -> itemDeadLetters.add(
