@@ -38,6 +38,16 @@ public final class PrequentialHarness {
 
   public static Outcome run(List<Event> events, long splitMillis, float minRating, int k, int buckets,
                             LearnerSettings settings) {
+    return run(events, splitMillis, minRating, k, buckets, settings, false);
+  }
+
+  /**
+   * As {@link #run(List, long, float, int, int, LearnerSettings)}; with {@code frozen} the learner stops at the split:
+   * events at or after it are scored (their items still join the user's excluded items) but never learned, so the
+   * model, its popularity counts and its clock stay as they were at the split (the frozen arm of the live protocol).
+   */
+  public static Outcome run(List<Event> events, long splitMillis, float minRating, int k, int buckets,
+                            LearnerSettings settings, boolean frozen) {
     long t0 = System.nanoTime();
     List<Event> sorted = new ArrayList<>(events);
     sorted.sort(Comparator.comparingLong(Event::eventMillis));
@@ -64,7 +74,9 @@ public final class PrequentialHarness {
         }
         for (int x = g; x < end; x++) {
           Event e = sorted.get(x);
-          learner.learn(e.userId(), e.itemId(), e.rating(), e.eventMillis());
+          if (!frozen || e.eventMillis() < splitMillis) {
+            learner.learn(e.userId(), e.itemId(), e.rating(), e.eventMillis());
+          }
           seen.computeIfAbsent(e.userId(), u -> new HashSet<>()).add(e.itemId());
         }
       });

@@ -197,8 +197,12 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * Runs a step on the queued new examples (if any), filling the batch with replay. The new examples read the
-   * popularity counts as they were before any of them (their own events excluded), then are counted.
+   * Runs a step on the queued new examples (if any). A due step ({@link #newPerStep} queued) fills the batch with
+   * replay; an early one (fewer queued: the end of a poll, or a request that must see every earlier event, as in
+   * the prequential harness) trains the queued examples alone, a dedicated update that does not re-train the
+   * replay buffer once per flush (with a replay fill, a flush per event re-trained ~255 replayed examples per new
+   * one; prequential harness, docs/evaluation.md). The new examples read the popularity counts as they were before
+   * any of them (their own events excluded), then are counted.
    */
   public void flush() {
     if (pending == 0) {
@@ -224,7 +228,9 @@ public final class OnlineLearner implements AutoCloseable {
         popularity.observe(batchItem[b], batchTime[b]);
       }
     }
-    n = fillWithReplay(n);
+    if (n >= stepEvery) {
+      n = fillWithReplay(n);
+    }
     trainRows(batchUser, batchItem, n, true);
   }
 
