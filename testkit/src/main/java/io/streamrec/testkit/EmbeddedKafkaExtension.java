@@ -39,7 +39,8 @@ public final class EmbeddedKafkaExtension implements BeforeAllCallback, Paramete
         .broker();
   }
 
-  private record Resource(EmbeddedKafkaBroker broker) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+  /** Closed by JUnit with the class's store (JUnit 5.13 closes {@link AutoCloseable} store values). */
+  private record Resource(EmbeddedKafkaBroker broker) implements AutoCloseable {
     @Override
     public void close() {
       broker.close();

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 class KafkaReadinessIT {
 
   @Test
+  @SuppressWarnings("try") // the broker is closed inside its try on purpose: readiness must see it go
   void readyOnlyWhileTheBrokerAnswersAndEveryInputTopicExists() {
     String sfx = TestTopics.suffix();
     String input = Topics.RATINGS.withSuffix(sfx).name();

@@ -240,32 +240,36 @@ public final class PipelineBench {
       awaitReady(trainer, ingest, serving);
       ThreadCpu cpu = new ThreadCpu();
 
+      Replayer.Summary sent;
+      double replaySeconds;
+      double[] finished;
+      List<Sample> samples;
+      // the sampler stops before the diagnostics and the read-back, which are not part of the run
       try (LagSampler sampler = new LagSampler(s.bootstrap(), suffix, trainer, s.sampleMillis())) {
         long t0 = System.nanoTime();
         sampler.start(t0);
-        Replayer.Summary sent = Replayer.replay(s.plan(), Replayer.Settings.fastest(s.bootstrap(), suffix), null);
-        double replaySeconds = (System.nanoTime() - t0) / 1e9;
-        double[] finished = sampler.awaitFinish(replaySeconds, s.timeout(), () -> {
+        sent = Replayer.replay(s.plan(), Replayer.Settings.fastest(s.bootstrap(), suffix), null);
+        replaySeconds = (System.nanoTime() - t0) / 1e9;
+        finished = sampler.awaitFinish(replaySeconds, s.timeout(), () -> {
           if (trainer.failure().isPresent() || ingest.isFailed() || serving.isFailed()) {
             throw new IllegalStateException("a service failed during the run: trainer " + trainer.failure()
                 + ", ingest " + ingest.state() + ", serving " + serving.state());
           }
         });
-        sampler.close();
-        String diagnostics = cpu.report(seconds(finished)) + "; " + trainerMeters(registry);
-        List<Sample> samples = sampler.samples();
-        long[] peak = new long[STAGES.size()];
-        for (Sample x : samples) {
-          for (int k = 0; k < peak.length; k++) {
-            peak[k] = Math.max(peak[k], x.lag()[k]);
-          }
-        }
-        double seconds = seconds(finished);
-        long examples = PassThroughReference.countCommitted(s.bootstrap(), Topics.TRAINING_EXAMPLES.withSuffix(suffix).name());
-        long expected = expectedExamples(s.plan(), ingestConfig.minUserInteractions());
-        return new Run(sent.total(), examples, expected, trainer.examplesTrained(), seconds, replaySeconds,
-            referenceEps, bareReplayEps, finished, peak, samples, diagnostics);
+        samples = sampler.samples();
       }
+      String diagnostics = cpu.report(seconds(finished)) + "; " + trainerMeters(registry);
+      long[] peak = new long[STAGES.size()];
+      for (Sample x : samples) {
+        for (int k = 0; k < peak.length; k++) {
+          peak[k] = Math.max(peak[k], x.lag()[k]);
+        }
+      }
+      long examples = PassThroughReference.countCommitted(s.bootstrap(),
+          Topics.TRAINING_EXAMPLES.withSuffix(suffix).name());
+      long expected = expectedExamples(s.plan(), ingestConfig.minUserInteractions());
+      return new Run(sent.total(), examples, expected, trainer.examplesTrained(), seconds(finished), replaySeconds,
+          referenceEps, bareReplayEps, finished, peak, samples, diagnostics);
     } finally {
       for (int i = started.size() - 1; i >= 0; i--) {
         try {

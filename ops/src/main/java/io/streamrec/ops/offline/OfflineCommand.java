@@ -156,18 +156,30 @@ public final class OfflineCommand implements Callable<Integer> {
       if (seed == seeds[0]) {
         System.out.println("settings: " + s);
       }
-      PrequentialHarness.Outcome o = PrequentialHarness.run(events, split, TutorialSplit.MIN_TEST_RATING, k, 10, s);
-      PrequentialScorer.SetScore wt = o.result().warmTrain();
-      PrequentialScorer.SetScore wp = o.result().warmPrior();
-      System.out.printf(Locale.ROOT, "seed %d: warmTrain %,d events HitRate@%d %.4f NDCG@%d %.4f; warmPrior %,d events"
-              + " HitRate@%d %.4f NDCG@%d %.4f  (%,d steps, %.1f s)%n", seed, wt.events(), k, wt.hitRate(), k,
-          wt.ndcg(), wp.events(), k, wp.hitRate(), k, wp.ndcg(), o.steps(), o.seconds());
-      rows.add(new double[] {wt.hitRate(), wt.ndcg(), wp.hitRate(), wp.ndcg()});
+      double[] row = new double[8];
+      for (boolean frozen : new boolean[] {false, true}) {
+        PrequentialHarness.Outcome o = PrequentialHarness.run(events, split, TutorialSplit.MIN_TEST_RATING, k, 10, s,
+            frozen);
+        PrequentialScorer.SetScore wt = o.result().warmTrain();
+        PrequentialScorer.SetScore wp = o.result().warmPrior();
+        System.out.printf(Locale.ROOT, "seed %d %s: warmTrain %,d events HitRate@%d %.4f NDCG@%d %.4f; warmPrior %,d"
+                + " events HitRate@%d %.4f NDCG@%d %.4f  (%,d steps, %.1f s)%n", seed, frozen ? "frozen" : "online",
+            wt.events(), k, wt.hitRate(), k, wt.ndcg(), wp.events(), k, wp.hitRate(), k, wp.ndcg(), o.steps(),
+            o.seconds());
+        int c = frozen ? 4 : 0;
+        row[c] = wt.hitRate();
+        row[c + 1] = wt.ndcg();
+        row[c + 2] = wp.hitRate();
+        row[c + 3] = wp.ndcg();
+      }
+      rows.add(row);
     }
     if (rows.size() > 1) {
-      System.out.printf(Locale.ROOT, "median of %d seeds: warmTrain HitRate@%d %.4f NDCG@%d %.4f; warmPrior"
-          + " HitRate@%d %.4f NDCG@%d %.4f%n", rows.size(), k, median(rows, 0), k, median(rows, 1), k,
-          median(rows, 2), k, median(rows, 3));
+      for (int c = 0; c < 8; c += 4) {
+        System.out.printf(Locale.ROOT, "median of %d seeds, %s: warmTrain HitRate@%d %.4f NDCG@%d %.4f; warmPrior"
+            + " HitRate@%d %.4f NDCG@%d %.4f%n", rows.size(), c == 0 ? "online" : "frozen at the split", k,
+            median(rows, c), k, median(rows, c + 1), k, median(rows, c + 2), k, median(rows, c + 3));
+      }
     }
     return 0;
   }

@@ -17,8 +17,8 @@ import java.util.Set;
  *
  * <p>Events are taken in event-time order, in groups of equal timestamp (the protocol's "earlier" is strictly
  * earlier, see {@link PrequentialScorer}). For each group: if it holds a scored event, every queued example is
- * trained first ({@link OnlineLearner#flush()}: one step on the queued examples plus replay), so the model has
- * learned from every earlier event; each scored event is then ranked by the learner's current top-K
+ * trained first ({@link OnlineLearner#flush()}: an early flush is one step on the queued examples alone), so the
+ * model has learned from every earlier event; each scored event is then ranked by the learner's current top-K
  * ({@link OnlineLearner#scoreTopK}, the user's earlier items excluded, exactly as serving ranks); then the group's
  * events are learned. Between groups without a scored event the learner batches as the trainer does.
  *
@@ -38,6 +38,16 @@ public final class PrequentialHarness {
 
   public static Outcome run(List<Event> events, long splitMillis, float minRating, int k, int buckets,
                             LearnerSettings settings) {
+    return run(events, splitMillis, minRating, k, buckets, settings, false);
+  }
+
+  /**
+   * As {@link #run(List, long, float, int, int, LearnerSettings)}; with {@code frozen} the learner stops at the split:
+   * events at or after it are scored (their items still join the user's excluded items) but never learned, so the
+   * model, its popularity counts and its clock stay as they were at the split (the frozen arm of the live protocol).
+   */
+  public static Outcome run(List<Event> events, long splitMillis, float minRating, int k, int buckets,
+                            LearnerSettings settings, boolean frozen) {
     long t0 = System.nanoTime();
     List<Event> sorted = new ArrayList<>(events);
     sorted.sort(Comparator.comparingLong(Event::eventMillis));
@@ -64,7 +74,9 @@ public final class PrequentialHarness {
         }
         for (int x = g; x < end; x++) {
           Event e = sorted.get(x);
-          learner.learn(e.userId(), e.itemId(), e.rating(), e.eventMillis());
+          if (!frozen || e.eventMillis() < splitMillis) {
+            learner.learn(e.userId(), e.itemId(), e.rating(), e.eventMillis());
+          }
           seen.computeIfAbsent(e.userId(), u -> new HashSet<>()).add(e.itemId());
         }
       });

@@ -49,4 +49,18 @@ class PrequentialHarnessTest {
     assertThat(wp.hitRate()).isLessThan(0.5);
     assertThat(wp.ndcg()).isLessThan(wp.hitRate() * 0.8);
   }
+
+  @Test
+  void frozenArmLearnsNothingFromTheSplitOn() {
+    LearnerSettings s = LearnerSettings.defaults().with(b -> b.seed = 3);
+    PrequentialHarness.Outcome frozen = PrequentialHarness.run(events, split, 4f, 10, 5, s, true);
+    PrequentialHarness.Outcome online = PrequentialHarness.run(events, split, 4f, 10, 5, s, false);
+    List<PrequentialScorer.Event> before = events.stream().filter(e -> e.eventMillis() < split).toList();
+    PrequentialHarness.Outcome prefix = PrequentialHarness.run(before, split, 4f, 10, 5, s, false);
+    assertThat(frozen.steps()).as("the steps of the pre-split events only").isEqualTo(prefix.steps())
+        .isLessThan(online.steps());
+    assertThat(frozen.result().warmPrior().events()).isEqualTo(online.result().warmPrior().events());
+    assertThat(frozen.result().warmPrior().unserved()).isZero();
+    assertThat(frozen.result()).isNotEqualTo(online.result());
+  }
 }

@@ -8,28 +8,38 @@ import io.streamrec.streams.errors.DeadLetterPayload;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes the raw value of a ratings record and applies {@link RatingValidator}. Never throws for bad input: an
- * undecodable or invalid record comes out as a rejected {@link CheckedRating} whose headers already carry the
- * {@link DeadLetterHeaders} (reason, stage {@code ingest}, source topic, partition, offset, exception), on top of the
- * record's original headers; the caller routes it to the dead-letter topic with its key cut to
- * {@link DeadLetterPayload#MAX_BYTES}. A value (or headers) over that bound are cut here, see {@link DeadLetterPayload}.
+ * Decodes the raw value of a ratings record, applies {@link RatingValidator} and routes the record to exactly one of
+ * its three children, by name (no split/map chain in between: each node costs per-record work, most of them a copy
+ * of the record and its headers):
+ * <ul>
+ *   <li>a valid record with a key (the key equals {@code userId}) goes, keyed by the user id, to
+ *       {@link IngestTopology#MERGE_BY_USER} (which passes it on, as it is, to the min-count filter);</li>
+ *   <li>a valid record with a null key goes, keyed by the user id, to the {@code ratings-by-user} repartition
+ *       ({@link IngestTopology#REPARTITION_ENTRY}), so that all of a user's events meet in one task;</li>
+ *   <li>anything else goes to {@link IngestTopology#SINK_DEAD_LETTERS} with the original key and value bytes (each
+ *       cut to {@link DeadLetterPayload#MAX_BYTES}) and the original headers plus {@link DeadLetterHeaders} (reason,
+ *       stage {@code ingest}, source topic, partition, offset, exception).</li>
+ * </ul>
+ * Never throws for bad input. The Processor API gives a processor one output type, so the children of different
+ * types (user id and {@link RatingEvent}; raw bytes) are reached through one untyped context; the three typed
+ * methods below are the only places that forward.
  */
-final class DecodeValidateProcessor implements FixedKeyProcessor<byte[], byte[], CheckedRating> {
+final class DecodeValidateProcessor implements Processor<byte[], byte[], Object, Object> {
     static final String STAGE = "ingest";
     private static final Logger log = LoggerFactory.getLogger(DecodeValidateProcessor.class);
 
     private final RatingEventReader reader;
     private final RatingValidator validator;
     private final IngestMetrics metrics;
-    private FixedKeyProcessorContext<byte[], CheckedRating> context;
+    private ProcessorContext<Object, Object> context;
 
     DecodeValidateProcessor(AvroSerde<RatingEvent> serde, RatingValidator validator, IngestMetrics metrics) {
         this.reader = new RatingEventReader(serde);
@@ -38,29 +48,39 @@ final class DecodeValidateProcessor implements FixedKeyProcessor<byte[], byte[],
     }
 
     @Override
-    public void init(FixedKeyProcessorContext<byte[], CheckedRating> context) {
+    public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
     }
 
     @Override
-    public void process(FixedKeyRecord<byte[], byte[]> record) {
+    public void process(Record<byte[], byte[]> record) {
         metrics.record();
         RatingEvent event;
         try {
             event = reader.decode(record.value());
         } catch (SerializationException e) {
-            reject(record, DeadLetterReason.UNDECODABLE, e);
+            toDeadLetters(record, DeadLetterReason.UNDECODABLE, e);
             return;
         }
         RejectedRatingException invalid = validator.check(record.key(), event, context.currentSystemTimeMs());
         if (invalid != null) {
-            reject(record, invalid.reason(), invalid);
-            return;
+            toDeadLetters(record, invalid.reason(), invalid);
+        } else if (record.key() != null) {
+            toFilter(new Record<>(event.getUserId(), event, record.timestamp(), record.headers()));
+        } else {
+            toRepartition(new Record<>(event.getUserId(), event, record.timestamp(), record.headers()));
         }
-        context.forward(record.withValue(CheckedRating.valid(event, record.key() != null)));
     }
 
-    private void reject(FixedKeyRecord<byte[], byte[]> record, DeadLetterReason reason, RuntimeException error) {
+    private void toFilter(Record<String, RatingEvent> byUser) {
+        context.forward(byUser, IngestTopology.MERGE_BY_USER);
+    }
+
+    private void toRepartition(Record<String, RatingEvent> byUser) {
+        context.forward(byUser, IngestTopology.REPARTITION_ENTRY);
+    }
+
+    private void toDeadLetters(Record<byte[], byte[]> record, DeadLetterReason reason, RuntimeException error) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
         String topic = meta == null ? "" : meta.topic();
         int partition = meta == null ? -1 : meta.partition();
@@ -71,8 +91,8 @@ final class DecodeValidateProcessor implements FixedKeyProcessor<byte[], byte[],
         DeadLetterHeaders.add(headers, reason.tag(), STAGE, topic, partition, offset, error);
         metrics.deadLetter(reason);
         log.warn("Dead-lettering {}-{}@{} ({}): {}", topic, partition, offset, reason.tag(), error.getMessage());
-        RejectedRatingException why = error instanceof RejectedRatingException r
-                ? r : new RejectedRatingException(reason, String.valueOf(error.getMessage()));
-        context.forward(record.withValue(CheckedRating.rejected(DeadLetterPayload.cut(record.value()), why)).withHeaders(headers));
+        Record<byte[], byte[]> letter = new Record<>(DeadLetterPayload.cut(record.key()),
+                DeadLetterPayload.cut(record.value()), record.timestamp(), headers);
+        context.forward(letter, IngestTopology.SINK_DEAD_LETTERS);
     }
 }

@@ -6,14 +6,10 @@ import io.streamrec.avro.TrainingExample;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
-import io.streamrec.streams.errors.DeadLetterPayload;
-import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -24,11 +20,11 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * The ingest topology: validated ratings in, filtered training examples out, per-user state in RocksDB.
  *
  * <pre>
- *   ratings (byte[] key, byte[] value) ─▶ decode-validate-ratings ─▶ route-
- *        route-keyed    ─▶ key-by-user ─────────────────────────────────────┐
- *        route-unkeyed  ─▶ rekey-by-user ─▶ [ratings-by-user repartition] ──┴▶ merge-ratings-by-user
+ *   ratings (byte[] key, byte[] value) ─▶ decode-validate-ratings
+ *        keyed    ─────────────────────────────────────┐
+ *        unkeyed  ─▶ [ratings-by-user repartition] ────┴▶ merge-ratings-by-user
  *              ─▶ filter-min-user-count (user-state-store) ─▶ training-examples
- *        route-rejected ─▶ unwrap-original-bytes ─▶ dead letters
+ *        rejected ─▶ dead letters
  * </pre>
  *
  * <ul>
@@ -43,13 +39,19 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *       partition by user id); records with a null key go through the {@code ratings-by-user} repartition topic.
  *       A present key that differs from {@code userId} is dead-lettered ({@code key-mismatch}).</li>
  * </ul>
- * All topic names get {@link IngestConfig#topicsSuffix()}. Every processor, store and internal topic is named.
+ * {@code decode-validate-ratings} forwards each record to exactly one of its children by name
+ * ({@link DecodeValidateProcessor}), so a keyed record passes three processor nodes between source and sink (decode,
+ * the merge, which forwards the record as it is, and the filter) instead of a split/map/merge chain of six. All topic names get {@link IngestConfig#topicsSuffix()}. Every
+ * processor, store and internal topic is named.
  */
 public final class IngestTopology {
-    static final String ROUTE_PREFIX = "route-";
-    static final String KEYED = "keyed";
-    static final String UNKEYED = "unkeyed";
-    static final String REJECTED = "rejected";
+    static final String DECODE_VALIDATE = "decode-validate-ratings";
+    static final String MERGE_BY_USER = "merge-ratings-by-user";
+    static final String FILTER_MIN_USER_COUNT = "filter-min-user-count";
+    static final String SINK_DEAD_LETTERS = "sink-dead-letters";
+    static final String REPARTITION = "ratings-by-user";
+    /** The first node Kafka Streams creates for {@code Repartitioned.as(REPARTITION)} (pinned by the golden file). */
+    static final String REPARTITION_ENTRY = REPARTITION + "-repartition-filter";
 
     private IngestTopology() {}
 
@@ -65,12 +67,10 @@ public final class IngestTopology {
         TopicSpec<byte[], byte[]> deadLetters = Topics.DLQ_INGEST.withSuffix(suffix);
 
         StreamsBuilder builder = new StreamsBuilder();
-        KStream<byte[], CheckedRating> checked = decodeAndValidate(readRawRatings(builder, ratings), ratings, config,
-                metrics);
-        Map<String, KStream<byte[], CheckedRating>> routes = route(checked);
-        toDeadLetters(routes.get(ROUTE_PREFIX + REJECTED), deadLetters);
-        KStream<String, RatingEvent> byUser = keyByUser(routes.get(ROUTE_PREFIX + KEYED))
-                .merge(rekeyByUser(routes.get(ROUTE_PREFIX + UNKEYED), ratings), Named.as("merge-ratings-by-user"));
+        KStream<Object, Object> routed = decodeAndValidate(readRawRatings(builder, ratings), ratings, config, metrics);
+        toDeadLetters(view(routed), deadLetters);
+        KStream<String, RatingEvent> keyed = view(routed);
+        KStream<String, RatingEvent> byUser = keyed.merge(repartitionByUser(keyed, ratings), Named.as(MERGE_BY_USER));
         // the topic's Avro encoding, written without Avro's generic writer (same bytes, TrainingExampleSerializer)
         Serde<TrainingExample> exampleSerde = Serdes.serdeFrom(new TrainingExampleSerializer(),
                 examples.valueSerde().deserializer());
@@ -85,44 +85,40 @@ public final class IngestTopology {
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("source-ratings"));
     }
 
-    private static KStream<byte[], CheckedRating> decodeAndValidate(KStream<byte[], byte[]> raw,
-                                                                    TopicSpec<String, RatingEvent> ratings,
-                                                                    IngestConfig config, IngestMetrics metrics) {
+    private static KStream<Object, Object> decodeAndValidate(KStream<byte[], byte[]> raw,
+                                                             TopicSpec<String, RatingEvent> ratings,
+                                                             IngestConfig config, IngestMetrics metrics) {
         AvroSerde<RatingEvent> serde = (AvroSerde<RatingEvent>) ratings.valueSerde();
         RatingValidator validator = new RatingValidator(config.ratingMin(), config.ratingMax(), config.idMaxLength(),
                 config.timestampMaxFuture());
-        return raw.processValues(() -> new DecodeValidateProcessor(serde, validator, metrics),
-                Named.as("decode-validate-ratings"));
+        return raw.process(() -> new DecodeValidateProcessor(serde, validator, metrics), Named.as(DECODE_VALIDATE));
     }
 
-    private static Map<String, KStream<byte[], CheckedRating>> route(KStream<byte[], CheckedRating> checked) {
-        return checked.split(Named.as(ROUTE_PREFIX))
-                .branch((k, v) -> v.isValid() && v.keyed(), Branched.as(KEYED))
-                .branch((k, v) -> v.isValid(), Branched.as(UNKEYED))
-                .defaultBranch(Branched.as(REJECTED));
+    /**
+     * The routed stream as one of its children sees it: {@link DecodeValidateProcessor} forwards to each child by
+     * name, and only records of that child's type.
+     */
+    @SuppressWarnings("unchecked")
+    private static <K, V> KStream<K, V> view(KStream<Object, Object> routed) {
+        return (KStream<K, V>) (KStream<?, ?>) routed;
     }
 
-    private static void toDeadLetters(KStream<byte[], CheckedRating> rejected, TopicSpec<byte[], byte[]> dlq) {
-        // A map, not mapValues: an over-long key is cut too (DeadLetterPayload). Straight to a sink, so no repartition.
-        rejected.map((k, v) -> KeyValue.pair(DeadLetterPayload.cut(k), v.raw()), Named.as("unwrap-original-bytes"))
-                .to(dlq.name(), Produced.with(dlq.keySerde(), dlq.valueSerde()).withName("sink-dead-letters"));
+    private static void toDeadLetters(KStream<byte[], byte[]> rejected, TopicSpec<byte[], byte[]> dlq) {
+        rejected.to(dlq.name(), Produced.with(dlq.keySerde(), dlq.valueSerde()).withName(SINK_DEAD_LETTERS));
     }
 
-    private static KStream<String, RatingEvent> keyByUser(KStream<byte[], CheckedRating> keyed) {
-        return keyed.map((k, v) -> KeyValue.pair(v.event().getUserId(), v.event()), Named.as("key-by-user"));
-    }
-
-    private static KStream<String, RatingEvent> rekeyByUser(KStream<byte[], CheckedRating> unkeyed,
-                                                            TopicSpec<String, RatingEvent> ratings) {
-        return unkeyed.map((k, v) -> KeyValue.pair(v.event().getUserId(), v.event()), Named.as("rekey-by-user"))
-                .repartition(Repartitioned.<String, RatingEvent>as("ratings-by-user")
-                        .withKeySerde(ratings.keySerde())
-                        .withValueSerde(ratings.valueSerde()));
+    private static KStream<String, RatingEvent> repartitionByUser(KStream<String, RatingEvent> unkeyed,
+                                                                  TopicSpec<String, RatingEvent> ratings) {
+        return unkeyed.repartition(Repartitioned.<String, RatingEvent>as(REPARTITION)
+                .withKeySerde(ratings.keySerde())
+                .withValueSerde(ratings.valueSerde()));
     }
 
     private static KStream<String, TrainingExample> filterMinUserCount(KStream<String, RatingEvent> byUser,
                                                                        IngestConfig config, IngestMetrics metrics) {
-        return byUser.processValues(MinCountProcessor.supplier(config.minUserInteractions(), metrics),
-                Named.as("filter-min-user-count"));
+        // process, not processValues: the key stays the user id (MinCountProcessor forwards the input key), and a
+        // plain processor saves the fixed-key entry copy of every record; a sink follows, so nothing repartitions
+        return byUser.process(MinCountProcessor.supplier(config.minUserInteractions(), metrics),
+                Named.as(FILTER_MIN_USER_COUNT));
     }
 }

@@ -5,10 +5,10 @@ import io.streamrec.avro.TrainingExample;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 
@@ -29,14 +29,14 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * its user's state only when the user is not cached and encodes it only once per commit (not once per event); see
  * there for why a cached state never outlives the transaction that produced it.
  */
-final class MinCountProcessor implements FixedKeyProcessor<String, RatingEvent, TrainingExample> {
+final class MinCountProcessor implements Processor<String, RatingEvent, String, TrainingExample> {
 
     /** Name of the persistent, changelogged RocksDB store of {@link UserState} by user id. */
     static final String STORE = "user-state-store";
 
     private final int min;
     private final IngestMetrics metrics;
-    private FixedKeyProcessorContext<String, TrainingExample> context;
+    private ProcessorContext<String, TrainingExample> context;
     private KeyValueStore<String, UserState> store;
     MinCountProcessor(int min, IngestMetrics metrics) {
         this.min = min;
@@ -44,10 +44,10 @@ final class MinCountProcessor implements FixedKeyProcessor<String, RatingEvent, 
     }
 
     /** Supplies one processor per task and declares {@link #STORE}. */
-    static FixedKeyProcessorSupplier<String, RatingEvent, TrainingExample> supplier(int min, IngestMetrics metrics) {
-        return new FixedKeyProcessorSupplier<>() {
+    static ProcessorSupplier<String, RatingEvent, String, TrainingExample> supplier(int min, IngestMetrics metrics) {
+        return new ProcessorSupplier<>() {
             @Override
-            public FixedKeyProcessor<String, RatingEvent, TrainingExample> get() {
+            public Processor<String, RatingEvent, String, TrainingExample> get() {
                 return new MinCountProcessor(min, metrics);
             }
 
@@ -64,13 +64,13 @@ final class MinCountProcessor implements FixedKeyProcessor<String, RatingEvent, 
     }
 
     @Override
-    public void init(FixedKeyProcessorContext<String, TrainingExample> context) {
+    public void init(ProcessorContext<String, TrainingExample> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
     }
 
     @Override
-    public void process(FixedKeyRecord<String, RatingEvent> record) {
+    public void process(Record<String, RatingEvent> record) {
         RatingEvent e = record.value();
         String user = record.key();
         long ts = e.getTimestamp().toEpochMilli();
@@ -109,10 +109,11 @@ final class MinCountProcessor implements FixedKeyProcessor<String, RatingEvent, 
         metrics.examples(1);
     }
 
-    private void forward(FixedKeyRecord<String, RatingEvent> trigger, String user, String item, float rating,
+    private void forward(Record<String, RatingEvent> trigger, String user, String item, float rating,
                          long ts, int interactions) {
         // the all-args constructor: the builder's per-field default-value checks are measurable per event
         TrainingExample out = new TrainingExample(user, item, rating, Instant.ofEpochMilli(ts), interactions);
-        context.forward(trigger.withValue(out));
+        // the input key, timestamp and headers, in one copy (a fixed-key processor copies the record on the way in too)
+        context.forward(new Record<>(user, out, trigger.timestamp(), trigger.headers()));
     }
 }

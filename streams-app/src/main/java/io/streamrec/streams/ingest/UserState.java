@@ -14,8 +14,9 @@ import java.util.List;
  * {@code firstEventTime <= lastEventTime} (milliseconds since the epoch, the minimum and maximum accepted event
  * time, not the arrival order); the distinct item ids are kept in the order they were first accepted (the order of the
  * encoded item section) with, per item, the newest event time seen for it, and an open-addressing hash index over
- * them (a slot holds the item's position + 1, 0 = free; at most half the slots are used), so a lookup is one hash and
- * about one {@code equals}; {@code held} holds at most {@code min.user.interactions - 1} events, in arrival order,
+ * them (a slot holds the item's mixed hash in its upper 32 bits and its position + 1 in the lower, 0 = free; at
+ * most half the slots are used), so a lookup is one hash, a probe that compares hashes before it touches an item id,
+ * and about one {@code equals} when the item is there (none when it is not); {@code held} holds at most {@code min.user.interactions - 1} events, in arrival order,
  * and is empty once the user qualified.
  *
  * <p>Besides the items (for lookups) a state carries its items already encoded: the item section of
@@ -40,11 +41,14 @@ public final class UserState {
     private String[] items;
     private long[] itemTimes;
     private int itemCount;
-    private int[] slots;
+    private long[] slots;
     private final List<HeldEvent> held;
-    // the position found by the last isDuplicate, reused by record for the same item instance (one lookup per event)
+    // the position (or, for a new item, the free slot) found by the last isDuplicate, reused by record for the same
+    // item instance: one probe per event
     private String lastLookup;
     private int lastPosition;
+    private int lastFreeSlot;
+    private int lastHash;
 
     // the encoded item section: itemLogLength bytes of itemLog, times relative to itemLogBase in the unit
     // (1000 ms when itemLogSeconds); meaningful only while itemLogValid
@@ -68,7 +72,7 @@ public final class UserState {
         this.itemTimes = itemTimes;
         this.itemCount = itemCount;
         this.held = held;
-        this.slots = new int[slotsFor(itemCount)];
+        this.slots = new long[slotsFor(itemCount)];
         for (int i = 0; i < itemCount; i++) {
             if (!index(i)) {
                 throw new IllegalArgumentException("item '" + items[i] + "' appears twice");
@@ -156,6 +160,7 @@ public final class UserState {
 
     /** Whether the user interacted with {@code itemId}. */
     public boolean hasItem(String itemId) {
+        lastLookup = null; // find overwrites the free slot that record would reuse
         return find(itemId) >= 0;
     }
 
@@ -216,42 +221,55 @@ public final class UserState {
         itemTimes[itemCount] = timestamp;
         itemCount++;
         if (2 * itemCount > slots.length) {
-            slots = new int[slotsFor(itemCount)];
+            slots = new long[slotsFor(itemCount)];
             for (int i = 0; i < itemCount; i++) {
                 index(i);
             }
         } else {
-            index(itemCount - 1);
+            // find (just before, for this item) ended at the free slot the new item goes into
+            slots[lastFreeSlot] = slot(lastHash, itemCount - 1);
         }
     }
 
-    /** Position of {@code itemId} among the items, or -1. */
+    /**
+     * Position of {@code itemId} among the items, or -1; either way remembers its hash and, when absent, the free slot
+     * where the probe ended (where {@link #appendItem} puts it).
+     */
     private int find(String itemId) {
+        int hash = mix(itemId.hashCode());
         int mask = slots.length - 1;
-        for (int h = mix(itemId.hashCode()) & mask; ; h = (h + 1) & mask) {
-            int p = slots[h];
-            if (p == 0) {
+        for (int h = hash & mask; ; h = (h + 1) & mask) {
+            long s = slots[h];
+            if (s == 0) {
+                lastHash = hash;
+                lastFreeSlot = h;
                 return -1;
             }
-            if (items[p - 1].equals(itemId)) {
-                return p - 1;
+            int p = (int) s - 1;
+            if ((int) (s >>> 32) == hash && items[p].equals(itemId)) {
+                return p;
             }
         }
     }
 
     /** Puts item {@code i} into the hash index; false when an equal id is already there. */
     private boolean index(int i) {
+        int hash = mix(items[i].hashCode());
         int mask = slots.length - 1;
-        for (int h = mix(items[i].hashCode()) & mask; ; h = (h + 1) & mask) {
-            int p = slots[h];
-            if (p == 0) {
-                slots[h] = i + 1;
+        for (int h = hash & mask; ; h = (h + 1) & mask) {
+            long s = slots[h];
+            if (s == 0) {
+                slots[h] = slot(hash, i);
                 return true;
             }
-            if (items[p - 1].equals(items[i])) {
+            if ((int) (s >>> 32) == hash && items[(int) s - 1].equals(items[i])) {
                 return false;
             }
         }
+    }
+
+    private static long slot(int hash, int position) {
+        return ((long) hash << 32) | (position + 1L);
     }
 
     /** A power of two of at least {@code 2 * n} slots and at least 16 (load factor at most 1/2). */

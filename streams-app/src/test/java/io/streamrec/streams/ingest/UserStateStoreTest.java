@@ -12,9 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.processor.api.InternalFixedKeyRecordFactory;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
@@ -54,14 +52,14 @@ class UserStateStoreTest {
     private final UserStateStore store = new UserStateStore(inner);
 
     @SuppressWarnings("unchecked")
-    private final FixedKeyProcessorContext<String, TrainingExample> context =
-            (FixedKeyProcessorContext<String, TrainingExample>) Proxy.newProxyInstance(getClass().getClassLoader(),
-                    new Class<?>[] {FixedKeyProcessorContext.class}, (proxy, method, args) -> {
+    private final ProcessorContext<String, TrainingExample> context =
+            (ProcessorContext<String, TrainingExample>) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {ProcessorContext.class}, (proxy, method, args) -> {
                         switch (method.getName()) {
                             case "getStateStore":
                                 return store;
                             case "forward":
-                                forwarded.add((TrainingExample) ((FixedKeyRecord<?, ?>) args[0]).value());
+                                forwarded.add((TrainingExample) ((Record<?, ?>) args[0]).value());
                                 return null;
                             default:
                                 throw new UnsupportedOperationException(method.getName());
@@ -82,9 +80,9 @@ class UserStateStoreTest {
         p.init(context);
     }
 
-    private static FixedKeyRecord<String, RatingEvent> event(String user, String item, long ts) {
-        return InternalFixedKeyRecordFactory.create(new Record<>(user,
-                new RatingEvent(user, item, 4f, Instant.ofEpochMilli(ts), null), ts, new RecordHeaders()));
+    private static Record<String, RatingEvent> event(String user, String item, long ts) {
+        return new Record<>(user, new RatingEvent(user, item, 4f, Instant.ofEpochMilli(ts), null), ts,
+                new RecordHeaders());
     }
 
     @Test
