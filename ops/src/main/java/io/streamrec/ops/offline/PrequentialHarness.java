@@ -17,8 +17,8 @@ import java.util.Set;
  *
  * <p>Events are taken in event-time order, in groups of equal timestamp (the protocol's "earlier" is strictly
  * earlier, see {@link PrequentialScorer}). For each group: if it holds a scored event, every queued example is
- * trained first ({@link OnlineLearner#flush()}: one step on the queued examples plus replay), so the model has
- * learned from every earlier event; each scored event is then ranked by the learner's current top-K
+ * trained first ({@link OnlineLearner#flush()}: an early flush is one step on the queued examples alone), so the
+ * model has learned from every earlier event; each scored event is then ranked by the learner's current top-K
  * ({@link OnlineLearner#scoreTopK}, the user's earlier items excluded, exactly as serving ranks); then the group's
  * events are learned. Between groups without a scored event the learner batches as the trainer does.
  *

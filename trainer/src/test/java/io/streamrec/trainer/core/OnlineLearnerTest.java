@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -98,6 +99,42 @@ class OnlineLearnerTest {
     try (OnlineLearner l = new OnlineLearner(fast())) {
       assertThatThrownBy(() -> l.setNewPerStep(129))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[1, 128]");
+    }
+  }
+
+  @Test
+  void anEarlyFullSoftmaxFlushTrainsTheQueuedExamplesAloneAndMovesOnlyTheirUsers() {
+    Planted data = Planted.make(11);
+    try (OnlineLearner learner = new OnlineLearner(fast())) {
+      long t = 1_000_000L;
+      for (String[] e : data.train().subList(0, 640)) {
+        learner.learn(e[0], e[1], 5f, t++);
+      }
+      assertThat(learner.steps()).isEqualTo(10);
+      learner.drainDirtyUsers();
+      learner.drainDirtyItems();
+      float[] items = learner.itemMatrix();
+      float[] bias = learner.itemBias();
+      float alpha = learner.popularityWeight();
+      float[] other = learner.userVector("u1");
+      float[] before = learner.userVector("u0");
+      learner.learn("u0", data.train().get(700)[1], 5f, t++);
+      learner.flush();
+      assertThat(learner.steps()).isEqualTo(11);
+      assertThat(learner.userVector("u0")).isNotEqualTo(before);
+      assertThat(learner.userVector("u1")).as("a user outside the early step (no replay fill)").isEqualTo(other);
+      assertThat(learner.drainDirtyUsers()).containsExactly(learner.userRow("u0"));
+      assertThat(learner.drainDirtyItems()).isEmpty();
+      assertThat(learner.itemMatrix()).isEqualTo(items);
+      assertThat(learner.itemBias()).isEqualTo(bias);
+      assertThat(learner.popularityWeight()).isEqualTo(alpha);
+      // a due step (64 new) fills with replay and updates every item row again
+      for (String[] e : data.train().subList(640, 704)) {
+        learner.learn(e[0], e[1], 5f, t++);
+      }
+      assertThat(learner.steps()).isEqualTo(12);
+      assertThat(learner.itemMatrix()).isNotEqualTo(Arrays.copyOf(items, learner.itemMatrix().length));
+      assertThat(learner.drainDirtyItems()).hasSize(learner.itemCount());
     }
   }
 
