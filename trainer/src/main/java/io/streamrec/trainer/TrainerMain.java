@@ -72,6 +72,7 @@ public final class TrainerMain {
   }
 
   /** Runs the trainer until a signal (exit code 0) or a fatal failure of its loop (1). */
+  @SuppressWarnings("try") // the trainer is closed inside its try on purpose (its final flush decides the exit code)
   static int run(ConfigSource src, ProcessExit exit) throws InterruptedException {
     TrainerConfig cfg = TrainerConfig.load(src);
     WireFormatConfig.apply(src);
@@ -88,7 +89,7 @@ public final class TrainerMain {
       while (trainer.isRunning() && !exit.awaitStop(1, TimeUnit.SECONDS)) {
         // wait for SIGTERM or a loop failure
       }
-      trainer.close();
+      trainer.close(); // the final flush can still fail: read the failure after it, inside the try
       return exitCode(trainer.failure());
     }
   }

@@ -1,5 +1,6 @@
 package io.streamrec.ops.cli;
 
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.ops.UserError;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -47,6 +48,7 @@ public final class Preflight {
   }
 
   /** As {@link #requireBroker(String, Duration)}; {@code setting} is how the user points at a broker. */
+  @SuppressWarnings("try") // the hush is held, not used: it lasts as long as the admin client
   public static String requireBroker(String bootstrap, Duration timeout, String setting) {
     String startOne = "start one with ./streamrec kafka, or pass " + setting + " of a running cluster";
     List<String> problems = new ArrayList<>();
@@ -64,11 +66,10 @@ public final class Preflight {
       throw new UserError("Kafka is not reachable at " + bootstrap + " (" + String.join("; ", problems) + "); "
           + startOne + ".");
     }
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties p = ClientProperties.admin(bootstrap, "streamrec-preflight");
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamrec-preflight");
+    // the hush lasts as long as the admin client: its network thread logs every refused connection otherwise
     try (QuietKafkaNetwork quiet = QuietKafkaNetwork.hush(); Admin admin = Admin.create(p)) {
       return admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {

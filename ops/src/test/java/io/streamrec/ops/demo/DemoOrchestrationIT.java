@@ -77,6 +77,7 @@ class DemoOrchestrationIT {
   }
 
   @Test
+  @SuppressWarnings("try") // the fake serving answers while it is open; the test talks to it over Kafka
   void shouldNameTheUsersWithoutAnAnswer(EmbeddedKafkaBroker kafka) {
     String suffix = TestTopics.suffix();
     TopicAdmin.createAll(kafka.bootstrapServers(), List.of(Topics.RECOMMENDATION_REQUESTS.withSuffix(suffix),
