@@ -8,12 +8,12 @@ import org.junit.jupiter.api.Test;
 class InstanceIdTest {
 
   @Test
-  void explicitIdWins() {
+  void shouldKeepTheIdWhenOneIsGiven() {
     assertThat(InstanceId.resolve(" ingest-a ", "app", Path.of("/x"))).isEqualTo("ingest-a");
   }
 
   @Test
-  void derivedIdIsStablePerHostAndStateDirAndDiffersBetweenDirs() {
+  void shouldDeriveAStableIdWhenNoneIsGiven() {
     String a = InstanceId.derive("streamrec-ingest", "Node_1", Path.of("/var/lib/streamrec/state"));
     assertThat(a).isEqualTo(InstanceId.derive("streamrec-ingest", "Node_1", Path.of("/var/lib/streamrec/./state")))
         .startsWith("streamrec-ingest-node-1-").hasSize("streamrec-ingest-node-1-".length() + 8);

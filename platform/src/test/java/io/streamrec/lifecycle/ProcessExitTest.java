@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 class ProcessExitTest {
 
   @Test
-  void sigtermAfterACleanStopExitsZero() throws Exception {
+  void shouldExitZeroWhenSigtermStopsCleanly() throws Exception {
     Process p = start("hook");
     p.destroy(); // SIGTERM
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -31,14 +31,14 @@ class ProcessExitTest {
   }
 
   @Test
-  void aFailureExitsWithTheServicesCode() throws Exception {
+  void shouldExitWithTheServicesCodeWhenItFails() throws Exception {
     Process p = start("fail");
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(7);
   }
 
   @Test
-  void aSignalThatTheServiceDoesNotAnswerInTimeIsNotReportedAsClean() {
+  void shouldNotReportACleanStopWhenTheServiceDoesNotAnswerTheSignalInTime() {
     assertThat(ProcessExit.signalExitCode(true, 0)).isZero();
     assertThat(ProcessExit.signalExitCode(true, 1)).isEqualTo(1);
     assertThat(ProcessExit.signalExitCode(false, 0)).isEqualTo(ProcessExit.EXIT_STOP_TIMEOUT);

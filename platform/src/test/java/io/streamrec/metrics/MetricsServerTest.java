@@ -40,7 +40,7 @@ class MetricsServerTest {
   }
 
   @Test
-  void livenessIsItsOwnCheck() throws Exception {
+  void shouldAnswerLivenessWhenReadinessFails() throws Exception {
     AtomicBoolean live = new AtomicBoolean(true);
     try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, MetricsServer.newRegistry())
         .readiness(() -> false).liveness(live::get)) {
@@ -52,7 +52,7 @@ class MetricsServerTest {
   }
 
   @Test
-  void kafkaReadinessIsFalseWhileTheBrokerIsUnreachable() {
+  void shouldNotBeReadyWhenTheBrokerIsUnreachable() {
     try (KafkaReadiness r = KafkaReadiness.start("127.0.0.1:1", java.util.Map.of(), java.util.List.of("t"),
         java.time.Duration.ofMillis(500))) {
       assertThat(r.check().ready()).isFalse();

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class StaticMembershipTest {
 
   @Test
-  void ingestMainConsumerCarriesAStableGroupInstanceId() {
+  void shouldGiveTheIngestConsumerAStableGroupInstanceIdWhenStarted() {
     Properties p = IngestConfig.load(null, Map.of(), Map.of("ingest.state.dir", "/var/lib/streamrec/ingest"))
         .toStreamsProperties();
     String id = p.getProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
@@ -30,7 +30,7 @@ class StaticMembershipTest {
   }
 
   @Test
-  void servingMainConsumerCarriesAStableGroupInstanceId() {
+  void shouldGiveTheServingConsumerAStableGroupInstanceIdWhenStarted() {
     Properties p = ServingConfig.of(Map.of("serving.state.dir", "/var/lib/streamrec/serving")).toStreamsProperties();
     String id = p.getProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
     assertThat(id).startsWith("streamrec-serving-");
@@ -41,7 +41,7 @@ class StaticMembershipTest {
   }
 
   @Test
-  void anExplicitIdIsKeptAndAnEmptyOneTurnsStaticMembershipOff() {
+  void shouldKeepAnExplicitIdAndTurnStaticMembershipOffWhenTheIdIsEmpty() {
     assertThat(IngestConfig.load(null, Map.of(), Map.of("kafka.group.instance.id", "ingest-a")).toStreamsProperties()
         .getProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).isEqualTo("ingest-a");
     assertThat(IngestConfig.load(null, Map.of(), Map.of("kafka.group.instance.id", "")).toStreamsProperties())

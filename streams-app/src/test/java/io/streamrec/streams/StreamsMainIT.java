@@ -86,7 +86,7 @@ class StreamsMainIT {
     }
 
     @Test
-    void sigtermExitsZeroAsAChildJvm(EmbeddedKafkaBroker kafka) throws Exception {
+    void shouldExitZeroWhenSigtermStopsTheChildJvm(EmbeddedKafkaBroker kafka) throws Exception {
         String suffix = TestTopics.suffix();
         TopicAdmin.createAll(kafka.bootstrapServers(), List.of(Topics.RATINGS.withSuffix(suffix),
                 Topics.TRAINING_EXAMPLES.withSuffix(suffix), Topics.DLQ_INGEST.withSuffix(suffix)), (short) 1,

@@ -19,7 +19,7 @@ class KafkaReadinessIT {
 
   @Test
   @SuppressWarnings("try") // the broker is closed inside its try on purpose: readiness must see it go
-  void readyOnlyWhileTheBrokerAnswersAndEveryInputTopicExists() {
+  void shouldBeReadyOnlyWhenTheBrokerAnswersAndEveryInputTopicExists() {
     String sfx = TestTopics.suffix();
     String input = Topics.RATINGS.withSuffix(sfx).name();
     try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.temporary().start()) {

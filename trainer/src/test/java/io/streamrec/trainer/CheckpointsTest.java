@@ -30,7 +30,7 @@ class CheckpointsTest {
   }
 
   @Test
-  void restoredModelScoresIdenticallyAndKeepsTraining(@TempDir Path dir) throws Exception {
+  void shouldScoreIdenticallyAndKeepTrainingWhenRestored(@TempDir Path dir) throws Exception {
     Checkpoints cps = new Checkpoints(dir, 2);
     try (OnlineLearner a = new OnlineLearner(settings())) {
       train(a, 0, 600);
@@ -62,7 +62,7 @@ class CheckpointsTest {
   }
 
   @Test
-  void aTornNewestCheckpointFallsBackToThePreviousOne(@TempDir Path dir) throws Exception {
+  void shouldFallBackToThePreviousCheckpointWhenTheNewestIsTorn(@TempDir Path dir) throws Exception {
     Checkpoints cps = new Checkpoints(dir, 3);
     try (OnlineLearner a = new OnlineLearner(settings())) {
       train(a, 0, 100);
@@ -80,7 +80,7 @@ class CheckpointsTest {
   }
 
   @Test
-  void keepsOnlyTheNewestCheckpoints(@TempDir Path dir) {
+  void shouldKeepOnlyTheNewestWhenCheckpointsAccumulate(@TempDir Path dir) {
     Checkpoints cps = new Checkpoints(dir, 2);
     try (OnlineLearner a = new OnlineLearner(settings())) {
       train(a, 0, 50);

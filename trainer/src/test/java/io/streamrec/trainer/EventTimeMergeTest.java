@@ -29,7 +29,7 @@ class EventTimeMergeTest {
   }
 
   @Test
-  void emitsAcrossPartitionsInEventTimeOrder() {
+  void shouldEmitInEventTimeOrderWhenRecordsComeFromSeveralPartitions() {
     EventTimeMerge m = new EventTimeMerge(List.of(P0, P1, P2), 100);
     m.add(P0, at(10, 0));
     m.add(P0, at(40, 1));
@@ -43,7 +43,7 @@ class EventTimeMergeTest {
   }
 
   @Test
-  void waitsForAPartitionThatMayStillDeliverAnEarlierRecord() {
+  void shouldWaitWhenAPartitionMayStillDeliverAnEarlierRecord() {
     EventTimeMerge m = new EventTimeMerge(List.of(P0, P1), 100);
     m.add(P0, at(10, 0));
     m.add(P0, at(30, 1));
@@ -57,7 +57,7 @@ class EventTimeMergeTest {
   }
 
   @Test
-  void anEmptyPartitionThatIsCaughtUpDoesNotBlock() {
+  void shouldNotBlockWhenAnEmptyPartitionIsCaughtUp() {
     EventTimeMerge m = new EventTimeMerge(List.of(P0, P1), 100);
     m.add(P0, at(10, 5));
     assertThat(drain(m, Set.of())).as("P1 not caught up").isEmpty();
@@ -65,7 +65,7 @@ class EventTimeMergeTest {
   }
 
   @Test
-  void equalTimesGoToThePartitionListedFirstAndEachPartitionStaysInOffsetOrder() {
+  void shouldPreferThePartitionListedFirstWhenTimesAreEqual() {
     EventTimeMerge m = new EventTimeMerge(List.of(P0, P1), 100);
     m.add(P1, at(10, 0));
     m.add(P0, at(10, 0));
@@ -74,7 +74,7 @@ class EventTimeMergeTest {
   }
 
   @Test
-  void aDeadLetterGoesFirstButOnlyOnceAcknowledged() {
+  void shouldReleaseADeadLetterFirstWhenItsWriteIsAcknowledged() {
     EventTimeMerge m = new EventTimeMerge(List.of(P0, P1), 100);
     Pending.Ack ack = new Pending.Ack();
     m.add(P0, Pending.deadLetter(0, ack));
@@ -86,7 +86,7 @@ class EventTimeMergeTest {
   }
 
   @Test
-  void aFailedDeadLetterWriteSurfaces() {
+  void shouldSurfaceTheFailureWhenADeadLetterWriteFails() {
     EventTimeMerge m = new EventTimeMerge(List.of(P0), 100);
     Pending.Ack ack = new Pending.Ack();
     m.add(P0, Pending.deadLetter(3, ack));
@@ -96,7 +96,7 @@ class EventTimeMergeTest {
   }
 
   @Test
-  void reportsFullPartitionsAndClears() {
+  void shouldReportFullPartitionsWhenBufferedAndClearWhenAsked() {
     EventTimeMerge m = new EventTimeMerge(List.of(P0, P1), 2);
     m.add(P0, at(1, 0));
     m.add(P0, at(2, 1));

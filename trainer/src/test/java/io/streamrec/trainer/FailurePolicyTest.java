@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class FailurePolicyTest {
 
   @Test
-  void retriableKafkaErrorsAndIoAnywhereInTheCauseChainAreRetriable() {
+  void shouldRetryWhenTheCauseChainHoldsARetriableKafkaErrorOrIo() {
     assertThat(FailurePolicy.retriable(new TimeoutException("t"))).isTrue();
     assertThat(FailurePolicy.retriable(new KafkaException("wrapped", new DisconnectException("d")))).isTrue();
     assertThat(FailurePolicy.retriable(new UncheckedIOException(new IOException("disk")))).isTrue();
@@ -25,7 +25,7 @@ class FailurePolicyTest {
   }
 
   @Test
-  void backsOffExponentiallyAndStartsAfreshAfterASuccess() {
+  void shouldBackOffExponentiallyWhenFailuresRepeatAndStartAfreshAfterASuccess() {
     FailurePolicy p = new FailurePolicy(Duration.ofMinutes(5));
     assertThat(p.onFailure(new TimeoutException("1"))).isEqualTo(Duration.ofMillis(100));
     assertThat(p.onFailure(new TimeoutException("2"))).isEqualTo(Duration.ofMillis(200));
@@ -39,7 +39,7 @@ class FailurePolicyTest {
   }
 
   @Test
-  void fatalFailuresAndAnExhaustedBudgetAreRethrown() throws Exception {
+  void shouldRethrowWhenTheFailureIsFatalOrTheBudgetIsExhausted() throws Exception {
     FailurePolicy p = new FailurePolicy(Duration.ofMillis(50));
     IllegalStateException bug = new IllegalStateException("bug");
     assertThatThrownBy(() -> p.onFailure(bug)).isSameAs(bug);

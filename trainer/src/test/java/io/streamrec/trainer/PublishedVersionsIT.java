@@ -39,7 +39,7 @@ class PublishedVersionsIT {
   private static final Instant T = Instant.parse("1998-01-01T00:00:00Z");
 
   @Test
-  void findsTheNewestVersionBehindTransactionMarkersAndUndecodableTails(EmbeddedKafkaBroker kafka) throws Exception {
+  void shouldFindTheNewestVersionWhenTheTailHoldsMarkersAndUndecodableRecords(EmbeddedKafkaBroker kafka) throws Exception {
     String users = "pv-users";
     String items = "pv-items";
     String empty = "pv-empty";

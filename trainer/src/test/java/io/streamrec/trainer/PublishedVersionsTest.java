@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class PublishedVersionsTest {
 
   @Test
-  void failsRatherThanAnswerZeroWhenThePartitionCannotBeReadInTime() {
+  void shouldFailRatherThanAnswerZeroWhenThePartitionCannotBeReadInTime() {
     MockConsumer<byte[], byte[]> c = new MockConsumer<>("earliest");
     TopicPartition tp = new TopicPartition("items", 0);
     c.updatePartitions("items", List.of(new PartitionInfo("items", 0, Node.noNode(), new Node[0], new Node[0])));

@@ -17,7 +17,7 @@ class TrainerConfigTest {
   }
 
   @Test
-  void classpathDefaultsMatchTheMeasuredLearnerDefaults() {
+  void shouldMatchTheLearnerDefaultsWhenReadFromTheClasspath() {
     TrainerConfig cfg = load(Map.of());
     assertThat(cfg.learner()).isEqualTo(LearnerSettings.defaults());
     assertThat(cfg.publishInterval()).isEqualTo(Duration.ofMillis(200));
@@ -28,7 +28,7 @@ class TrainerConfigTest {
   }
 
   @Test
-  void overridesAndKafkaPassThrough() {
+  void shouldApplyOverridesWhenGivenAndPassKafkaKeysThrough() {
     TrainerConfig cfg = load(Map.of("trainer.sampler", "in-batch", "trainer.device", "GPU",
         "kafka.bootstrap.servers", "h:1", "kafka.security.protocol", "SSL", "trainer.bootstrap.epochs", "3"));
     assertThat(cfg.learner().negativeMode()).isEqualTo(NegativeMode.IN_BATCH);
@@ -39,7 +39,7 @@ class TrainerConfigTest {
   }
 
   @Test
-  void invalidValuesNameTheirKey() {
+  void shouldNameTheKeyWhenAValueIsInvalid() {
     assertThatThrownBy(() -> load(Map.of("trainer.embedding.dim", "0")))
         .hasMessageContaining("trainer.embedding.dim");
     assertThatThrownBy(() -> load(Map.of("trainer.loss", "hinge"))).hasMessageContaining("trainer.loss");

@@ -15,13 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainerLifecycleTest {
 
   @Test
-  void aFailedLoopExitsNonZeroAndARequestedStopZero() {
+  void shouldExitNonZeroWhenTheLoopFailsAndZeroWhenAStopIsRequested() {
     assertThat(TrainerMain.exitCode(Optional.of(new IllegalStateException("broker unreachable")))).isEqualTo(1);
     assertThat(TrainerMain.exitCode(Optional.empty())).isZero();
   }
 
   @Test
-  void emptyIdsAreInvalidIdsNotUndecodable() {
+  void shouldCallAnEmptyIdInvalidWhenItDecodes() {
     Instant t = Instant.ofEpochMilli(1);
     assertThat(TrainerLoop.validate(new TrainingExample("", "i", 4f, t, 1)))
         .isEqualTo(DeadLetterReason.INVALID_USER_ID);
@@ -33,7 +33,7 @@ class TrainerLifecycleTest {
   }
 
   @Test
-  void anUnwritableCheckpointDirectoryFailsAtOnce(@TempDir Path dir) throws Exception {
+  void shouldFailAtOnceWhenTheCheckpointDirectoryIsUnwritable(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("a-file"), "x");
     assertThatThrownBy(() -> new Checkpoints(file.resolve("ckpt"), 2).ensureWritable())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("not writable");

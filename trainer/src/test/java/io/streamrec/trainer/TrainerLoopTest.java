@@ -77,7 +77,7 @@ class TrainerLoopTest {
   }
 
   @Test
-  void aFrozenModelStopsUpdatingAtTheFreezeTimeButKeepsConsuming() {
+  void shouldStopUpdatingButKeepConsumingWhenTheModelIsFrozen() {
     MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
         new ByteArraySerializer());
     start(config("50", Map.of("trainer.freeze.at.event.time.ms", "1010", "trainer.idle.steps", "50")), producer,
@@ -181,7 +181,7 @@ class TrainerLoopTest {
   }
 
   @Test
-  void learnsPublishesCheckpointsAndCommitsWhatItConsumed() {
+  void shouldLearnPublishCheckpointAndCommitWhenExamplesArrive() {
     MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
         new ByteArraySerializer());
     SimpleMeterRegistry reg = new SimpleMeterRegistry();
@@ -219,7 +219,7 @@ class TrainerLoopTest {
   }
 
   @Test
-  void aDeadLettersOffsetCountsAsDoneOnlyOnceTheWriteIsAcknowledged() {
+  void shouldCountADeadLettersOffsetAsDoneWhenTheWriteIsAcknowledged() {
     MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(),
         new ByteArraySerializer());
     start(config("3600000"), producer, new SimpleMeterRegistry());
@@ -241,7 +241,7 @@ class TrainerLoopTest {
   }
 
   @Test
-  void aRetriableFailureRewindsAndLosesNothingAFatalOneStopsTheLoop() {
+  void shouldRewindOnARetriableFailureAndStopWhenTheFailureIsFatal() {
     MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
         new ByteArraySerializer());
     start(config("50"), producer, new SimpleMeterRegistry());
@@ -268,7 +268,7 @@ class TrainerLoopTest {
   }
 
   @Test
-  void theInputIsAssignedNotSubscribedAndReadCommitted() {
+  void shouldAssignAndReadCommittedWhenTheLoopStarts() {
     start(config("50"), new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
         new SimpleMeterRegistry());
     assertThat(consumer.subscription()).as("no group membership to time out of").isEmpty();

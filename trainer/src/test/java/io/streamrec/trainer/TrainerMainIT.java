@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainerMainIT {
 
   @Test
-  void sigtermStopsARunningTrainerWithExitCodeZero(EmbeddedKafkaBroker kafka, @TempDir Path dir) throws Exception {
+  void shouldExitZeroWhenSigtermStopsARunningTrainer(EmbeddedKafkaBroker kafka, @TempDir Path dir) throws Exception {
     String sfx = TestTopics.suffix();
     TopicAdmin.createAll(kafka.bootstrapServers(), List.of(Topics.TRAINING_EXAMPLES.withSuffix(sfx),
         Topics.USER_EMBEDDINGS.withSuffix(sfx), Topics.ITEM_EMBEDDINGS.withSuffix(sfx),
@@ -49,7 +49,7 @@ class TrainerMainIT {
   }
 
   @Test
-  void anUnwritableCheckpointDirectoryExitsNonZero(EmbeddedKafkaBroker kafka, @TempDir Path dir) throws Exception {
+  void shouldExitNonZeroWhenTheCheckpointDirectoryIsUnwritable(EmbeddedKafkaBroker kafka, @TempDir Path dir) throws Exception {
     Path notADir = Files.writeString(dir.resolve("a-file"), "x");
     Process p = start(dir, kafka.bootstrapServers(), TestTopics.suffix(), 0, notADir.resolve("ckpt"));
     try {
@@ -61,7 +61,7 @@ class TrainerMainIT {
   }
 
   @Test
-  void anUnreachableBrokerExitsNonZero(@TempDir Path dir) throws Exception {
+  void shouldExitNonZeroWhenTheBrokerIsUnreachable(@TempDir Path dir) throws Exception {
     Process p = start(dir, "127.0.0.1:" + EmbeddedKafkaBroker.freePort(), TestTopics.suffix(), 0, dir.resolve("c"),
         "trainer.retry.timeout.ms=2000");
     try {

@@ -50,7 +50,7 @@ class TrainerResumeIT {
   private static final AvroSerde<EmbeddingUpdate> EMBEDDINGS = AvroSerde.of(EmbeddingUpdate.class);
 
   @Test
-  void crashAndRestartLosesNothingAndVersionsKeepIncreasing(EmbeddedKafkaBroker kafka, @TempDir Path ckpt) {
+  void shouldLoseNothingAndKeepVersionsIncreasingWhenRestartedAfterACrash(EmbeddedKafkaBroker kafka, @TempDir Path ckpt) {
     String sfx = TestTopics.suffix();
     List<TopicSpec<?, ?>> topics = new ArrayList<>();
     for (TopicSpec<?, ?> t : Topics.all()) {
@@ -123,7 +123,7 @@ class TrainerResumeIT {
   }
 
   @Test
-  void bootstrapEpochsRereadTheRetainedTopicBeforeGoingOnline(EmbeddedKafkaBroker kafka, @TempDir Path ckpt) {
+  void shouldRereadTheRetainedTopicWhenBootstrapEpochsAreSet(EmbeddedKafkaBroker kafka, @TempDir Path ckpt) {
     String sfx = TestTopics.suffix();
     List<TopicSpec<?, ?>> topics = new ArrayList<>();
     for (TopicSpec<?, ?> t : Topics.all()) {
@@ -155,7 +155,7 @@ class TrainerResumeIT {
   }
 
   @Test
-  void learnsOnlyCommittedExamplesAndDeadLettersEachBadOneWithItsReason(EmbeddedKafkaBroker kafka,
+  void shouldLearnOnlyCommittedExamplesAndDeadLetterEachBadOneWhenTheInputIsMixed(EmbeddedKafkaBroker kafka,
                                                                        @TempDir Path ckpt) {
     String sfx = TestTopics.suffix();
     List<TopicSpec<?, ?>> topics = new ArrayList<>();

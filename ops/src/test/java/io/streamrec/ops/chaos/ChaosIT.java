@@ -41,7 +41,7 @@ class ChaosIT {
   }
 
   @Test
-  void killNineDuringReplayLosesAndDuplicatesNothing() throws Exception {
+  void shouldLoseAndDuplicateNothingWhenServicesAreKilledDuringTheReplay() throws Exception {
     Path data = MovieLensFixture.ml100kOrSkip();
     ChaosScenario.Settings s = new ChaosScenario.Settings(data, RATINGS, 42, 3, 2, 1, Duration.ofSeconds(45),
         tmp, Duration.ofSeconds(150), Duration.ofSeconds(150), 20, true, OVERRIDES);

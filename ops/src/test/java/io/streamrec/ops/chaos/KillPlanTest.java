@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class KillPlanTest {
 
   @Test
-  void sameSeedSamePlanAndEveryKillInItsOwnSlotInsideTheMiddleOfTheReplay() {
+  void shouldDrawTheSamePlanWhenTheSeedIsTheSameWithEveryKillInItsOwnSlot() {
     List<KillPlan.Kill> a = KillPlan.draw(42, 10_000, 3, 2, 1);
     assertThat(KillPlan.draw(42, 10_000, 3, 2, 1)).isEqualTo(a);
     assertThat(KillPlan.draw(43, 10_000, 3, 2, 1)).isNotEqualTo(a);
@@ -25,7 +25,7 @@ class KillPlanTest {
   }
 
   @Test
-  void rejectsImpossiblePlans() {
+  void shouldRejectAPlanWhenItCannotFit() {
     assertThatThrownBy(() -> KillPlan.draw(1, 20, 3, 2, 1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> KillPlan.draw(1, 1_000, -1, 0, 0)).isInstanceOf(IllegalArgumentException.class);
     assertThat(KillPlan.draw(1, 0, 0, 0, 0)).isEmpty();

@@ -76,7 +76,7 @@ class PoisonPillIT {
   record Letter(String stage, String reason, String topic, String partition, String offset) {}
 
   @Test
-  void everyPillIsDeadLetteredOrAnsweredAndEveryServiceSurvives() throws Exception {
+  void shouldDeadLetterOrAnswerEveryPillWhenHostileInputArrives() throws Exception {
     Path data = MovieLensFixture.ml100kOrSkip();
     String suffix = "-pills";
     List<Pill> pills = PoisonPills.load(suffix);

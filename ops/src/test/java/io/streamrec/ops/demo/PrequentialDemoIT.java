@@ -55,7 +55,7 @@ class PrequentialDemoIT {
   static final int MODEL_REFLECTED_MARGIN = 10_000;
 
   @Test
-  void onlineBeatsFrozenOnTheSameStream(EmbeddedKafkaBroker kafka, @TempDir Path tmp) throws Exception {
+  void shouldBeatTheFrozenArmWhenTheModelLearnsOnline(EmbeddedKafkaBroker kafka, @TempDir Path tmp) throws Exception {
     Path data = MovieLensFixture.ml100kOrSkip();
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     Demo.Settings s = new Demo.Settings(Demo.BrokerMode.EXTERNAL, kafka.bootstrapServers(), TestTopics.suffix(),

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PrequentialReportTest {
 
   @Test
-  void resultsJsonHoldsTheIssuesFieldsPerArmAndTheRun(@TempDir Path dir) throws Exception {
+  void shouldHoldEveryFieldPerArmWhenResultsJsonIsWritten(@TempDir Path dir) throws Exception {
     List<Event> events = List.of(new Event("u", "a", 5, 10, 1_000), new Event("v", "b", 5, 11, 1_001),
         new Event("u", "b", 5, 30, 1_010), new Event("v", "a", 5, 31, 1_020));
     List<ServedList> lists = List.of(new ServedList("u", List.of("b"), 10L, 10L, 1_005),

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 class LagGateTest {
 
   @Test
-  void holdsTheReplayBackWhileTheLagIsAboveTheBoundAndReleasesItWhenItDrops() throws Exception {
+  void shouldHoldTheReplayBackWhenTheLagIsAboveTheBound() throws Exception {
     AtomicLong lag = new AtomicLong(500);
     AtomicLong acked = new AtomicLong(500);
     try (LagGate gate = new LagGate(lag::get, acked::get, 100, Duration.ofMillis(5), Duration.ofSeconds(20))) {
@@ -35,7 +35,7 @@ class LagGateTest {
   }
 
   @Test
-  void countsRecordsSentSinceTheMeasurementAsLag() throws Exception {
+  void shouldCountRecordsAsLagWhenSentAfterTheMeasurement() throws Exception {
     AtomicLong acked = new AtomicLong(1_000);
     try (LagGate gate = new LagGate(() -> 0, acked::get, 100, Duration.ofMillis(5), Duration.ofSeconds(20))) {
       gate.awaitCapacity(1_099);
@@ -54,7 +54,7 @@ class LagGateTest {
   }
 
   @Test
-  void failsClearlyWhenTheLagNeverGoesDown() {
+  void shouldFailClearlyWhenTheLagNeverGoesDown() {
     try (LagGate gate = new LagGate(() -> 1_000, () -> 0, 10, Duration.ofMillis(5), Duration.ofMillis(300))) {
       assertThatThrownBy(() -> gate.awaitCapacity(0)).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("stayed above 10 records");
@@ -62,7 +62,7 @@ class LagGateTest {
   }
 
   @Test
-  void failsClearlyWhenTheLagCannotBeMeasured() {
+  void shouldFailClearlyWhenTheLagCannotBeMeasured() {
     try (LagGate gate = new LagGate(() -> {
       throw new IllegalStateException("no broker");
     }, () -> 0, 10, Duration.ofMillis(5), Duration.ofSeconds(20))) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class SessionRequestsTest {
 
   @Test
-  void asksForAListBeforeTheFirstRatingOfEachSession() {
+  void shouldAskForAListWhenASessionStarts() {
     Serializer<RecommendationRequest> none = (topic, v) -> new byte[0];
     MockProducer<String, RecommendationRequest> p = new MockProducer<>(true, null,
         (Serializer<String>) (topic, v) -> new byte[0], none);

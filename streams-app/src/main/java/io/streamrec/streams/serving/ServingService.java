@@ -1,9 +1,8 @@
 package io.streamrec.streams.serving;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamrec.lifecycle.StreamsLifecycle;
 import io.streamrec.metrics.MetricsServer;
 import io.streamrec.schemas.DeadLetterHeaders;
 import io.streamrec.schemas.Topics;
@@ -17,10 +16,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * a {@link MetricsServer} passed in (shared with other components; its port becomes this instance's
  * {@code application.server}) or, when none is given, on one the service starts on
  * {@code serving.http.host:serving.http.port} and owns (pass a {@link PrometheusMeterRegistry} to see the
- * meters on its {@code /metrics}). A fatal stream error shuts the client down ({@code SHUTDOWN_CLIENT});
- * {@link #isRunning()} then turns false, so a supervisor can exit and restart the process.
+ * meters on its {@code /metrics}). Failure policy: {@link StreamsLifecycle}'s, shared with ingest: a fatal stream
+ * error shuts the client down, {@link #isFailed()} turns true and {@link #isRunning()} false, so a supervisor can
+ * exit and restart the process.
  */
 public final class ServingService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServingService.class);
@@ -46,10 +44,7 @@ public final class ServingService implements AutoCloseable {
   private boolean ownsServer;
   private KafkaProducer<byte[], byte[]> deadLetterProducer;
   private ServingDependencies deps;
-  private KafkaStreams streams;
-  private KafkaStreamsMetrics streamsMetrics;
-  private volatile boolean failed;
-  private volatile boolean closing;
+  private volatile StreamsLifecycle lifecycle;
 
   /** A service that starts and owns its HTTP endpoint. */
   public ServingService(final ServingConfig config, final MeterRegistry registry) {
@@ -65,7 +60,7 @@ public final class ServingService implements AutoCloseable {
 
   /** Starts the HTTP route and Kafka Streams; returns at once (state goes REBALANCING then RUNNING). */
   public synchronized ServingService start() {
-    if (streams != null) {
+    if (lifecycle != null) {
       throw new IllegalStateException("already started");
     }
     // before any side effect: a serving.movielens.dir without u.item is a configuration error
@@ -97,24 +92,11 @@ public final class ServingService implements AutoCloseable {
     }, Clock.systemUTC());
     final Topology topology = ServingTopology.build(deps);
     log.info("Serving topology:\n{}", topology.describe());
-    streams = new KafkaStreams(topology, props);
-    streams.setUncaughtExceptionHandler(e -> {
-      log.error("Serving stream thread failed; shutting the client down", e);
-      failed = true;
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-    });
-    streams.setStateListener((next, prev) -> {
-      log.info("Serving state {} -> {}", prev, next);
-      if (next == KafkaStreams.State.ERROR || (!closing && (next == KafkaStreams.State.PENDING_SHUTDOWN
-          || next == KafkaStreams.State.NOT_RUNNING))) {
-        failed = true;
-      }
-    });
-    streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("app", "serving"));
-    streamsMetrics.bindTo(registry);
+    lifecycle = new StreamsLifecycle("serving", topology, props, registry);
+    final KafkaStreams streams = lifecycle.streams();
     final HostInfo self = new HostInfo(config.advertisedHost(), server.port());
     server.route(RecommendationsRoute.PATH, new RecommendationsRoute(deps, streams, self, server, titles));
-    server.route(StatsRoute.PATH, new StatsRoute(registry, () -> streams, deps.items(), deps.clock()::millis, server));
+    server.route(StatsRoute.PATH, new StatsRoute(registry, lifecycle::streams, deps.items(), deps.clock()::millis, server));
     server.home(new LivePage(server));
     if (titles.source() != null) {
       log.info("Item titles from {} ({} items); live page on http://{}:{}/", titles.source(), titles.size(),
@@ -126,25 +108,26 @@ public final class ServingService implements AutoCloseable {
     if (ownsServer) {
       server.readiness(this::isRunning);
     }
-    streams.start();
+    lifecycle.start();
     return this;
   }
 
   /** Whether Kafka Streams is RUNNING (false before start, while rebalancing, after a fatal error). */
   public boolean isRunning() {
-    final KafkaStreams s = streams;
-    return s != null && s.state() == KafkaStreams.State.RUNNING;
+    final StreamsLifecycle l = lifecycle;
+    return l != null && l.isRunning();
   }
 
   /** Whether the Kafka Streams client died (a fatal error or an unrequested shutdown); the process should exit. */
   public boolean isFailed() {
-    return failed;
+    final StreamsLifecycle l = lifecycle;
+    return l != null && l.isFailed();
   }
 
   /** The Kafka Streams state, or {@code null} before {@link #start()}. */
   public KafkaStreams.State state() {
-    final KafkaStreams s = streams;
-    return s == null ? null : s.state();
+    final StreamsLifecycle l = lifecycle;
+    return l == null ? null : l.state();
   }
 
   /** The port of the HTTP endpoint carrying the route (after {@link #start()}). */
@@ -171,16 +154,8 @@ public final class ServingService implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    closing = true;
-    if (streams != null) {
-      // Leave the group so a restarted instance gets its partitions back at once instead of after the old
-      // member's session timeout.
-      streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-          .withTimeout(Duration.ofSeconds(30)));
-      streams = null;
-    }
-    if (streamsMetrics != null) {
-      streamsMetrics.close();
+    if (lifecycle != null) {
+      lifecycle.close(Duration.ofSeconds(30));
     }
     if (deadLetterProducer != null) {
       deadLetterProducer.close(Duration.ofSeconds(10));

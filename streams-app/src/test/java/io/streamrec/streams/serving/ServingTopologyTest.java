@@ -13,10 +13,9 @@ import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterHeaders;
 import io.streamrec.schemas.DeadLetterReason;
 import io.streamrec.schemas.Topics;
+import io.streamrec.testkit.GoldenFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -141,14 +140,7 @@ class ServingTopologyTest {
         Clock.systemUTC())) {
       actual = ServingTopology.build(d).describe().toString();
     }
-    try (InputStream in = getClass().getResourceAsStream("/serving-topology.txt")) {
-      if (in == null || Boolean.getBoolean("streamrec.golden.update")) {
-        Path golden = Path.of("src/test/resources/serving-topology.txt");
-        Files.writeString(golden, actual);
-        throw new AssertionError("golden file written to " + golden.toAbsolutePath() + "; review and commit it");
-      }
-      assertThat(actual).isEqualTo(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
+    GoldenFile.assertMatches(ServingTopologyTest.class, "serving-topology.txt", actual);
   }
 
   @Test
