@@ -13,7 +13,7 @@ import picocli.CommandLine;
 class OfflineCommandTest {
 
   @Test
-  void trainerDefaultsStreamedOnceMeetTheQualityBarOnTheTutorialSplit() {
+  void shouldMeetTheQualityBarWhenTheTrainerDefaultsStreamTheTutorialSplit() {
     Path dir = MovieLensFixture.ml100kOrSkip();
     OfflineCommand cmd = new OfflineCommand();
     new CommandLine(cmd).parseArgs("--data", dir.toString(), "--seeds", "2");

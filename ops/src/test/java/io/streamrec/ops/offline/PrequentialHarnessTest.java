@@ -51,7 +51,7 @@ class PrequentialHarnessTest {
   }
 
   @Test
-  void frozenArmLearnsNothingFromTheSplitOn() {
+  void shouldLearnNothingFromTheSplitOnWhenTheArmIsFrozen() {
     LearnerSettings s = LearnerSettings.defaults().with(b -> b.seed = 3);
     PrequentialHarness.Outcome frozen = PrequentialHarness.run(events, split, 4f, 10, 5, s, true);
     PrequentialHarness.Outcome online = PrequentialHarness.run(events, split, 4f, 10, 5, s, false);

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 class EmbeddingTableTest {
 
   @Test
-  void growsGeometricallyAndKeepsExistingRows() {
+  void shouldGrowGeometricallyAndKeepRowsWhenNewIdsArrive() {
     EmbeddingTable t = new EmbeddingTable(8, 0.1f, 1, 16);
     t.ensureRow(0);
     float[] first = t.vector(0);
@@ -28,7 +28,7 @@ class EmbeddingTableTest {
   }
 
   @Test
-  void lazyAdamTouchesOnlyTheGivenRowAndMarksItDirty() {
+  void shouldTouchOnlyTheGivenRowAndMarkItDirtyWhenLazyAdamSteps() {
     EmbeddingTable t = new EmbeddingTable(4, 0.1f, 1, 16);
     t.ensureRow(2);
     float[] before1 = t.vector(1);

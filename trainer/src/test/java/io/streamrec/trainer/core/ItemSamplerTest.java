@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class ItemSamplerTest {
 
   @Test
-  void uniformSamplerDrawsEveryKnownItemEquallyOften() {
+  void shouldDrawEveryKnownItemEquallyOftenWhenUniform() {
     ItemSampler s = new ItemSampler(ItemSampler.Kind.UNIFORM, 0.75);
     s.ensureItem(49);
     for (int i = 0; i < 30; i++) {
@@ -22,7 +22,7 @@ class ItemSamplerTest {
   }
 
   @Test
-  void popularitySamplerFollowsSmoothedCountsAsTheyChange() {
+  void shouldFollowTheSmoothedCountsWhenTheyChange() {
     ItemSampler s = new ItemSampler(ItemSampler.Kind.POPULARITY, 0.75);
     int[] counts = {1, 10, 100, 0, 1000};
     for (int i = 0; i < counts.length; i++) {
@@ -45,7 +45,7 @@ class ItemSamplerTest {
   }
 
   @Test
-  void restoredSamplerHasTheSameDistribution() {
+  void shouldKeepTheSameDistributionWhenRestored() {
     ItemSampler s = new ItemSampler(ItemSampler.Kind.POPULARITY, 0.75);
     for (int i = 0; i < 20; i++) {
       for (int c = 0; c <= i; c++) {

@@ -103,7 +103,7 @@ class OnlineLearnerTest {
   }
 
   @Test
-  void anEarlyFullSoftmaxFlushTrainsTheQueuedExamplesAloneAndMovesOnlyTheirUsers() {
+  void shouldTrainTheQueuedExamplesAloneAndMoveOnlyTheirUsersWhenAFullSoftmaxFlushComesEarly() {
     Planted data = Planted.make(11);
     try (OnlineLearner learner = new OnlineLearner(fast())) {
       long t = 1_000_000L;
@@ -139,7 +139,7 @@ class OnlineLearnerTest {
   }
 
   @Test
-  void lossFallsAndEmbeddingsRecoverThePlantedClusters() {
+  void shouldRecoverThePlantedClustersWhenTrainedOnThem() {
     Planted data = Planted.make(11);
     List<Float> losses = new ArrayList<>();
     try (OnlineLearner learner = new OnlineLearner(fast())) {
@@ -169,7 +169,7 @@ class OnlineLearnerTest {
   }
 
   @Test
-  void negativesAvoidTheUsersSeenItemsWhenTheSamplerCan() {
+  void shouldAvoidTheUsersSeenItemsWhenSamplingNegatives() {
     for (int retries : new int[] {0, 3}) {
       LearnerSettings s = fast().with(b -> b.seenRetries = retries);
       try (OnlineLearner learner = new OnlineLearner(s)) {
@@ -200,7 +200,7 @@ class OnlineLearnerTest {
   }
 
   @Test
-  void tablesGrowAsNewIdsArriveWithoutLosingRows() {
+  void shouldGrowTablesWithoutLosingRowsWhenNewIdsArrive() {
     try (OnlineLearner learner = new OnlineLearner(fast())) {
       learner.learn("u0", "i0", 4f, 1);
       learner.flush();
@@ -219,7 +219,7 @@ class OnlineLearnerTest {
   }
 
   @Test
-  void nonFiniteLossSkipsTheBatchAndChangesNothing() {
+  void shouldSkipTheBatchAndChangeNothingWhenTheLossIsNotFinite() {
     try (OnlineLearner learner = new OnlineLearner(fast())) {
       for (int i = 0; i < 30; i++) {
         learner.learn("u" + (i % 3), "i" + i, 4f, i);
@@ -241,7 +241,7 @@ class OnlineLearnerTest {
   }
 
   @Test
-  void nativeMemoryStaysFlatOverManySteps() {
+  void shouldKeepNativeMemoryFlatWhenTakingManySteps() {
     try (OnlineLearner learner = new OnlineLearner(fast())) {
       feed(learner, Planted.make(3));
       learner.trainIdle(100);
@@ -261,7 +261,7 @@ class OnlineLearnerTest {
   }
 
   @Test
-  void inBatchAndOtherLossesAlsoLearn() {
+  void shouldLearnWhenTheLossIsInBatchOrAnother() {
     Planted data = Planted.make(13);
     for (LearnerSettings s : List.of(
         fast().with(b -> { b.negativeMode = NegativeMode.IN_BATCH; b.loss = Loss.SOFTMAX; }),
