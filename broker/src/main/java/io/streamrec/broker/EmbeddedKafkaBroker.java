@@ -25,13 +25,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real, single-node Kafka (KRaft, combined broker + controller) started in this JVM from the Maven
- * artifacts: no Docker, no downloads. Listeners bind to loopback on free ports.
+ * A real, single-node Kafka (KRaft, combined broker + controller) started in this JVM from the
+ * Maven artifacts: no Docker, no downloads. Listeners bind to loopback on free ports.
  *
- * <p>Single-node settings that matter: the offsets, transaction-state and share-coordinator topics use
- * replication factor 1 and min ISR 1 (otherwise consumer groups and transactions hang silently).
+ * <p>Single-node settings that matter: the offsets, transaction-state and share-coordinator topics
+ * use replication factor 1 and min ISR 1 (otherwise consumer groups and transactions hang
+ * silently).
  *
- * <p>{@link #close()} is idempotent and deletes the data directory when the broker created it itself.
+ * <p>{@link #close()} is idempotent and deletes the data directory when the broker created it
+ * itself.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
@@ -60,28 +62,36 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /**
    * A broker whose log lives in {@code dataDir} (kept on close), with broker configs overridden by
-   * {@code overrides}. Two keys are StreamRec's own: {@code streamrec.broker.port} and
-   * {@code streamrec.controller.port} fix the listener ports (a restart on the same data directory then keeps its
-   * address); otherwise each start picks free ports.
+   * {@code overrides}. Two keys are StreamRec's own: {@code streamrec.broker.port} and {@code
+   * streamrec.controller.port} fix the listener ports (a restart on the same data directory then
+   * keeps its address); otherwise each start picks free ports.
    */
   public static EmbeddedKafkaBroker at(Path dataDir, Map<String, String> overrides) {
     return new EmbeddedKafkaBroker(dataDir, false, overrides);
   }
 
-  /** Formats the storage (first start only) and starts the broker; returns once it answers metadata requests. */
+  /**
+   * Formats the storage (first start only) and starts the broker; returns once it answers metadata
+   * requests.
+   */
   public synchronized EmbeddedKafkaBroker start() {
     if (server != null) {
       throw new IllegalStateException("already started");
     }
     long t0 = System.nanoTime();
-    int brokerPort = Integer.parseInt(overrides.getOrDefault("streamrec.broker.port", String.valueOf(freePort())));
-    int controllerPort = Integer.parseInt(overrides.getOrDefault("streamrec.controller.port",
-        String.valueOf(freePort())));
+    int brokerPort =
+        Integer.parseInt(
+            overrides.getOrDefault("streamrec.broker.port", String.valueOf(freePort())));
+    int controllerPort =
+        Integer.parseInt(
+            overrides.getOrDefault("streamrec.controller.port", String.valueOf(freePort())));
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
     props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
     props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("controller.listener.names", "CONTROLLER");
@@ -98,11 +108,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("group.initial.rebalance.delay.ms", "0");
     props.put("auto.create.topics.enable", "false");
     props.put("log.cleaner.backoff.ms", "1000");
-    overrides.forEach((k, v) -> {
-      if (!k.startsWith("streamrec.")) {
-        props.put(k, v);
-      }
-    });
+    overrides.forEach(
+        (k, v) -> {
+          if (!k.startsWith("streamrec.")) {
+            props.put(k, v);
+          }
+        });
     try {
       Files.createDirectories(dataDir);
       Path propsFile = dataDir.resolve("server.properties");
@@ -119,8 +130,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     bootstrapServers = "127.0.0.1:" + brokerPort;
     awaitReady(Duration.ofSeconds(60));
-    log.info("Embedded Kafka ready at {} in {} ms (data {})", bootstrapServers,
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), dataDir);
+    log.info(
+        "Embedded Kafka ready at {} in {} ms (data {})",
+        bootstrapServers,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+        dataDir);
     return this;
   }
 
@@ -157,11 +171,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     String clusterId = Uuid.randomUuid().toString();
     int rc;
     try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-      rc = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", propsFile.toString(),
-          "--ignore-formatted"}, out);
+      rc =
+          StorageTool.execute(
+              new String[] {
+                "format", "-t", clusterId, "-c", propsFile.toString(), "--ignore-formatted"
+              },
+              out);
     }
     if (rc != 0) {
-      throw new IllegalStateException("kafka-storage format failed (" + rc + "): " + buf.toString(StandardCharsets.UTF_8));
+      throw new IllegalStateException(
+          "kafka-storage format failed (" + rc + "): " + buf.toString(StandardCharsets.UTF_8));
     }
   }
 
@@ -177,7 +196,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           }
         } catch (Exception e) {
           if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("Embedded Kafka did not become ready within " + timeout, e);
+            throw new IllegalStateException(
+                "Embedded Kafka did not become ready within " + timeout, e);
           }
         }
         try {

@@ -4,8 +4,12 @@ package io.streamrec.numeric;
 public final class Dot {
   private Dot() {}
 
-  /** {@code a[aOff..aOff+dim) . b[bOff..bOff+dim)}, with four independent accumulators and a scalar tail. */
-  public static float dot(final float[] a, final int aOff, final float[] b, final int bOff, final int dim) {
+  /**
+   * {@code a[aOff..aOff+dim) . b[bOff..bOff+dim)}, with four independent accumulators and a scalar
+   * tail.
+   */
+  public static float dot(
+      final float[] a, final int aOff, final float[] b, final int bOff, final int dim) {
     float s0 = 0f;
     float s1 = 0f;
     float s2 = 0f;

@@ -1,15 +1,16 @@
 package io.streamrec.numeric;
 
 /**
- * A bounded binary min-heap of longs held in a caller's array ({@code heap[0]} is the smallest), for keeping the
- * K largest of a stream of {@link Packed} candidates without allocating. The caller owns the array and the size.
+ * A bounded binary min-heap of longs held in a caller's array ({@code heap[0]} is the smallest),
+ * for keeping the K largest of a stream of {@link Packed} candidates without allocating. The caller
+ * owns the array and the size.
  */
 public final class LongHeap {
   private LongHeap() {}
 
   /**
-   * Offers {@code v} to a heap of {@code size} entries and capacity {@code k} ({@code heap.length >= k}): pushed
-   * while there is room, else it replaces the minimum when larger.
+   * Offers {@code v} to a heap of {@code size} entries and capacity {@code k} ({@code heap.length
+   * >= k}): pushed while there is room, else it replaces the minimum when larger.
    *
    * @return the new size
    */
@@ -44,7 +45,10 @@ public final class LongHeap {
     siftDown(heap, size);
   }
 
-  /** Sorts {@code heap[0..size)} descending (best candidate first) in place; destroys the heap order. */
+  /**
+   * Sorts {@code heap[0..size)} descending (best candidate first) in place; destroys the heap
+   * order.
+   */
   public static void sortDescending(final long[] heap, final int size) {
     for (int end = size - 1; end > 0; end--) {
       final long min = heap[0];

@@ -19,7 +19,8 @@ class TopKTest {
     for (float a : scores) {
       for (float b : scores) {
         if (Float.compare(a, b) != 0) {
-          assertThat(Long.compare(Packed.pack(a, 7), Packed.pack(b, 7))).as("%s vs %s", a, b)
+          assertThat(Long.compare(Packed.pack(a, 7), Packed.pack(b, 7)))
+              .as("%s vs %s", a, b)
               .isEqualTo(Float.compare(a, b));
         }
       }
@@ -69,13 +70,15 @@ class TopKTest {
       for (int e = rnd.nextInt(n / 2 + 1); e > 0; e--) {
         excluded.add(rnd.nextInt(n));
       }
-      int k = switch (trial % 5) {
-        case 0 -> 0;
-        case 1 -> n + 5;
-        default -> 1 + rnd.nextInt(15);
-      };
-      long[] got = TopK.topK(q, items, bias, n, dim, k,
-          excluded.stream().mapToInt(Integer::intValue).toArray());
+      int k =
+          switch (trial % 5) {
+            case 0 -> 0;
+            case 1 -> n + 5;
+            default -> 1 + rnd.nextInt(15);
+          };
+      long[] got =
+          TopK.topK(
+              q, items, bias, n, dim, k, excluded.stream().mapToInt(Integer::intValue).toArray());
 
       List<Integer> ref = new ArrayList<>();
       for (int i = 0; i < n; i++) {
@@ -86,7 +89,8 @@ class TopKTest {
       Comparator<Integer> byScore = Comparator.comparingDouble(r -> -score(q, items, bias, dim, r));
       ref.sort(byScore.thenComparingInt(r -> r));
       int[] expected = ref.stream().limit(Math.max(0, k)).mapToInt(Integer::intValue).toArray();
-      assertThat(Arrays.stream(got).mapToInt(Packed::id).toArray()).as("trial %d n=%d k=%d", trial, n, k)
+      assertThat(Arrays.stream(got).mapToInt(Packed::id).toArray())
+          .as("trial %d n=%d k=%d", trial, n, k)
           .containsExactly(expected);
       for (long p : got) {
         assertThat(Packed.score(p)).isEqualTo(score(q, items, bias, dim, Packed.id(p)));

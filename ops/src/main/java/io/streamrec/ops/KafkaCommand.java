@@ -1,8 +1,8 @@
 package io.streamrec.ops;
 
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.Topics;
-import io.streamrec.broker.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,18 +12,29 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code streamrec kafka}: a real single-node KRaft broker in the foreground until Ctrl-C. */
-@Command(name = "kafka", mixinStandardHelpOptions = true,
-    description = "Run an embedded single-node Kafka broker (KRaft) in the foreground; Ctrl-C stops it.")
+@Command(
+    name = "kafka",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run an embedded single-node Kafka broker (KRaft) in the foreground; Ctrl-C stops it.")
 final class KafkaCommand implements Callable<Integer> {
 
-  @Option(names = "--port", description = "Broker port on 127.0.0.1 (default: ${DEFAULT-VALUE}).", defaultValue = "9092")
+  @Option(
+      names = "--port",
+      description = "Broker port on 127.0.0.1 (default: ${DEFAULT-VALUE}).",
+      defaultValue = "9092")
   int port;
 
-  @Option(names = "--data-dir", description = "Log directory, kept across restarts (default: ${DEFAULT-VALUE}).",
+  @Option(
+      names = "--data-dir",
+      description = "Log directory, kept across restarts (default: ${DEFAULT-VALUE}).",
       defaultValue = ".streamrec/kafka")
   Path dataDir;
 
-  @Option(names = "--create-topics", negatable = true, defaultValue = "true",
+  @Option(
+      names = "--create-topics",
+      negatable = true,
+      defaultValue = "true",
       description = "Create StreamRec's topics once the broker is up (default: ${DEFAULT-VALUE}).")
   boolean createTopics;
 
@@ -35,31 +46,41 @@ final class KafkaCommand implements Callable<Integer> {
     overrides.put("streamrec.broker.port", Integer.toString(port));
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.at(dataDir.toAbsolutePath(), overrides);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.out.println("Stopping Kafka...");
-      broker.close();
-      stopped.countDown();
-    }, "kafka-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.out.println("Stopping Kafka...");
+                  broker.close();
+                  stopped.countDown();
+                },
+                "kafka-shutdown"));
     long t0 = System.nanoTime();
     broker.start();
     if (createTopics) {
       TopicAdmin.createAll(broker.bootstrapServers(), Topics.all(), (short) 1, Map.of());
     }
-    System.out.printf("Kafka is up in %.1f s. bootstrap.servers=%s (data: %s). Press Ctrl-C to stop.%n",
+    System.out.printf(
+        "Kafka is up in %.1f s. bootstrap.servers=%s (data: %s). Press Ctrl-C to stop.%n",
         (System.nanoTime() - t0) / 1e9, broker.bootstrapServers(), dataDir.toAbsolutePath());
     System.out.flush();
     stopped.await();
     return 0;
   }
 
-  /** A port another process listens on is a one-line error before anything is formatted or started. */
+  /**
+   * A port another process listens on is a one-line error before anything is formatted or started.
+   */
   static void requireFreePort(int port) {
     try (java.net.ServerSocket s = new java.net.ServerSocket()) {
       s.setReuseAddress(true);
       s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
     } catch (java.io.IOException e) {
-      throw new UserError("Port " + port + " on 127.0.0.1 is in use (is another broker running?); pick another with"
-          + " --port N");
+      throw new UserError(
+          "Port "
+              + port
+              + " on 127.0.0.1 is in use (is another broker running?); pick another with"
+              + " --port N");
     }
   }
 }

@@ -13,18 +13,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code streamrec topics}: create or list StreamRec's topics from their single declaration in {@code schemas}. */
-@Command(name = "topics", mixinStandardHelpOptions = true, description = "Create or list StreamRec's topics.",
+/**
+ * {@code streamrec topics}: create or list StreamRec's topics from their single declaration in
+ * {@code schemas}.
+ */
+@Command(
+    name = "topics",
+    mixinStandardHelpOptions = true,
+    description = "Create or list StreamRec's topics.",
     subcommands = {TopicsCommand.Create.class, TopicsCommand.ListTopics.class})
 final class TopicsCommand {
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
       description = "Create every StreamRec topic that does not exist yet (idempotent).")
   static final class Create implements Callable<Integer> {
-    @Mixin
-    KafkaOptions kafka = new KafkaOptions();
+    @Mixin KafkaOptions kafka = new KafkaOptions();
 
-    @Option(names = "--replication", defaultValue = "1", description = "Replication factor (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--replication",
+        defaultValue = "1",
+        description = "Replication factor (default: ${DEFAULT-VALUE}).")
     short replication;
 
     @Override
@@ -41,7 +51,10 @@ final class TopicsCommand {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "Print the topic declarations.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Print the topic declarations.")
   static final class ListTopics implements Runnable {
     @Override
     public void run() {

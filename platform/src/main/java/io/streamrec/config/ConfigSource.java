@@ -14,10 +14,11 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * Flat {@code key=value} configuration, merged from (lowest to highest precedence): classpath defaults, an
- * optional properties file ({@code --config FILE}), environment variables, then explicit overrides (command-line
- * flags). An environment variable {@code STREAMREC_TRAINER_BATCH_SIZE} sets key {@code trainer.batch.size}: the
- * {@code STREAMREC_} prefix is dropped, the rest lower-cased, and {@code _} becomes {@code .}. Keys are therefore
+ * Flat {@code key=value} configuration, merged from (lowest to highest precedence): classpath
+ * defaults, an optional properties file ({@code --config FILE}), environment variables, then
+ * explicit overrides (command-line flags). An environment variable {@code
+ * STREAMREC_TRAINER_BATCH_SIZE} sets key {@code trainer.batch.size}: the {@code STREAMREC_} prefix
+ * is dropped, the rest lower-cased, and {@code _} becomes {@code .}. Keys are therefore
  * dot-separated words; Kafka client settings are passed through under the {@code kafka.} prefix
  * ({@code STREAMREC_KAFKA_BOOTSTRAP_SERVERS} sets {@code kafka.bootstrap.servers}).
  *
@@ -32,17 +33,22 @@ public final class ConfigSource {
     this.values = Collections.unmodifiableMap(new TreeMap<>(values));
   }
 
-  /** Defaults from a classpath resource, then {@code file} (may be null), the process environment, then overrides. */
-  public static ConfigSource load(String defaultsResource, Path file, Map<String, String> overrides) {
+  /**
+   * Defaults from a classpath resource, then {@code file} (may be null), the process environment,
+   * then overrides.
+   */
+  public static ConfigSource load(
+      String defaultsResource, Path file, Map<String, String> overrides) {
     return load(defaultsResource, file, System.getenv(), overrides);
   }
 
   /** As {@link #load(String, Path, Map)} with an explicit environment (tests). */
-  public static ConfigSource load(String defaultsResource, Path file, Map<String, String> env,
-                                  Map<String, String> overrides) {
+  public static ConfigSource load(
+      String defaultsResource, Path file, Map<String, String> env, Map<String, String> overrides) {
     Map<String, String> merged = new TreeMap<>();
     if (defaultsResource != null) {
-      try (InputStream in = ConfigSource.class.getClassLoader().getResourceAsStream(defaultsResource)) {
+      try (InputStream in =
+          ConfigSource.class.getClassLoader().getResourceAsStream(defaultsResource)) {
         if (in == null) {
           throw new IllegalArgumentException("Missing defaults resource " + defaultsResource);
         }
@@ -62,11 +68,12 @@ public final class ConfigSource {
         throw new UncheckedIOException("Cannot read config file " + file, e);
       }
     }
-    env.forEach((k, v) -> {
-      if (k.startsWith(ENV_PREFIX) && k.length() > ENV_PREFIX.length()) {
-        merged.put(envToKey(k), v.trim());
-      }
-    });
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith(ENV_PREFIX) && k.length() > ENV_PREFIX.length()) {
+            merged.put(envToKey(k), v.trim());
+          }
+        });
     merged.putAll(overrides);
     return new ConfigSource(merged);
   }
@@ -93,7 +100,8 @@ public final class ConfigSource {
   public String string(String key) {
     String v = values.get(key);
     if (v == null) {
-      throw new IllegalArgumentException("Missing required config key '" + key + "' (env " + keyToEnv(key) + ")");
+      throw new IllegalArgumentException(
+          "Missing required config key '" + key + "' (env " + keyToEnv(key) + ")");
     }
     return v;
   }
@@ -107,7 +115,8 @@ public final class ConfigSource {
     try {
       return Integer.parseInt(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Config key '" + key + "' must be an integer, was '" + v + "'");
+      throw new IllegalArgumentException(
+          "Config key '" + key + "' must be an integer, was '" + v + "'");
     }
   }
 
@@ -116,7 +125,8 @@ public final class ConfigSource {
     try {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Config key '" + key + "' must be a long, was '" + v + "'");
+      throw new IllegalArgumentException(
+          "Config key '" + key + "' must be a long, was '" + v + "'");
     }
   }
 
@@ -125,14 +135,16 @@ public final class ConfigSource {
     try {
       return Double.parseDouble(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Config key '" + key + "' must be a number, was '" + v + "'");
+      throw new IllegalArgumentException(
+          "Config key '" + key + "' must be a number, was '" + v + "'");
     }
   }
 
   public boolean bool(String key) {
     String v = string(key).toLowerCase(Locale.ROOT);
     if (!v.equals("true") && !v.equals("false")) {
-      throw new IllegalArgumentException("Config key '" + key + "' must be true or false, was '" + v + "'");
+      throw new IllegalArgumentException(
+          "Config key '" + key + "' must be true or false, was '" + v + "'");
     }
     return Boolean.parseBoolean(v);
   }
@@ -141,31 +153,43 @@ public final class ConfigSource {
   public Duration duration(String key) {
     String v = string(key);
     try {
-      return v.startsWith("P") || v.startsWith("p") ? Duration.parse(v) : Duration.ofMillis(Long.parseLong(v));
+      return v.startsWith("P") || v.startsWith("p")
+          ? Duration.parse(v)
+          : Duration.ofMillis(Long.parseLong(v));
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("Config key '" + key + "' must be a duration (ms or ISO-8601), was '" + v + "'");
+      throw new IllegalArgumentException(
+          "Config key '" + key + "' must be a duration (ms or ISO-8601), was '" + v + "'");
     }
   }
 
-  /** Every key under {@code prefix}, with the prefix removed (e.g. {@code kafka.} pass-through settings). */
+  /**
+   * Every key under {@code prefix}, with the prefix removed (e.g. {@code kafka.} pass-through
+   * settings).
+   */
   public Map<String, String> withPrefix(String prefix) {
     Map<String, String> out = new TreeMap<>();
-    values.forEach((k, v) -> {
-      if (k.startsWith(prefix)) {
-        out.put(k.substring(prefix.length()), v);
-      }
-    });
+    values.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix)) {
+            out.put(k.substring(prefix.length()), v);
+          }
+        });
     return out;
   }
 
   /** The values for a startup log line, with anything that looks like a secret masked. */
   public Map<String, String> masked() {
     Map<String, String> out = new TreeMap<>();
-    values.forEach((k, v) -> {
-      String lk = k.toLowerCase(Locale.ROOT);
-      boolean secret = lk.contains("password") || lk.contains("secret") || lk.contains("sasl.jaas") || lk.contains("token");
-      out.put(k, secret ? "******" : v);
-    });
+    values.forEach(
+        (k, v) -> {
+          String lk = k.toLowerCase(Locale.ROOT);
+          boolean secret =
+              lk.contains("password")
+                  || lk.contains("secret")
+                  || lk.contains("sasl.jaas")
+                  || lk.contains("token");
+          out.put(k, secret ? "******" : v);
+        });
     return out;
   }
 }

@@ -9,13 +9,15 @@ import java.util.Properties;
 import java.util.zip.CRC32;
 
 /**
- * The stable instance id behind Kafka static group membership ({@code group.instance.id}). A restarted instance
- * that presents the same id takes its partitions back at once, without waiting for its dead predecessor to time
- * out of the group ({@code session.timeout.ms}) and without a rebalance of the other members.
+ * The stable instance id behind Kafka static group membership ({@code group.instance.id}). A
+ * restarted instance that presents the same id takes its partitions back at once, without waiting
+ * for its dead predecessor to time out of the group ({@code session.timeout.ms}) and without a
+ * rebalance of the other members.
  *
- * <p>An explicit id is used as given. Otherwise the id is derived from what stays the same across restarts of one
- * instance and differs between instances: the host name and the absolute state directory (two instances on one
- * host must use different state directories anyway), as {@code <application>-<host>-<crc32 of the dir>}.
+ * <p>An explicit id is used as given. Otherwise the id is derived from what stays the same across
+ * restarts of one instance and differs between instances: the host name and the absolute state
+ * directory (two instances on one host must use different state directories anyway), as {@code
+ * <application>-<host>-<crc32 of the dir>}.
  */
 public final class InstanceId {
   private InstanceId() {}
@@ -24,9 +26,9 @@ public final class InstanceId {
   public static final String GROUP_INSTANCE_ID = "group.instance.id";
 
   /**
-   * Applies static membership to client properties that already hold every {@code kafka.*} key: an absent
-   * {@code group.instance.id} gets the derived id, a blank one (set to empty on purpose) is removed (dynamic
-   * membership), any other value stays.
+   * Applies static membership to client properties that already hold every {@code kafka.*} key: an
+   * absent {@code group.instance.id} gets the derived id, a blank one (set to empty on purpose) is
+   * removed (dynamic membership), any other value stays.
    */
   public static Properties applyTo(Properties props, String application, Path stateDir) {
     Object v = props.get(GROUP_INSTANCE_ID);
@@ -38,7 +40,9 @@ public final class InstanceId {
     return props;
   }
 
-  /** {@code explicit} when not blank, else the id derived from the host name and {@code stateDir}. */
+  /**
+   * {@code explicit} when not blank, else the id derived from the host name and {@code stateDir}.
+   */
   public static String resolve(String explicit, String application, Path stateDir) {
     if (explicit != null && !explicit.isBlank()) {
       return explicit.trim();

@@ -8,23 +8,28 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * The one place where the project's tools and services start the configuration of a Kafka client, one builder per
- * client kind. Each returns a fresh, mutable {@link Properties} with the settings every client of that kind here
- * shares; a caller adds what is its own (a client id, a poll size, timeouts) on top.
+ * The one place where the project's tools and services start the configuration of a Kafka client,
+ * one builder per client kind. Each returns a fresh, mutable {@link Properties} with the settings
+ * every client of that kind here shares; a caller adds what is its own (a client id, a poll size,
+ * timeouts) on top.
  *
  * <ul>
- *   <li>{@link #admin}: bootstrap and client id.</li>
- *   <li>{@link #readCommittedConsumer}: {@code read_committed} (every topic the pipeline writes is written
- *       transactionally or idempotently, and a reader must never see an aborted record), no auto-commit, and
- *       {@code earliest} when the group has no offset; without a group id it is for {@code assign}.</li>
- *   <li>{@link #producer}: {@code acks=all} with idempotence, so a retried send is never duplicated.</li>
- *   <li>{@link #exactlyOnceStreams}: a Kafka Streams application with {@code exactly_once_v2}.</li>
+ *   <li>{@link #admin}: bootstrap and client id.
+ *   <li>{@link #readCommittedConsumer}: {@code read_committed} (every topic the pipeline writes is
+ *       written transactionally or idempotently, and a reader must never see an aborted record), no
+ *       auto-commit, and {@code earliest} when the group has no offset; without a group id it is
+ *       for {@code assign}.
+ *   <li>{@link #producer}: {@code acks=all} with idempotence, so a retried send is never
+ *       duplicated.
+ *   <li>{@link #exactlyOnceStreams}: a Kafka Streams application with {@code exactly_once_v2}.
  * </ul>
  */
 public final class ClientProperties {
   private ClientProperties() {}
 
-  /** An admin client of {@code bootstrap}, named {@code clientId} in the broker's logs and quotas. */
+  /**
+   * An admin client of {@code bootstrap}, named {@code clientId} in the broker's logs and quotas.
+   */
   public static Properties admin(String bootstrap, String clientId) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -32,7 +37,10 @@ public final class ClientProperties {
     return p;
   }
 
-  /** A {@code read_committed} consumer without auto-commit; {@code groupId} null for a group-less assign. */
+  /**
+   * A {@code read_committed} consumer without auto-commit; {@code groupId} null for a group-less
+   * assign.
+   */
   public static Properties readCommittedConsumer(String bootstrap, String groupId) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -54,8 +62,12 @@ public final class ClientProperties {
     return p;
   }
 
-  /** A Kafka Streams application {@code applicationId} with {@code exactly_once_v2} and its state in {@code stateDir}. */
-  public static Properties exactlyOnceStreams(String applicationId, String bootstrap, Path stateDir) {
+  /**
+   * A Kafka Streams application {@code applicationId} with {@code exactly_once_v2} and its state in
+   * {@code stateDir}.
+   */
+  public static Properties exactlyOnceStreams(
+      String applicationId, String bootstrap, Path stateDir) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

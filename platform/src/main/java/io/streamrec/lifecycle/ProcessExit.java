@@ -7,23 +7,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The exit-code contract of a StreamRec service process: 0 after a requested stop (SIGTERM, SIGINT/Ctrl-C), non-zero
- * after a fatal failure, never the JVM's 143/130 for a signal.
+ * The exit-code contract of a StreamRec service process: 0 after a requested stop (SIGTERM,
+ * SIGINT/Ctrl-C), non-zero after a fatal failure, never the JVM's 143/130 for a signal.
  *
- * <p>The main thread runs the service, waits on {@link #awaitStop}, closes it and ends with {@link #exit(int)}. A
- * signal starts the JVM's shutdown; the hook installed here opens the stop latch, waits up to {@code grace} for the
- * main thread to reach {@link #exit(int)}, and then halts the JVM with the code the main thread chose (0 for a clean
- * stop) or with {@link #EXIT_STOP_TIMEOUT} when the service did not stop in time. The JVM's own signal status is
- * never used. When the main thread exits on its own (a fatal failure), the hook does nothing and the JVM exits with
- * that code.
+ * <p>The main thread runs the service, waits on {@link #awaitStop}, closes it and ends with {@link
+ * #exit(int)}. A signal starts the JVM's shutdown; the hook installed here opens the stop latch,
+ * waits up to {@code grace} for the main thread to reach {@link #exit(int)}, and then halts the JVM
+ * with the code the main thread chose (0 for a clean stop) or with {@link #EXIT_STOP_TIMEOUT} when
+ * the service did not stop in time. The JVM's own signal status is never used. When the main thread
+ * exits on its own (a fatal failure), the hook does nothing and the JVM exits with that code.
  */
 public final class ProcessExit {
   /** A requested stop that completed. */
   public static final int EXIT_OK = 0;
+
   /** A fatal failure of the service. */
   public static final int EXIT_FAILED = 1;
+
   /** A usage or configuration error. */
   public static final int EXIT_USAGE = 2;
+
   /** A requested stop that did not complete within the grace period. */
   public static final int EXIT_STOP_TIMEOUT = 3;
 
@@ -64,8 +67,8 @@ public final class ProcessExit {
   }
 
   /**
-   * Ends the process with {@code exitCode}; does not return. After a signal the hook halts the JVM with this code;
-   * otherwise {@link System#exit} runs the other hooks and exits with it.
+   * Ends the process with {@code exitCode}; does not return. After a signal the hook halts the JVM
+   * with this code; otherwise {@link System#exit} runs the other hooks and exits with it.
    */
   public void exit(int exitCode) {
     code = exitCode;
@@ -74,7 +77,10 @@ public final class ProcessExit {
     System.exit(exitCode);
   }
 
-  /** The code a process ends with after a signal: the main thread's choice, or a timeout code when it had none. */
+  /**
+   * The code a process ends with after a signal: the main thread's choice, or a timeout code when
+   * it had none.
+   */
   static int signalExitCode(boolean mainThreadExited, int mainThreadCode) {
     return mainThreadExited ? mainThreadCode : EXIT_STOP_TIMEOUT;
   }

@@ -16,16 +16,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns one {@link KafkaStreams} client for a service (ingest, serving): the one place that decides when a
- * client has failed, so that every topology and every process main agree.
+ * Owns one {@link KafkaStreams} client for a service (ingest, serving): the one place that decides
+ * when a client has failed, so that every topology and every process main agree.
  *
- * <p>Failure policy: an exception that escapes a stream thread (a bug or an infrastructure fault, never bad
- * input, which is dead-lettered) shuts the whole client down ({@code SHUTDOWN_CLIENT}). The client has
- * <b>failed</b> once it enters {@code PENDING_ERROR} or {@code ERROR}, or {@code PENDING_SHUTDOWN} /
- * {@code NOT_RUNNING} without {@link #close} having been called; {@link #isFailed()} then stays true and a
- * process main exits non-zero so that its supervisor restarts it on its state. Kafka Streams' built-in metrics
- * are bound to the registry, tagged {@code app=<name>}. {@link #close} leaves the consumer group, so that a
- * restarted instance gets its tasks back at once instead of after the old member's session timeout.
+ * <p>Failure policy: an exception that escapes a stream thread (a bug or an infrastructure fault,
+ * never bad input, which is dead-lettered) shuts the whole client down ({@code SHUTDOWN_CLIENT}).
+ * The client has <b>failed</b> once it enters {@code PENDING_ERROR} or {@code ERROR}, or {@code
+ * PENDING_SHUTDOWN} / {@code NOT_RUNNING} without {@link #close} having been called; {@link
+ * #isFailed()} then stays true and a process main exits non-zero so that its supervisor restarts it
+ * on its state. Kafka Streams' built-in metrics are bound to the registry, tagged {@code
+ * app=<name>}. {@link #close} leaves the consumer group, so that a restarted instance gets its
+ * tasks back at once instead of after the old member's session timeout.
  */
 public final class StreamsLifecycle implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamsLifecycle.class);
@@ -40,28 +41,34 @@ public final class StreamsLifecycle implements AutoCloseable {
   private boolean closed;
 
   /** Builds the client; nothing connects until {@link #start()}. */
-  public StreamsLifecycle(String name, Topology topology, Properties props, MeterRegistry registry) {
+  public StreamsLifecycle(
+      String name, Topology topology, Properties props, MeterRegistry registry) {
     this.name = name;
     this.streams = new KafkaStreams(topology, props);
-    streams.setUncaughtExceptionHandler(e -> {
-      log.error("{}: a stream thread failed; shutting the Kafka Streams client down", name, e);
-      failed = true;
-      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-    });
-    streams.setStateListener((now, before) -> {
-      log.info("{}: Kafka Streams state {} -> {}", name, before, now);
-      if (now == KafkaStreams.State.RUNNING) {
-        running.countDown();
-      }
-      if (isFailure(now, closing)) {
-        failed = true;
-      }
-    });
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          log.error("{}: a stream thread failed; shutting the Kafka Streams client down", name, e);
+          failed = true;
+          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.setStateListener(
+        (now, before) -> {
+          log.info("{}: Kafka Streams state {} -> {}", name, before, now);
+          if (now == KafkaStreams.State.RUNNING) {
+            running.countDown();
+          }
+          if (isFailure(now, closing)) {
+            failed = true;
+          }
+        });
     this.metrics = new KafkaStreamsMetrics(streams, Tags.of("app", name));
     metrics.bindTo(registry);
   }
 
-  /** Whether a transition into {@code state} means the client failed ({@code closing}: close was called). */
+  /**
+   * Whether a transition into {@code state} means the client failed ({@code closing}: close was
+   * called).
+   */
   static boolean isFailure(KafkaStreams.State state, boolean closing) {
     return switch (state) {
       case PENDING_ERROR, ERROR -> true;
@@ -105,7 +112,8 @@ public final class StreamsLifecycle implements AutoCloseable {
   }
 
   /**
-   * Stops processing within {@code timeout} (committing the open transaction) and leaves the group; idempotent.
+   * Stops processing within {@code timeout} (committing the open transaction) and leaves the group;
+   * idempotent.
    *
    * @return whether the client stopped within the timeout
    */
@@ -115,8 +123,10 @@ public final class StreamsLifecycle implements AutoCloseable {
     }
     closed = true;
     closing = true;
-    boolean clean = streams.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
-        .withTimeout(timeout));
+    boolean clean =
+        streams.close(
+            CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(timeout));
     metrics.close();
     if (clean) {
       log.info("{}: stopped", name);

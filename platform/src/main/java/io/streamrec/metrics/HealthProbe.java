@@ -7,8 +7,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * Container health check without curl in the image: {@code java -cp ... io.streamrec.metrics.HealthProbe URL}
- * exits 0 when {@code GET URL} answers 200, 1 otherwise.
+ * Container health check without curl in the image: {@code java -cp ...
+ * io.streamrec.metrics.HealthProbe URL} exits 0 when {@code GET URL} answers 200, 1 otherwise.
  */
 public final class HealthProbe {
   private HealthProbe() {}
@@ -21,8 +21,10 @@ public final class HealthProbe {
   public static boolean check(String url) {
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.discarding());
       return r.statusCode() == 200;
     } catch (Exception e) {
       return false;

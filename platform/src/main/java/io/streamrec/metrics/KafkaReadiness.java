@@ -20,10 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka half of a service's readiness: the broker answers and every input topic exists. A background thread
- * checks every {@code interval} with an {@link Admin} client (cluster description and topic list, each bounded by
- * {@code timeout}) and keeps the last result, so {@code /health/ready} never blocks on the broker. Not ready until
- * the first check succeeded.
+ * The Kafka half of a service's readiness: the broker answers and every input topic exists. A
+ * background thread checks every {@code interval} with an {@link Admin} client (cluster description
+ * and topic list, each bounded by {@code timeout}) and keeps the last result, so {@code
+ * /health/ready} never blocks on the broker. Not ready until the first check succeeded.
  */
 public final class KafkaReadiness implements BooleanSupplier, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KafkaReadiness.class);
@@ -41,27 +41,35 @@ public final class KafkaReadiness implements BooleanSupplier, AutoCloseable {
     this.admin = admin;
     this.inputTopics = List.copyOf(inputTopics);
     this.timeout = timeout;
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "kafka-readiness");
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "kafka-readiness");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
-   * Starts checking {@code bootstrapServers} (with the client settings in {@code clientProps}, e.g. security keys)
-   * for {@code inputTopics} every {@code interval}.
+   * Starts checking {@code bootstrapServers} (with the client settings in {@code clientProps}, e.g.
+   * security keys) for {@code inputTopics} every {@code interval}.
    */
-  public static KafkaReadiness start(String bootstrapServers, Map<String, ?> clientProps,
-                                     Collection<String> inputTopics, Duration interval) {
+  public static KafkaReadiness start(
+      String bootstrapServers,
+      Map<String, ?> clientProps,
+      Collection<String> inputTopics,
+      Duration interval) {
     Properties p = ClientProperties.admin(bootstrapServers, "streamrec-readiness");
-    clientProps.forEach((k, v) -> {
-      if (AdminClientConfig.configNames().contains(k)
-          && !k.equals(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) && !k.equals(AdminClientConfig.CLIENT_ID_CONFIG)) {
-        p.put(k, v);
-      }
-    });
-    Duration timeout = interval.compareTo(Duration.ofSeconds(5)) < 0 ? interval : Duration.ofSeconds(5);
+    clientProps.forEach(
+        (k, v) -> {
+          if (AdminClientConfig.configNames().contains(k)
+              && !k.equals(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
+              && !k.equals(AdminClientConfig.CLIENT_ID_CONFIG)) {
+            p.put(k, v);
+          }
+        });
+    Duration timeout =
+        interval.compareTo(Duration.ofSeconds(5)) < 0 ? interval : Duration.ofSeconds(5);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     KafkaReadiness r = new KafkaReadiness(Admin.create(p), inputTopics, timeout);
@@ -84,14 +92,21 @@ public final class KafkaReadiness implements BooleanSupplier, AutoCloseable {
   public Status check() {
     Status s;
     try {
-      admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis())).nodes()
+      admin
+          .describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
+          .nodes()
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      Set<String> names = admin.listTopics(new ListTopicsOptions().timeoutMs((int) timeout.toMillis())).names()
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      Set<String> names =
+          admin
+              .listTopics(new ListTopicsOptions().timeoutMs((int) timeout.toMillis()))
+              .names()
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       Set<String> missing = new TreeSet<>(inputTopics);
       missing.removeAll(names);
-      s = missing.isEmpty() ? new Status(true, "broker reachable, input topics present")
-          : new Status(false, "input topics missing: " + missing);
+      s =
+          missing.isEmpty()
+              ? new Status(true, "broker reachable, input topics present")
+              : new Status(false, "input topics missing: " + missing);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       s = new Status(false, "interrupted");

@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child JVM for {@link ProcessExitTest}: {@code ProcessExitChild hook|nohook|fail}. Prints {@code STARTED}, then
- * waits for a signal ({@code hook}, {@code nohook}) or fails at once with code 7 ({@code fail}).
+ * A child JVM for {@link ProcessExitTest}: {@code ProcessExitChild hook|nohook|fail}. Prints {@code
+ * STARTED}, then waits for a signal ({@code hook}, {@code nohook}) or fails at once with code 7
+ * ({@code fail}).
  */
 public final class ProcessExitChild {
   private ProcessExitChild() {}

@@ -46,23 +46,35 @@ class ProcessExitTest {
 
   private static Process start(String mode) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(List.of(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-        ProcessExitChild.class.getName(), mode)).redirectErrorStream(true).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-Xmx64m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    ProcessExitChild.class.getName(),
+                    mode))
+            .redirectErrorStream(true)
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null && !line.contains("STARTED")) {
       // skip log lines
     }
     assertThat(line).as("child started").isNotNull();
-    Thread t = new Thread(() -> {
-      try {
-        while (out.readLine() != null) {
-          // drain so the child never blocks on a full pipe
-        }
-      } catch (java.io.IOException ignored) {
-        // the child exited
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                while (out.readLine() != null) {
+                  // drain so the child never blocks on a full pipe
+                }
+              } catch (java.io.IOException ignored) {
+                // the child exited
+              }
+            });
     t.setDaemon(true);
     t.start();
     return p;

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The lifecycle owner against a real broker: a dying stream thread fails the client, a close does not. */
+/**
+ * The lifecycle owner against a real broker: a dying stream thread fails the client, a close does
+ * not.
+ */
 class StreamsLifecycleIT {
   private static EmbeddedKafkaBroker broker;
 
@@ -43,14 +46,20 @@ class StreamsLifecycleIT {
   @Test
   void shouldFailWhenAStreamThreadDies(@TempDir Path state) throws Exception {
     String topic = createTopic("lifecycle-boom");
-    try (StreamsLifecycle lifecycle = new StreamsLifecycle("boom", throwingOn(topic, "boom"),
-        props("lifecycle-boom", state), new SimpleMeterRegistry())) {
+    try (StreamsLifecycle lifecycle =
+        new StreamsLifecycle(
+            "boom",
+            throwingOn(topic, "boom"),
+            props("lifecycle-boom", state),
+            new SimpleMeterRegistry())) {
       lifecycle.start();
       assertThat(lifecycle.awaitRunning(Duration.ofSeconds(60))).isTrue();
       assertThat(lifecycle.isFailed()).isFalse();
       send(topic, "boom");
       await().atMost(Duration.ofSeconds(60)).until(lifecycle::isFailed);
-      await().atMost(Duration.ofSeconds(60)).until(() -> lifecycle.state() == KafkaStreams.State.ERROR);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> lifecycle.state() == KafkaStreams.State.ERROR);
       assertThat(lifecycle.isRunning()).isFalse();
     }
   }
@@ -58,8 +67,12 @@ class StreamsLifecycleIT {
   @Test
   void shouldNotFailWhenClosedWhileRunning(@TempDir Path state) throws Exception {
     String topic = createTopic("lifecycle-calm");
-    StreamsLifecycle lifecycle = new StreamsLifecycle("calm", throwingOn(topic, "boom"),
-        props("lifecycle-calm", state), new SimpleMeterRegistry());
+    StreamsLifecycle lifecycle =
+        new StreamsLifecycle(
+            "calm",
+            throwingOn(topic, "boom"),
+            props("lifecycle-calm", state),
+            new SimpleMeterRegistry());
     lifecycle.start();
     assertThat(lifecycle.awaitRunning(Duration.ofSeconds(60))).isTrue();
     send(topic, "fine");
@@ -72,11 +85,12 @@ class StreamsLifecycleIT {
   private static Topology throwingOn(String topic, String poison) {
     StreamsBuilder b = new StreamsBuilder();
     b.stream(topic, Consumed.with(Serdes.String(), Serdes.String()).withName("source"))
-        .foreach((k, v) -> {
-          if (poison.equals(v)) {
-            throw new IllegalStateException("a bug, on purpose");
-          }
-        });
+        .foreach(
+            (k, v) -> {
+              if (poison.equals(v)) {
+                throw new IllegalStateException("a bug, on purpose");
+              }
+            });
     return b.build();
   }
 
@@ -88,15 +102,19 @@ class StreamsLifecycleIT {
   }
 
   private static String createTopic(String name) throws Exception {
-    try (Admin admin = Admin.create(ClientProperties.admin(broker.bootstrapServers(), "lifecycle-it"))) {
+    try (Admin admin =
+        Admin.create(ClientProperties.admin(broker.bootstrapServers(), "lifecycle-it"))) {
       admin.createTopics(List.of(new NewTopic(name, 1, (short) 1))).all().get();
     }
     return name;
   }
 
   private static void send(String topic, String value) throws Exception {
-    try (KafkaProducer<String, String> p = new KafkaProducer<>(ClientProperties.producer(broker.bootstrapServers()),
-        new StringSerializer(), new StringSerializer())) {
+    try (KafkaProducer<String, String> p =
+        new KafkaProducer<>(
+            ClientProperties.producer(broker.bootstrapServers()),
+            new StringSerializer(),
+            new StringSerializer())) {
       p.send(new ProducerRecord<>(topic, "k", value)).get();
     }
   }

@@ -26,16 +26,27 @@ class KnownBenignLogFilterTest {
 
   private static void emitTheKnownLinesAndARealOne(LoggerContext ctx) {
     Logger sender = ctx.getLogger("org.apache.kafka.clients.producer.internals.Sender");
-    sender.warn("[Producer clientId={}, transactionalId={}] Got error produce response with correlation id {} on"
-        + " topic-partition {}, retrying ({} attempts left). Error: {}", "p", "t", 7, "x-0", 2147483646,
+    sender.warn(
+        "[Producer clientId={}, transactionalId={}] Got error produce response with correlation id {} on"
+            + " topic-partition {}, retrying ({} attempts left). Error: {}",
+        "p",
+        "t",
+        7,
+        "x-0",
+        2147483646,
         "CONCURRENT_TRANSACTIONS");
-    sender.warn("[Producer clientId=p] Got error produce response with correlation id 8 on topic-partition x-0,"
-        + " retrying (2147483645 attempts left). Error: OUT_OF_ORDER_SEQUENCE_NUMBER");
-    ctx.getLogger("kafka.server.ReplicaManager").error("[ReplicaManager broker=1] Error processing append operation"
-        + " on partition {}", "x-0", new OutOfOrderSequenceException("Out of order sequence number for producer 4"));
+    sender.warn(
+        "[Producer clientId=p] Got error produce response with correlation id 8 on topic-partition x-0,"
+            + " retrying (2147483645 attempts left). Error: OUT_OF_ORDER_SEQUENCE_NUMBER");
+    ctx.getLogger("kafka.server.ReplicaManager")
+        .error(
+            "[ReplicaManager broker=1] Error processing append operation" + " on partition {}",
+            "x-0",
+            new OutOfOrderSequenceException("Out of order sequence number for producer 4"));
     // a real problem from the same logger stays
-    sender.warn("[Producer clientId=p] Got error produce response with correlation id 9 on topic-partition x-0,"
-        + " retrying (3 attempts left). Error: NOT_LEADER_OR_FOLLOWER");
+    sender.warn(
+        "[Producer clientId=p] Got error produce response with correlation id 9 on topic-partition x-0,"
+            + " retrying (3 attempts left). Error: NOT_LEADER_OR_FOLLOWER");
   }
 
   @Test
@@ -44,8 +55,11 @@ class KnownBenignLogFilterTest {
     ListAppender<ILoggingEvent> list = logWith(ctx, false);
     long before = KnownBenignLogFilter.hidden();
     emitTheKnownLinesAndARealOne(ctx);
-    assertThat(list.list).extracting(ILoggingEvent::getFormattedMessage)
-        .singleElement().asString().contains("NOT_LEADER_OR_FOLLOWER");
+    assertThat(list.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .singleElement()
+        .asString()
+        .contains("NOT_LEADER_OR_FOLLOWER");
     assertThat(KnownBenignLogFilter.hidden() - before).isEqualTo(3);
   }
 
@@ -61,7 +75,8 @@ class KnownBenignLogFilterTest {
   void shouldKeepInfoLinesThatMentionTheSameWords() {
     LoggerContext ctx = new LoggerContext();
     ListAppender<ILoggingEvent> list = logWith(ctx, false);
-    ctx.getLogger("org.apache.kafka.clients.producer.internals.Sender").info("CONCURRENT_TRANSACTIONS seen");
+    ctx.getLogger("org.apache.kafka.clients.producer.internals.Sender")
+        .info("CONCURRENT_TRANSACTIONS seen");
     assertThat(list.list).hasSize(1);
   }
 }

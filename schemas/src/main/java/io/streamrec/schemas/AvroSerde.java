@@ -25,21 +25,24 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Kafka serde for generated Avro records using Avro single-object encoding: {@code C3 01}, the 8-byte
- * CRC-64-AVRO fingerprint of the writer schema, then the binary datum. No schema registry is needed.
+ * Kafka serde for generated Avro records using Avro single-object encoding: {@code C3 01}, the
+ * 8-byte CRC-64-AVRO fingerprint of the writer schema, then the binary datum. No schema registry is
+ * needed.
  *
- * <p>Schema evolution: the decoder knows the current schema plus every earlier version of the record found
- * on the classpath at {@code streamrec/schema-history/<full.Name>.v<N>.avsc} (N = 1, 2, ... until one is
- * missing), so a reader decodes every earlier version it was built with. A payload that is not single-object
- * encoded, or whose fingerprint is unknown, fails with a {@link SerializationException} naming the problem;
- * deserialization never returns {@code null} for non-null bytes.
+ * <p>Schema evolution: the decoder knows the current schema plus every earlier version of the
+ * record found on the classpath at {@code streamrec/schema-history/<full.Name>.v<N>.avsc} (N = 1,
+ * 2, ... until one is missing), so a reader decodes every earlier version it was built with. A
+ * payload that is not single-object encoded, or whose fingerprint is unknown, fails with a {@link
+ * SerializationException} naming the problem; deserialization never returns {@code null} for
+ * non-null bytes.
  *
- * <p>Wire format: single-object encoding unless the process selected the Schema Registry wire format
- * ({@link #useRegistry}, from {@code schemas.wire.format=registry} and {@code schemas.registry.url}; see
- * {@code docs/registry.md}): then {@link #serializer()} and {@link #encode(String, SpecificRecord)} write
- * {@link RegistryWireFormat Confluent framing} (magic 0, 4-byte schema id, datum) registered under
- * {@code <topic>-value}. {@link #decode} reads both formats whenever a registry is configured (the first byte tells
- * them apart: {@code C3} or {@code 00}), so a topic can move from one format to the other without a reader outage.
+ * <p>Wire format: single-object encoding unless the process selected the Schema Registry wire
+ * format ({@link #useRegistry}, from {@code schemas.wire.format=registry} and {@code
+ * schemas.registry.url}; see {@code docs/registry.md}): then {@link #serializer()} and {@link
+ * #encode(String, SpecificRecord)} write {@link RegistryWireFormat Confluent framing} (magic 0,
+ * 4-byte schema id, datum) registered under {@code <topic>-value}. {@link #decode} reads both
+ * formats whenever a registry is configured (the first byte tells them apart: {@code C3} or {@code
+ * 00}), so a topic can move from one format to the other without a reader outage.
  *
  * <p>Thread-safe: Avro's encoder and decoder are safe for concurrent use.
  *
@@ -52,7 +55,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
   private static final Map<Class<?>, AvroSerde<?>> CACHE = new ConcurrentHashMap<>();
 
-  /** The registry this process writes with and reads framed payloads from; {@code null}: single-object only. */
+  /**
+   * The registry this process writes with and reads framed payloads from; {@code null}:
+   * single-object only.
+   */
   private static volatile Registry registry;
 
   /** The Schema Registry wire format in use: a client plus whether writers use it. */
@@ -71,7 +77,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   private AvroSerde(Class<T> type) {
     this.type = type;
     this.schema = SpecificData.get().getSchema(type);
-    // The generated class's own model carries its logical-type conversions (timestamp-millis <-> Instant).
+    // The generated class's own model carries its logical-type conversions (timestamp-millis <->
+    // Instant).
     SpecificData model = SpecificData.getForClass(type);
     this.encoder = new BinaryMessageEncoder<>(model, schema);
     this.decoder = new BinaryMessageDecoder<>(model, schema);
@@ -98,9 +105,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   }
 
   /**
-   * Selects the Schema Registry wire format for this process: with {@code write}, every {@link #serializer()}
-   * and {@link #encode(String, SpecificRecord)} writes framed payloads registered in {@code client}'s registry;
-   * either way {@link #decode} can read framed payloads. {@code null} goes back to single-object encoding only.
+   * Selects the Schema Registry wire format for this process: with {@code write}, every {@link
+   * #serializer()} and {@link #encode(String, SpecificRecord)} writes framed payloads registered in
+   * {@code client}'s registry; either way {@link #decode} can read framed payloads. {@code null}
+   * goes back to single-object encoding only.
    */
   public static void useRegistry(SchemaRegistryClient client, boolean write) {
     registry = client == null ? null : new Registry(client, write);
@@ -113,8 +121,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   }
 
   /**
-   * Encodes one record for {@code topic} in the process's wire format ({@link #useRegistry}): single-object
-   * encoding by default, Confluent framing under subject {@code <topic>-value} when the registry format is on.
+   * Encodes one record for {@code topic} in the process's wire format ({@link #useRegistry}):
+   * single-object encoding by default, Confluent framing under subject {@code <topic>-value} when
+   * the registry format is on.
    */
   public byte[] encode(String topic, T record) {
     Registry r = registry;
@@ -124,7 +133,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     return new RegistryAvroSerializer<T>(r.client()).serialize(topic, record);
   }
 
-  /** Encodes one record in single-object encoding; never returns {@code null} for a non-null record. */
+  /**
+   * Encodes one record in single-object encoding; never returns {@code null} for a non-null record.
+   */
   public byte[] encode(T record) {
     try {
       ByteBuffer buf = encoder.encode(record);
@@ -132,14 +143,16 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
       buf.get(out);
       return out;
     } catch (IOException | RuntimeException e) {
-      throw new SerializationException("Cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
+      throw new SerializationException(
+          "Cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 
   /**
    * Decodes one payload.
    *
-   * @throws SerializationException when the bytes are not a single-object encoded record of a known schema
+   * @throws SerializationException when the bytes are not a single-object encoded record of a known
+   *     schema
    */
   public T decode(byte[] bytes) {
     if (bytes == null) {
@@ -148,25 +161,45 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     if (RegistryWireFormat.isFramed(bytes)) {
       Registry r = registry;
       if (r == null) {
-        throw new SerializationException("Cannot decode " + type.getSimpleName() + ": Schema Registry framing"
-            + " (schema id " + RegistryWireFormat.schemaId(bytes, "?") + ") but no registry is configured (set"
-            + " schemas.registry.url)");
+        throw new SerializationException(
+            "Cannot decode "
+                + type.getSimpleName()
+                + ": Schema Registry framing"
+                + " (schema id "
+                + RegistryWireFormat.schemaId(bytes, "?")
+                + ") but no registry is configured (set"
+                + " schemas.registry.url)");
       }
       return registryReader(r).deserialize(null, bytes);
     }
     if (bytes.length < 10 || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
-      throw new SerializationException("Cannot decode " + type.getSimpleName()
-          + ": not Avro single-object encoding (expected header C3 01, " + bytes.length + " bytes, starts with "
-          + preview(bytes) + ")");
+      throw new SerializationException(
+          "Cannot decode "
+              + type.getSimpleName()
+              + ": not Avro single-object encoding (expected header C3 01, "
+              + bytes.length
+              + " bytes, starts with "
+              + preview(bytes)
+              + ")");
     }
     try {
       return decoder.decode(bytes);
     } catch (MissingSchemaException e) {
-      throw new SerializationException("Cannot decode " + type.getSimpleName() + ": unknown schema fingerprint "
-          + fingerprintHex(bytes), e);
+      throw new SerializationException(
+          "Cannot decode "
+              + type.getSimpleName()
+              + ": unknown schema fingerprint "
+              + fingerprintHex(bytes),
+          e);
     } catch (IOException | RuntimeException e) {
-      throw new SerializationException("Cannot decode " + type.getSimpleName() + " with fingerprint "
-          + fingerprintHex(bytes) + ": " + e, e);
+      throw new SerializationException(
+          "Cannot decode "
+              + type.getSimpleName()
+              + " with fingerprint "
+              + fingerprintHex(bytes)
+              + ": "
+              + e,
+          e);
     }
   }
 

@@ -31,13 +31,31 @@ class AvroSerdeTest {
   void shouldRoundTripEveryTopicValue() {
     RatingEvent rating = new RatingEvent("196", "242", 3.0f, T0, null);
     TrainingExample example = new TrainingExample("196", "242", 3.0f, T0, 21);
-    EmbeddingUpdate emb = new EmbeddingUpdate("242", List.of(0.5f, -1.25f, 3.0f), 0.1f, 7L, T0.plusSeconds(5), T0,
-        12.5, T0.toEpochMilli(), 0.3f, 86_400_000L);
+    EmbeddingUpdate emb =
+        new EmbeddingUpdate(
+            "242",
+            List.of(0.5f, -1.25f, 3.0f),
+            0.1f,
+            7L,
+            T0.plusSeconds(5),
+            T0,
+            12.5,
+            T0.toEpochMilli(),
+            0.3f,
+            86_400_000L);
     RecommendationRequest req = new RecommendationRequest("196", 10, "req-1");
-    Recommendations recs = Recommendations.newBuilder()
-        .setUserId("196").setItems(List.of(new ScoredItem("50", 2.5f), new ScoredItem("100", 1.0f)))
-        .setModelVersion(7L).setGeneratedAt(T0).setRequestId("req-1").setTrigger(Trigger.REQUEST)
-        .setFallback(false).setUserEventTime(T0).setEmbeddingEventTime(null).build();
+    Recommendations recs =
+        Recommendations.newBuilder()
+            .setUserId("196")
+            .setItems(List.of(new ScoredItem("50", 2.5f), new ScoredItem("100", 1.0f)))
+            .setModelVersion(7L)
+            .setGeneratedAt(T0)
+            .setRequestId("req-1")
+            .setTrigger(Trigger.REQUEST)
+            .setFallback(false)
+            .setUserEventTime(T0)
+            .setEmbeddingEventTime(null)
+            .build();
 
     assertRoundTrip(Topics.RATINGS.valueSerde(), rating);
     assertRoundTrip(Topics.TRAINING_EXAMPLES.valueSerde(), example);
@@ -79,7 +97,8 @@ class AvroSerdeTest {
   @Test
   void shouldFailWithSerializationExceptionOnGarbage() {
     var deserializer = Topics.RATINGS.valueSerde().deserializer();
-    assertThatThrownBy(() -> deserializer.deserialize("t", "not avro".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () -> deserializer.deserialize("t", "not avro".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("not Avro single-object encoding");
     assertThatThrownBy(() -> deserializer.deserialize("t", new byte[0]))
@@ -88,7 +107,8 @@ class AvroSerdeTest {
 
   @Test
   void shouldFailWithSerializationExceptionOnUnknownFingerprint() {
-    byte[] bytes = AvroSerde.of(RatingEvent.class).encode(new RatingEvent("1", "2", 4.0f, T0, null));
+    byte[] bytes =
+        AvroSerde.of(RatingEvent.class).encode(new RatingEvent("1", "2", 4.0f, T0, null));
     bytes[5] ^= 0x5A;
     assertThatThrownBy(() -> AvroSerde.of(RatingEvent.class).decode(bytes))
         .isInstanceOf(SerializationException.class)
@@ -97,7 +117,8 @@ class AvroSerdeTest {
 
   @Test
   void shouldFailWithSerializationExceptionOnTruncatedBody() {
-    byte[] bytes = AvroSerde.of(RatingEvent.class).encode(new RatingEvent("1", "2", 4.0f, T0, null));
+    byte[] bytes =
+        AvroSerde.of(RatingEvent.class).encode(new RatingEvent("1", "2", 4.0f, T0, null));
     byte[] truncated = java.util.Arrays.copyOf(bytes, 12);
     assertThatThrownBy(() -> AvroSerde.of(RatingEvent.class).decode(truncated))
         .isInstanceOf(SerializationException.class);
@@ -146,11 +167,14 @@ class AvroSerdeTest {
           checkDocsAndDefaults(f.schema(), seen);
         }
       }
-      case ENUM -> assertThat(s.getEnumDefault()).as("default symbol of enum %s", s.getFullName()).isNotNull();
+      case ENUM ->
+          assertThat(s.getEnumDefault())
+              .as("default symbol of enum %s", s.getFullName())
+              .isNotNull();
       case ARRAY -> checkDocsAndDefaults(s.getElementType(), seen);
       case MAP -> checkDocsAndDefaults(s.getValueType(), seen);
       case UNION -> s.getTypes().forEach(t -> checkDocsAndDefaults(t, seen));
-      default -> { }
+      default -> {}
     }
   }
 
@@ -160,7 +184,8 @@ class AvroSerdeTest {
     assertThat(v1.getField("eventId")).isNull();
     List<Schema> history = AvroSerde.of(RatingEvent.class).history();
     assertThat(AvroSerde.fingerprint(history.get(history.size() - 1)))
-        .as("the current version is in the history too").isEqualTo(AvroSerde.fingerprint(RatingEvent.getClassSchema()));
+        .as("the current version is in the history too")
+        .isEqualTo(AvroSerde.fingerprint(RatingEvent.getClassSchema()));
     GenericRecord old = new GenericData.Record(v1);
     old.put("userId", "7");
     old.put("itemId", "9");
@@ -202,8 +227,12 @@ class AvroSerdeTest {
   @Test
   void shouldMapATriggerAddedLaterToTheDefaultSymbol() throws Exception {
     // a writer one version ahead, with a symbol this reader does not know
-    Schema future = new Schema.Parser().parse(Recommendations.getClassSchema().toString()
-        .replace("\"UNKNOWN\"]", "\"UNKNOWN\",\"SCHEDULED\"]"));
+    Schema future =
+        new Schema.Parser()
+            .parse(
+                Recommendations.getClassSchema()
+                    .toString()
+                    .replace("\"UNKNOWN\"]", "\"UNKNOWN\",\"SCHEDULED\"]"));
     assertThat(future.getField("trigger").schema().getEnumSymbols()).contains("SCHEDULED");
     GenericRecord r = new GenericData.Record(future);
     r.put("userId", "u");
@@ -217,17 +246,21 @@ class AvroSerdeTest {
     r.put("embeddingEventTime", null);
     r.put("coalescedEvents", 1);
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    org.apache.avro.io.BinaryEncoder enc = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+    org.apache.avro.io.BinaryEncoder enc =
+        org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
     new org.apache.avro.generic.GenericDatumWriter<GenericRecord>(future).write(r, enc);
     enc.flush();
     org.apache.avro.specific.SpecificDatumReader<Recommendations> reader =
-        new org.apache.avro.specific.SpecificDatumReader<>(future, Recommendations.getClassSchema());
-    Recommendations decoded = reader.read(null,
-        org.apache.avro.io.DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+        new org.apache.avro.specific.SpecificDatumReader<>(
+            future, Recommendations.getClassSchema());
+    Recommendations decoded =
+        reader.read(
+            null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
     assertThat(decoded.getTrigger()).isEqualTo(Trigger.UNKNOWN);
   }
 
-  private static <T> void assertRoundTrip(org.apache.kafka.common.serialization.Serde<T> serde, T value) {
+  private static <T> void assertRoundTrip(
+      org.apache.kafka.common.serialization.Serde<T> serde, T value) {
     byte[] bytes = serde.serializer().serialize("topic", value);
     assertThat(serde.deserializer().deserialize("topic", bytes)).isEqualTo(value);
   }

@@ -13,13 +13,15 @@ class DeadLetterReasonTest {
       assertThat(DeadLetterReason.ofTag(r.tag())).isSameAs(r);
       assertThat(r.tag()).matches("[a-z]+(-[a-z]+)*");
     }
-    assertThat(Arrays.stream(DeadLetterReason.values()).map(DeadLetterReason::tag).distinct().count())
+    assertThat(
+            Arrays.stream(DeadLetterReason.values()).map(DeadLetterReason::tag).distinct().count())
         .isEqualTo(DeadLetterReason.values().length);
   }
 
   @Test
   void shouldNameTheKnownTagsWhenTagIsUnknown() {
-    assertThatThrownBy(() -> DeadLetterReason.ofTag("nope")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> DeadLetterReason.ofTag("nope"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("undecodable");
   }
 }

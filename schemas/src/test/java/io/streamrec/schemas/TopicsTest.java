@@ -27,8 +27,10 @@ class TopicsTest {
 
   @Test
   void shouldCompactOnlyLatestValueTopics() {
-    assertThat(Topics.all()).filteredOn(TopicSpec::compacted)
-        .containsExactlyInAnyOrder(Topics.USER_EMBEDDINGS, Topics.ITEM_EMBEDDINGS, Topics.ITEM_POPULARITY);
+    assertThat(Topics.all())
+        .filteredOn(TopicSpec::compacted)
+        .containsExactlyInAnyOrder(
+            Topics.USER_EMBEDDINGS, Topics.ITEM_EMBEDDINGS, Topics.ITEM_POPULARITY);
     assertThat(Topics.ITEM_EMBEDDINGS.topicConfigs()).containsEntry("cleanup.policy", "compact");
   }
 }

@@ -10,39 +10,51 @@ import org.junit.jupiter.api.Test;
 
 class StreamsMainTest {
 
-    @Test
-    void shouldParseConfigFileAndKeyValueFlags() {
-        StreamsMain.Args a = StreamsMain.parseArgs(new String[] {"--config", "x.properties",
-            "--ingest.min.user.interactions=5", "--topics.suffix="});
-        assertThat(a.configFile()).isEqualTo(Path.of("x.properties"));
-        assertThat(a.flags()).containsExactly(Map.entry("ingest.min.user.interactions", "5"),
-                Map.entry("topics.suffix", ""));
-        assertThat(StreamsMain.parseArgs(new String[] {"--config=y"}).configFile()).isEqualTo(Path.of("y"));
-    }
+  @Test
+  void shouldParseConfigFileAndKeyValueFlags() {
+    StreamsMain.Args a =
+        StreamsMain.parseArgs(
+            new String[] {
+              "--config", "x.properties", "--ingest.min.user.interactions=5", "--topics.suffix="
+            });
+    assertThat(a.configFile()).isEqualTo(Path.of("x.properties"));
+    assertThat(a.flags())
+        .containsExactly(
+            Map.entry("ingest.min.user.interactions", "5"), Map.entry("topics.suffix", ""));
+    assertThat(StreamsMain.parseArgs(new String[] {"--config=y"}).configFile())
+        .isEqualTo(Path.of("y"));
+  }
 
-    @Test
-    void shouldRejectStrayArguments() {
-        assertThatThrownBy(() -> StreamsMain.parseArgs(new String[] {"ingest"})).hasMessageContaining("usage");
-        assertThatThrownBy(() -> StreamsMain.parseArgs(new String[] {"--config"})).hasMessageContaining("--config");
-    }
+  @Test
+  void shouldRejectStrayArguments() {
+    assertThatThrownBy(() -> StreamsMain.parseArgs(new String[] {"ingest"}))
+        .hasMessageContaining("usage");
+    assertThatThrownBy(() -> StreamsMain.parseArgs(new String[] {"--config"}))
+        .hasMessageContaining("--config");
+  }
 
-    @Test
-    void shouldParseRoles() {
-        assertThat(StreamsMain.parseRoles(" Ingest, serving,ingest ")).containsExactly("ingest", "serving");
-        assertThatThrownBy(() -> StreamsMain.parseRoles("ingest,trainer")).hasMessageContaining("Unknown role 'trainer'");
-        assertThatThrownBy(() -> StreamsMain.parseRoles(" , ")).hasMessageContaining("streams.roles");
-    }
+  @Test
+  void shouldParseRoles() {
+    assertThat(StreamsMain.parseRoles(" Ingest, serving,ingest "))
+        .containsExactly("ingest", "serving");
+    assertThatThrownBy(() -> StreamsMain.parseRoles("ingest,trainer"))
+        .hasMessageContaining("Unknown role 'trainer'");
+    assertThatThrownBy(() -> StreamsMain.parseRoles(" , ")).hasMessageContaining("streams.roles");
+  }
 
-    @Test
-    void shouldRejectAnInvalidServingConfigBeforeStartingIt() {
-        StreamsMain.Args args = new StreamsMain.Args(null, Map.of("serving.k", "0"));
-        assertThatThrownBy(() -> StreamsMain.startRole("serving", args, MetricsServer.newRegistry(), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("serving.k");
-    }
+  @Test
+  void shouldRejectAnInvalidServingConfigBeforeStartingIt() {
+    StreamsMain.Args args = new StreamsMain.Args(null, Map.of("serving.k", "0"));
+    assertThatThrownBy(
+            () -> StreamsMain.startRole("serving", args, MetricsServer.newRegistry(), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("serving.k");
+  }
 
-    @Test
-    void shouldExitWithConfigErrorBeforeStartingAnythingWhenRolesAreUnknown() {
-        StreamsMain.Args args = new StreamsMain.Args(null, Map.of("streams.roles", "bogus", "metrics.port", "0"));
-        assertThatThrownBy(() -> StreamsMain.run(args)).hasMessageContaining("Unknown role 'bogus'");
-    }
+  @Test
+  void shouldExitWithConfigErrorBeforeStartingAnythingWhenRolesAreUnknown() {
+    StreamsMain.Args args =
+        new StreamsMain.Args(null, Map.of("streams.roles", "bogus", "metrics.port", "0"));
+    assertThatThrownBy(() -> StreamsMain.run(args)).hasMessageContaining("Unknown role 'bogus'");
+  }
 }

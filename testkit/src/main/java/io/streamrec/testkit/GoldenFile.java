@@ -10,11 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The one golden-file convention of the project: a golden file is a test resource next to the test's package
- * ({@code src/test/resources/<package path>/<name>}), compared byte for byte with what the test produced. To accept
- * a deliberate change, run the test with {@code -Dstreamrec.golden.update=true}: the file is rewritten in the
- * module's source tree and the test fails once with the path, so that the new file is reviewed and committed rather
- * than accepted silently. A missing golden file fails the same way.
+ * The one golden-file convention of the project: a golden file is a test resource next to the
+ * test's package ({@code src/test/resources/<package path>/<name>}), compared byte for byte with
+ * what the test produced. To accept a deliberate change, run the test with {@code
+ * -Dstreamrec.golden.update=true}: the file is rewritten in the module's source tree and the test
+ * fails once with the path, so that the new file is reviewed and committed rather than accepted
+ * silently. A missing golden file fails the same way.
  */
 public final class GoldenFile {
   /** The system property that rewrites golden files instead of comparing. */
@@ -25,8 +26,8 @@ public final class GoldenFile {
   /**
    * Asserts that {@code actual} equals the golden file {@code name} in the package of {@code test}.
    *
-   * @param test   the test class; its package names the resource directory
-   * @param name   the file name, e.g. {@code ingest-topology.txt}
+   * @param test the test class; its package names the resource directory
+   * @param name the file name, e.g. {@code ingest-topology.txt}
    * @param actual what the test produced
    */
   public static void assertMatches(Class<?> test, String name, String actual) {
@@ -40,12 +41,23 @@ public final class GoldenFile {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      throw new AssertionError("golden file " + (golden == null ? "was missing; " : "rewritten; ")
-          + "written to " + file.toAbsolutePath() + ": review it, commit it and run the test again without -D"
-          + UPDATE_PROPERTY);
+      throw new AssertionError(
+          "golden file "
+              + (golden == null ? "was missing; " : "rewritten; ")
+              + "written to "
+              + file.toAbsolutePath()
+              + ": review it, commit it and run the test again without -D"
+              + UPDATE_PROPERTY);
     }
-    assertEquals(golden, actual, () -> "golden file " + resource + " (to accept a deliberate change: -D"
-        + UPDATE_PROPERTY + "=true, review, commit)");
+    assertEquals(
+        golden,
+        actual,
+        () ->
+            "golden file "
+                + resource
+                + " (to accept a deliberate change: -D"
+                + UPDATE_PROPERTY
+                + "=true, review, commit)");
   }
 
   private static String read(Class<?> test, String resource) {

@@ -27,19 +27,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A headless Chromium for page tests, driven over the Chrome DevTools Protocol with the JDK's own HTTP and
- * WebSocket clients (no WebDriver, nothing downloaded). The browser is Debian's {@code chromium} package: the
- * {@value #PROPERTY} system property, else {@code STREAMREC_CHROMIUM}, else {@code chromium} /
- * {@code chromium-browser} / {@code google-chrome} on the {@code PATH}. {@link #startOrSkip} skips the test (JUnit
- * assumption, with a message saying how to install it) where none is found.
+ * A headless Chromium for page tests, driven over the Chrome DevTools Protocol with the JDK's own
+ * HTTP and WebSocket clients (no WebDriver, nothing downloaded). The browser is Debian's {@code
+ * chromium} package: the {@value #PROPERTY} system property, else {@code STREAMREC_CHROMIUM}, else
+ * {@code chromium} / {@code chromium-browser} / {@code google-chrome} on the {@code PATH}. {@link
+ * #startOrSkip} skips the test (JUnit assumption, with a message saying how to install it) where
+ * none is found.
  *
- * <p>Usage: {@code try (var b = HeadlessChromium.startOrSkip(dir)) { b.navigate(url); b.evaluate("document.title"); }}.
- * The browser runs with its own profile in {@code dir}; its log goes to {@code dir/chromium.log}.
+ * <p>Usage: {@code try (var b = HeadlessChromium.startOrSkip(dir)) { b.navigate(url);
+ * b.evaluate("document.title"); }}. The browser runs with its own profile in {@code dir}; its log
+ * goes to {@code dir/chromium.log}.
  */
 public final class HeadlessChromium implements AutoCloseable {
   public static final String PROPERTY = "streamrec.chromium";
   public static final String ENV = "STREAMREC_CHROMIUM";
-  private static final List<String> NAMES = List.of("chromium", "chromium-browser", "google-chrome");
+  private static final List<String> NAMES =
+      List.of("chromium", "chromium-browser", "google-chrome");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
@@ -75,23 +78,50 @@ public final class HeadlessChromium implements AutoCloseable {
     return null;
   }
 
-  /** Starts a headless browser on a blank page, or skips the calling test when no Chromium is installed. */
+  /**
+   * Starts a headless browser on a blank page, or skips the calling test when no Chromium is
+   * installed.
+   */
   public static HeadlessChromium startOrSkip(Path dir) throws IOException, InterruptedException {
     Path exe = find();
-    Assumptions.assumeTrue(exe != null, () -> "Headless Chromium not found (install Debian's package: apt-get install"
-        + " -y chromium, or set -D" + PROPERTY + "=/path/to/chromium or " + ENV + "); skipping this page test");
+    Assumptions.assumeTrue(
+        exe != null,
+        () ->
+            "Headless Chromium not found (install Debian's package: apt-get install"
+                + " -y chromium, or set -D"
+                + PROPERTY
+                + "=/path/to/chromium or "
+                + ENV
+                + "); skipping this page test");
     return start(exe, dir);
   }
 
   /** Starts {@code exe} headless with a fresh profile under {@code dir}. */
-  public static HeadlessChromium start(Path exe, Path dir) throws IOException, InterruptedException {
+  public static HeadlessChromium start(Path exe, Path dir)
+      throws IOException, InterruptedException {
     Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
-    List<String> cmd = new ArrayList<>(List.of(exe.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-        "--disable-background-networking", "--remote-debugging-port=0", "--remote-allow-origins=*",
-        "--window-size=1280,900", "--user-data-dir=" + profile, "about:blank"));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("chromium.log").toFile()).start();
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                exe.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-extensions",
+                "--disable-background-networking",
+                "--remote-debugging-port=0",
+                "--remote-allow-origins=*",
+                "--window-size=1280,900",
+                "--user-data-dir=" + profile,
+                "about:blank"));
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("chromium.log").toFile())
+            .start();
     try {
       // Chromium writes the port it picked (first line) into the profile once DevTools listens.
       Path portFile = profile.resolve("DevToolsActivePort");
@@ -99,11 +129,15 @@ public final class HeadlessChromium implements AutoCloseable {
       int port = -1;
       while (port < 0) {
         if (!p.isAlive()) {
-          throw new IOException("Chromium exited with " + p.exitValue() + " before DevTools listened; see "
-              + dir.resolve("chromium.log"));
+          throw new IOException(
+              "Chromium exited with "
+                  + p.exitValue()
+                  + " before DevTools listened; see "
+                  + dir.resolve("chromium.log"));
         }
         if (System.nanoTime() > deadline) {
-          throw new IOException("Chromium did not open DevTools within 30 s; see " + dir.resolve("chromium.log"));
+          throw new IOException(
+              "Chromium did not open DevTools within 30 s; see " + dir.resolve("chromium.log"));
         }
         List<String> lines = Files.exists(portFile) ? Files.readAllLines(portFile) : List.of();
         if (!lines.isEmpty() && !lines.get(0).isBlank()) {
@@ -113,9 +147,14 @@ public final class HeadlessChromium implements AutoCloseable {
         }
       }
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      JsonNode targets = JSON.readTree(http.send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + port + "/json/list")).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode targets =
+          JSON.readTree(
+              http.send(
+                      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
+                          .timeout(Duration.ofSeconds(10))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
       String ws = null;
       for (JsonNode t : targets) {
         if ("page".equals(t.path("type").asText())) {
@@ -127,8 +166,8 @@ public final class HeadlessChromium implements AutoCloseable {
         throw new IOException("Chromium has no page target: " + targets);
       }
       Listener listener = new Listener();
-      WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create(ws), listener)
-          .get(10, TimeUnit.SECONDS);
+      WebSocket socket =
+          http.newWebSocketBuilder().buildAsync(URI.create(ws), listener).get(10, TimeUnit.SECONDS);
       HeadlessChromium browser = new HeadlessChromium(p, socket);
       listener.browser = browser;
       browser.call("Page.enable", JSON.createObjectNode());
@@ -143,7 +182,10 @@ public final class HeadlessChromium implements AutoCloseable {
     }
   }
 
-  /** Opens {@code url} in the page and waits until its load event (scripts may keep running afterwards). */
+  /**
+   * Opens {@code url} in the page and waits until its load event (scripts may keep running
+   * afterwards).
+   */
   public void navigate(String url) throws IOException {
     ObjectNode params = JSON.createObjectNode().put("url", url);
     JsonNode r = call("Page.navigate", params);
@@ -160,13 +202,17 @@ public final class HeadlessChromium implements AutoCloseable {
   }
 
   /**
-   * The value of a JavaScript expression in the page (returned by value, as JSON; a promise is awaited).
+   * The value of a JavaScript expression in the page (returned by value, as JSON; a promise is
+   * awaited).
    *
    * @throws IOException when the expression throws
    */
   public JsonNode evaluate(String expression) throws IOException {
-    ObjectNode params = JSON.createObjectNode().put("expression", expression).put("returnByValue", true)
-        .put("awaitPromise", true);
+    ObjectNode params =
+        JSON.createObjectNode()
+            .put("expression", expression)
+            .put("returnByValue", true)
+            .put("awaitPromise", true);
     JsonNode r = call("Runtime.evaluate", params);
     if (r.has("exceptionDetails")) {
       throw new IOException("JavaScript failed: " + r.get("exceptionDetails"));
@@ -188,7 +234,9 @@ public final class HeadlessChromium implements AutoCloseable {
     ObjectNode msg = JSON.createObjectNode().put("id", id).put("method", method);
     msg.set("params", params);
     try {
-      socket.sendText(JSON.writeValueAsString(msg), true).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      socket
+          .sendText(JSON.writeValueAsString(msg), true)
+          .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       JsonNode answer = f.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       if (answer.has("error")) {
         throw new IOException(method + " failed: " + answer.get("error"));
@@ -231,7 +279,10 @@ public final class HeadlessChromium implements AutoCloseable {
     }
   }
 
-  /** Collects text frames into messages and completes the waiting call with the answer of the same id. */
+  /**
+   * Collects text frames into messages and completes the waiting call with the answer of the same
+   * id.
+   */
   private static final class Listener implements WebSocket.Listener {
     private final StringBuilder buffer = new StringBuilder();
     volatile HeadlessChromium browser;

@@ -20,12 +20,13 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 
 /**
- * A small HTTP server with the part of the Confluent Schema Registry REST API that Avro framing uses, for tests
- * where no real registry runs (Confluent's is not on Maven Central, Apicurio's needs a Quarkus build, and there is
- * no Docker here): {@code POST /subjects/{subject}/versions} (registers, or returns the id of, a schema; one global id
- * per distinct schema, as Confluent assigns them; invalid Avro is 422 / error_code 42201) and
- * {@code GET /schemas/ids/{id}} (404 / 40403 for an unknown id). Errors have Confluent's body
- * {@code {"error_code": N, "message": "..."}}. {@link #requests()} counts calls, so tests can check caching.
+ * A small HTTP server with the part of the Confluent Schema Registry REST API that Avro framing
+ * uses, for tests where no real registry runs (Confluent's is not on Maven Central, Apicurio's
+ * needs a Quarkus build, and there is no Docker here): {@code POST /subjects/{subject}/versions}
+ * (registers, or returns the id of, a schema; one global id per distinct schema, as Confluent
+ * assigns them; invalid Avro is 422 / error_code 42201) and {@code GET /schemas/ids/{id}} (404 /
+ * 40403 for an unknown id). Errors have Confluent's body {@code {"error_code": N, "message":
+ * "..."}}. {@link #requests()} counts calls, so tests can check caching.
  */
 public final class LocalSchemaRegistry implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,10 +77,14 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     try (ex) {
       String path = ex.getRequestURI().getRawPath();
       String[] parts = path.substring(1).split("/");
-      if ("POST".equals(ex.getRequestMethod()) && parts.length == 3 && parts[0].equals("subjects")
+      if ("POST".equals(ex.getRequestMethod())
+          && parts.length == 3
+          && parts[0].equals("subjects")
           && parts[2].equals("versions")) {
         register(ex, URLDecoder.decode(parts[1], StandardCharsets.UTF_8));
-      } else if ("GET".equals(ex.getRequestMethod()) && parts.length == 3 && parts[0].equals("schemas")
+      } else if ("GET".equals(ex.getRequestMethod())
+          && parts.length == 3
+          && parts[0].equals("schemas")
           && parts[1].equals("ids")) {
         byId(ex, parts[2]);
       } else {
@@ -132,7 +137,8 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     }
   }
 
-  private static void send(HttpExchange ex, int status, Map<String, Object> body) throws IOException {
+  private static void send(HttpExchange ex, int status, Map<String, Object> body)
+      throws IOException {
     byte[] bytes = JSON.writeValueAsBytes(body);
     ex.getResponseHeaders().set("Content-Type", "application/vnd.schemaregistry.v1+json");
     ex.sendResponseHeaders(status, bytes.length);

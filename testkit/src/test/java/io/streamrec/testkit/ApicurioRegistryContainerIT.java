@@ -8,21 +8,22 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * The registry wire format against a real Apicurio Registry (in-memory storage, its Confluent-compatible API under
- * {@code /apis/ccompat/v7}) and Testcontainers' apache/kafka; skipped where no Docker engine runs. The image tag is
- * pinned as compose.yaml pins it.
+ * The registry wire format against a real Apicurio Registry (in-memory storage, its
+ * Confluent-compatible API under {@code /apis/ccompat/v7}) and Testcontainers' apache/kafka;
+ * skipped where no Docker engine runs. The image tag is pinned as compose.yaml pins it.
  */
 @Tag("integration")
 @Testcontainers(disabledWithoutDocker = true)
 class ApicurioRegistryContainerIT extends RegistryWireFormatContract {
   static final String IMAGE = "apicurio/apicurio-registry:3.0.6";
 
-  @Container
-  static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.3.1");
+  @Container static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.3.1");
 
   @Container
-  static final GenericContainer<?> REGISTRY = new GenericContainer<>(IMAGE).withExposedPorts(8080)
-      .waitingFor(Wait.forHttp("/apis/ccompat/v7/subjects").forStatusCode(200));
+  static final GenericContainer<?> REGISTRY =
+      new GenericContainer<>(IMAGE)
+          .withExposedPorts(8080)
+          .waitingFor(Wait.forHttp("/apis/ccompat/v7/subjects").forStatusCode(200));
 
   @Override
   protected String bootstrapServers() {

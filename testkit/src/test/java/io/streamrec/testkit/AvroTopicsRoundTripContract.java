@@ -25,7 +25,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
-/** The same checks against any real broker: the embedded one always, a Testcontainers one where Docker exists. */
+/**
+ * The same checks against any real broker: the embedded one always, a Testcontainers one where
+ * Docker exists.
+ */
 abstract class AvroTopicsRoundTripContract {
 
   protected abstract String bootstrapServers();
@@ -33,7 +36,8 @@ abstract class AvroTopicsRoundTripContract {
   @Test
   void shouldCreateEveryDeclaredTopicIdempotently() throws Exception {
     String suffix = TestTopics.suffix();
-    List<TopicSpec<?, ?>> specs = Topics.all().stream().<TopicSpec<?, ?>>map(t -> TestTopics.renamed(t, suffix)).toList();
+    List<TopicSpec<?, ?>> specs =
+        Topics.all().stream().<TopicSpec<?, ?>>map(t -> TestTopics.renamed(t, suffix)).toList();
 
     var first = TopicAdmin.createAll(bootstrapServers(), specs, (short) 1, Map.of());
     var second = TopicAdmin.createAll(bootstrapServers(), specs, (short) 1, Map.of());
@@ -41,12 +45,23 @@ abstract class AvroTopicsRoundTripContract {
     assertThat(first.created()).hasSize(specs.size());
     assertThat(second.created()).isEmpty();
     assertThat(second.existing()).hasSize(specs.size());
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
       String itemTopic = Topics.ITEM_EMBEDDINGS.name() + suffix;
-      var cfg = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, itemTopic))).all().get();
+      var cfg =
+          admin
+              .describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, itemTopic)))
+              .all()
+              .get();
       assertThat(cfg.values().iterator().next().get("cleanup.policy").value()).isEqualTo("compact");
-      assertThat(admin.describeTopics(List.of(Topics.RATINGS.name() + suffix)).allTopicNames().get()
-          .get(Topics.RATINGS.name() + suffix).partitions()).hasSize(Topics.RATINGS.partitions());
+      assertThat(
+              admin
+                  .describeTopics(List.of(Topics.RATINGS.name() + suffix))
+                  .allTopicNames()
+                  .get()
+                  .get(Topics.RATINGS.name() + suffix)
+                  .partitions())
+          .hasSize(Topics.RATINGS.partitions());
     }
   }
 
@@ -62,10 +77,16 @@ abstract class AvroTopicsRoundTripContract {
     for (int i = 0; i < 1000; i++) {
       sent.add(new RatingEvent("u" + (i % 17), "i" + i, 1f + (i % 5), t0.plusSeconds(i), null));
     }
-    Recommendations list = Recommendations.newBuilder().setUserId("u1")
-        .setItems(List.of(new ScoredItem("i9", 1.5f))).setModelVersion(3).setGeneratedAt(t0)
-        .setTrigger(Trigger.INTERACTION).build();
-    try (var producer = producer(ratings); var recProducer = producer(recs)) {
+    Recommendations list =
+        Recommendations.newBuilder()
+            .setUserId("u1")
+            .setItems(List.of(new ScoredItem("i9", 1.5f)))
+            .setModelVersion(3)
+            .setGeneratedAt(t0)
+            .setTrigger(Trigger.INTERACTION)
+            .build();
+    try (var producer = producer(ratings);
+        var recProducer = producer(recs)) {
       for (RatingEvent e : sent) {
         producer.send(new ProducerRecord<>(ratings.name(), e.getUserId(), e));
       }
@@ -90,7 +111,8 @@ abstract class AvroTopicsRoundTripContract {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<V> out = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(p, spec.keySerde().deserializer(), spec.valueSerde().deserializer())) {
+    try (var consumer =
+        new KafkaConsumer<>(p, spec.keySerde().deserializer(), spec.valueSerde().deserializer())) {
       consumer.subscribe(List.of(spec.name()));
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (out.size() < expected && System.nanoTime() < deadline) {

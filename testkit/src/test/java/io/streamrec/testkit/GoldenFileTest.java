@@ -14,11 +14,14 @@ class GoldenFileTest {
 
   @Test
   void shouldFailWithBothTextsWhenTheOutputDiffers() {
-    assertThatThrownBy(() -> GoldenFile.assertMatches(GoldenFileTest.class, "golden-sample.txt", "line one\n"))
+    assertThatThrownBy(
+            () -> GoldenFile.assertMatches(GoldenFileTest.class, "golden-sample.txt", "line one\n"))
         .isInstanceOf(AssertionFailedError.class)
         .hasMessageContaining("golden file io/streamrec/testkit/golden-sample.txt")
         .hasMessageContaining(GoldenFile.UPDATE_PROPERTY)
-        .satisfies(e -> assertThat(((AssertionFailedError) e).getExpected().getStringRepresentation())
-            .isEqualTo("line one\nline two\n"));
+        .satisfies(
+            e ->
+                assertThat(((AssertionFailedError) e).getExpected().getStringRepresentation())
+                    .isEqualTo("line one\nline two\n"));
   }
 }

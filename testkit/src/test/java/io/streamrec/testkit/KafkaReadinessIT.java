@@ -18,18 +18,21 @@ import org.junit.jupiter.api.Timeout;
 class KafkaReadinessIT {
 
   @Test
-  @SuppressWarnings("try") // the broker is closed inside its try on purpose: readiness must see it go
+  @SuppressWarnings(
+      "try") // the broker is closed inside its try on purpose: readiness must see it go
   void shouldBeReadyOnlyWhenTheBrokerAnswersAndEveryInputTopicExists() {
     String sfx = TestTopics.suffix();
     String input = Topics.RATINGS.withSuffix(sfx).name();
     try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.temporary().start()) {
-      try (KafkaReadiness r = KafkaReadiness.start(kafka.bootstrapServers(), Map.of(), List.of(input),
-          Duration.ofSeconds(1))) {
+      try (KafkaReadiness r =
+          KafkaReadiness.start(
+              kafka.bootstrapServers(), Map.of(), List.of(input), Duration.ofSeconds(1))) {
         KafkaReadiness.Status missing = r.check();
         assertThat(missing.ready()).isFalse();
         assertThat(missing.detail()).contains("input topics missing").contains(input);
 
-        TopicAdmin.createAll(kafka.bootstrapServers(), List.of(Topics.RATINGS.withSuffix(sfx)), (short) 1, Map.of());
+        TopicAdmin.createAll(
+            kafka.bootstrapServers(), List.of(Topics.RATINGS.withSuffix(sfx)), (short) 1, Map.of());
         assertThat(r.check().ready()).as("topic created").isTrue();
         assertThat(r.getAsBoolean()).isTrue();
 

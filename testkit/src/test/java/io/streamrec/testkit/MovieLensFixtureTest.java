@@ -33,7 +33,8 @@ class MovieLensFixtureTest {
   void shouldSkipWhenDataIsMissingAndNotRequired() {
     System.setProperty(MovieLensFixture.PROPERTY, dir.resolve("absent").toString());
     System.setProperty(MovieLensFixture.REQUIRED_PROPERTY, "false");
-    TestAbortedException skipped = assertThrows(TestAbortedException.class, MovieLensFixture::ml100kOrSkip);
+    TestAbortedException skipped =
+        assertThrows(TestAbortedException.class, MovieLensFixture::ml100kOrSkip);
     assertTrue(skipped.getMessage().contains("skipping"), skipped.getMessage());
   }
 
@@ -41,7 +42,8 @@ class MovieLensFixtureTest {
   void shouldFailWhenDataIsMissingAndRequired() {
     System.setProperty(MovieLensFixture.PROPERTY, dir.resolve("absent").toString());
     System.setProperty(MovieLensFixture.REQUIRED_PROPERTY, "true");
-    IllegalStateException failed = assertThrows(IllegalStateException.class, MovieLensFixture::ml100kOrSkip);
+    IllegalStateException failed =
+        assertThrows(IllegalStateException.class, MovieLensFixture::ml100kOrSkip);
     assertTrue(failed.getMessage().contains(dir.resolve("absent").toString()), failed.getMessage());
   }
 

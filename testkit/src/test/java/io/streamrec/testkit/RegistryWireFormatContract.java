@@ -30,8 +30,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Schema Registry wire format through a real broker and a registry's Confluent-compatible API: the in-test
- * {@link LocalSchemaRegistry} always, Apicurio Registry in a container where Docker exists.
+ * The Schema Registry wire format through a real broker and a registry's Confluent-compatible API:
+ * the in-test {@link LocalSchemaRegistry} always, Apicurio Registry in a container where Docker
+ * exists.
  */
 abstract class RegistryWireFormatContract {
   private static final Instant T0 = Instant.parse("1998-02-01T00:00:00Z");
@@ -49,8 +50,16 @@ abstract class RegistryWireFormatContract {
   @Test
   void shouldRoundTripThroughKafkaWithSerdesNamedInPlainClientConfig() {
     String topic = "registry-plain" + TestTopics.suffix();
-    TopicAdmin.createAll(bootstrapServers(), List.of(new TopicSpec<>(topic, org.apache.kafka.common.serialization.Serdes.String(),
-        org.apache.kafka.common.serialization.Serdes.ByteArray(), 1, false)), (short) 1,
+    TopicAdmin.createAll(
+        bootstrapServers(),
+        List.of(
+            new TopicSpec<>(
+                topic,
+                org.apache.kafka.common.serialization.Serdes.String(),
+                org.apache.kafka.common.serialization.Serdes.ByteArray(),
+                1,
+                false)),
+        (short) 1,
         Map.of());
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
@@ -60,7 +69,8 @@ abstract class RegistryWireFormatContract {
     List<RatingEvent> sent = new ArrayList<>();
     try (KafkaProducer<String, RatingEvent> producer = new KafkaProducer<>(p)) {
       for (int i = 0; i < 20; i++) {
-        RatingEvent e = new RatingEvent("u" + i % 3, "i" + i, 1f + i % 5, T0.plusSeconds(i), "ev-" + i);
+        RatingEvent e =
+            new RatingEvent("u" + i % 3, "i" + i, 1f + i % 5, T0.plusSeconds(i), "ev-" + i);
         sent.add(e);
         producer.send(new ProducerRecord<>(topic, e.getUserId(), e));
       }
@@ -76,25 +86,29 @@ abstract class RegistryWireFormatContract {
 
   @Test
   void shouldWriteRegistryFramingFromTheTopicSerdesWhenTheProcessSelectsIt() {
-    TopicSpec<String, RatingEvent> ratings = TestTopics.renamed(Topics.RATINGS, TestTopics.suffix());
+    TopicSpec<String, RatingEvent> ratings =
+        TestTopics.renamed(Topics.RATINGS, TestTopics.suffix());
     TopicAdmin.createAll(bootstrapServers(), List.of(ratings), (short) 1, Map.of());
     RatingEvent before = new RatingEvent("1", "10", 4f, T0, null);
     RatingEvent after = new RatingEvent("1", "11", 5f, T0.plusSeconds(1), "ev-after");
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-    try (KafkaProducer<String, RatingEvent> producer = new KafkaProducer<>(p, ratings.keySerde().serializer(),
-        ratings.valueSerde().serializer())) {
-      producer.send(new ProducerRecord<>(ratings.name(), "1", before));   // default: single-object
+    try (KafkaProducer<String, RatingEvent> producer =
+        new KafkaProducer<>(
+            p, ratings.keySerde().serializer(), ratings.valueSerde().serializer())) {
+      producer.send(new ProducerRecord<>(ratings.name(), "1", before)); // default: single-object
       producer.flush();
       AvroSerde.useRegistry(new SchemaRegistryClient(registryUrl(), Duration.ofSeconds(10)), true);
-      producer.send(new ProducerRecord<>(ratings.name(), "1", after));    // the same serde, now framed
+      producer.send(new ProducerRecord<>(ratings.name(), "1", after)); // the same serde, now framed
     }
-    try (KafkaConsumer<String, byte[]> raw = new KafkaConsumer<>(consumerProps(), new StringDeserializer(),
-        new ByteArrayDeserializer())) {
+    try (KafkaConsumer<String, byte[]> raw =
+        new KafkaConsumer<>(
+            consumerProps(), new StringDeserializer(), new ByteArrayDeserializer())) {
       List<byte[]> values = readAll(raw, ratings.name(), 2);
       assertThat(values.get(0)[0]).isEqualTo((byte) 0xC3);
       assertThat(values.get(1)[0]).isEqualTo((byte) 0);
-      // StreamRec's readers take both during a migration; a registry-aware consumer reads the framed one
+      // StreamRec's readers take both during a migration; a registry-aware consumer reads the
+      // framed one
       assertThat(AvroSerde.of(RatingEvent.class).decode(values.get(0))).isEqualTo(before);
       assertThat(AvroSerde.of(RatingEvent.class).decode(values.get(1))).isEqualTo(after);
       RegistryAvroDeserializer<RatingEvent> other = new RegistryAvroDeserializer<>();

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The registry wire format on the embedded broker with the in-test Confluent-compatible registry. */
+/**
+ * The registry wire format on the embedded broker with the in-test Confluent-compatible registry.
+ */
 @Tag("integration")
 @Timeout(180)
 @ExtendWith(EmbeddedKafkaExtension.class)

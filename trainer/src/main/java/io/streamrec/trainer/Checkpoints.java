@@ -34,18 +34,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Atomic, self-validating trainer checkpoints in one directory.
  *
- * <p>File {@code checkpoint-<seq>.bin} (seq = 20 zero-padded digits, increasing): magic {@code SRTC}, format
- * version, then big-endian {@link DataOutputStream} fields: model version, examples trained, bootstrap-done flag,
- * consumed offsets (topic, partition, next offset), then the learner state (id lists in row order, both tables with
- * their Adam moments and event times, item counts, seen pairs, replay buffer, step counters), then (format 2) the
- * popularity counters (half-life, reference time, clock, next snapshot time, inflated counts as doubles, the
- * snapshot times and feature rows) and the popularity weight as a 1 x 1 table, and finally the CRC-32 of
- * everything before it. Format 1 (before the popularity term) still reads: empty counters, the configured weight.
+ * <p>File {@code checkpoint-<seq>.bin} (seq = 20 zero-padded digits, increasing): magic {@code
+ * SRTC}, format version, then big-endian {@link DataOutputStream} fields: model version, examples
+ * trained, bootstrap-done flag, consumed offsets (topic, partition, next offset), then the learner
+ * state (id lists in row order, both tables with their Adam moments and event times, item counts,
+ * seen pairs, replay buffer, step counters), then (format 2) the popularity counters (half-life,
+ * reference time, clock, next snapshot time, inflated counts as doubles, the snapshot times and
+ * feature rows) and the popularity weight as a 1 x 1 table, and finally the CRC-32 of everything
+ * before it. Format 1 (before the popularity term) still reads: empty counters, the configured
+ * weight.
  *
- * <p>Write protocol: write {@code .checkpoint-<seq>.bin.tmp}, {@code fsync} it, rename it atomically to its final
- * name, {@code fsync} the directory, then delete all but the newest {@code keep} checkpoints. A crash at any
- * point leaves the previous checkpoint intact; a torn or corrupt file fails its CRC and {@link #loadNewest} falls
- * back to the next older one.
+ * <p>Write protocol: write {@code .checkpoint-<seq>.bin.tmp}, {@code fsync} it, rename it
+ * atomically to its final name, {@code fsync} the directory, then delete all but the newest {@code
+ * keep} checkpoints. A crash at any point leaves the previous checkpoint intact; a torn or corrupt
+ * file fails its CRC and {@link #loadNewest} falls back to the next older one.
  */
 public final class Checkpoints {
   private static final Logger log = LoggerFactory.getLogger(Checkpoints.class);
@@ -56,8 +58,13 @@ public final class Checkpoints {
   private static final String SUFFIX = ".bin";
 
   /** One restored checkpoint. */
-  public record Snapshot(long sequence, long modelVersion, long examplesTrained, boolean bootstrapDone,
-                         Map<String, Long> offsets, OnlineLearner.LearnerState learner) {}
+  public record Snapshot(
+      long sequence,
+      long modelVersion,
+      long examplesTrained,
+      boolean bootstrapDone,
+      Map<String, Long> offsets,
+      OnlineLearner.LearnerState learner) {}
 
   private final Path dir;
   private final int keep;
@@ -72,21 +79,27 @@ public final class Checkpoints {
   }
 
   /**
-   * Fails at once when checkpoints cannot be written here (the directory cannot be created, or a file in it cannot be
-   * created, synced and deleted), so that a misconfigured trainer stops at start instead of at its first checkpoint.
+   * Fails at once when checkpoints cannot be written here (the directory cannot be created, or a
+   * file in it cannot be created, synced and deleted), so that a misconfigured trainer stops at
+   * start instead of at its first checkpoint.
    */
   public void ensureWritable() {
     try {
       Files.createDirectories(dir);
       Path probe = dir.resolve(".write-probe.tmp");
-      try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(
+              probe,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
         ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}));
         ch.force(true);
       }
       Files.delete(probe);
     } catch (IOException | SecurityException e) {
-      throw new IllegalStateException("Checkpoint directory " + dir.toAbsolutePath() + " is not writable: " + e, e);
+      throw new IllegalStateException(
+          "Checkpoint directory " + dir.toAbsolutePath() + " is not writable: " + e, e);
     }
   }
 
@@ -95,18 +108,28 @@ public final class Checkpoints {
    *
    * @param offsets next offset to consume per {@code topic:partition} key
    */
-  public Path write(long modelVersion, long examplesTrained, boolean bootstrapDone, Map<String, Long> offsets,
-                    OnlineLearner.LearnerState st) {
+  public Path write(
+      long modelVersion,
+      long examplesTrained,
+      boolean bootstrapDone,
+      Map<String, Long> offsets,
+      OnlineLearner.LearnerState st) {
     try {
       Files.createDirectories(dir);
       long seq = newestSequence() + 1;
       String name = String.format("%s%020d%s", PREFIX, seq, SUFFIX);
       Path tmp = dir.resolve("." + name + ".tmp");
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
         OutputStream raw = Channels.newOutputStream(ch);
         CRC32 crc = new CRC32();
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
+        DataOutputStream out =
+            new DataOutputStream(
+                new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
         writeBody(out, modelVersion, examplesTrained, bootstrapDone, offsets, st);
         out.flush();
         new DataOutputStream(raw).writeLong(crc.getValue());
@@ -140,10 +163,13 @@ public final class Checkpoints {
       return List.of();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> {
-        String n = p.getFileName().toString();
-        return n.startsWith(PREFIX) && n.endsWith(SUFFIX);
-      }).sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
+      return s.filter(
+              p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(PREFIX) && n.endsWith(SUFFIX);
+              })
+          .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -186,7 +212,8 @@ public final class Checkpoints {
       throw new IOException("CRC mismatch in " + p);
     }
     InputStream body = new java.io.ByteArrayInputStream(all, 0, all.length - 8);
-    DataInputStream in = new DataInputStream(new BufferedInputStream(new CheckedInputStream(body, new CRC32())));
+    DataInputStream in =
+        new DataInputStream(new BufferedInputStream(new CheckedInputStream(body, new CRC32())));
     if (in.readInt() != MAGIC) {
       throw new IOException("not a StreamRec checkpoint: " + p);
     }
@@ -209,8 +236,15 @@ public final class Checkpoints {
     EmbeddingTable.State items = readTable(in);
     long[] counts = readLongs(in);
     long[] seen = readLongs(in);
-    ReplayBuffer.State replay = new ReplayBuffer.State(in.readLong(), readInts(in), readInts(in), readLongs(in),
-        readInts(in), readInts(in), readLongs(in));
+    ReplayBuffer.State replay =
+        new ReplayBuffer.State(
+            in.readLong(),
+            readInts(in),
+            readInts(in),
+            readLongs(in),
+            readInts(in),
+            readInts(in),
+            readLongs(in));
     long steps = in.readLong();
     long skipped = in.readLong();
     long learned = in.readLong();
@@ -227,17 +261,42 @@ public final class Checkpoints {
       for (int k = 0; k < rows.length; k++) {
         rows[k] = readFloats(in);
       }
-      popularity = new PopularityCounts.State(halfLife, reference, clock, next, inflated, snapTimes, rows);
+      popularity =
+          new PopularityCounts.State(halfLife, reference, clock, next, inflated, snapTimes, rows);
       alpha = readTable(in);
     }
     String n = p.getFileName().toString();
     long seq = Long.parseLong(n.substring(PREFIX.length(), n.length() - SUFFIX.length()));
-    return new Snapshot(seq, version, examples, bootstrapDone, offsets, new OnlineLearner.LearnerState(dim, userIds,
-        itemIds, users, items, counts, seen, replay, steps, skipped, learned, popularity, alpha));
+    return new Snapshot(
+        seq,
+        version,
+        examples,
+        bootstrapDone,
+        offsets,
+        new OnlineLearner.LearnerState(
+            dim,
+            userIds,
+            itemIds,
+            users,
+            items,
+            counts,
+            seen,
+            replay,
+            steps,
+            skipped,
+            learned,
+            popularity,
+            alpha));
   }
 
-  private static void writeBody(DataOutputStream out, long version, long examples, boolean bootstrapDone,
-                                Map<String, Long> offsets, OnlineLearner.LearnerState st) throws IOException {
+  private static void writeBody(
+      DataOutputStream out,
+      long version,
+      long examples,
+      boolean bootstrapDone,
+      Map<String, Long> offsets,
+      OnlineLearner.LearnerState st)
+      throws IOException {
     out.writeInt(MAGIC);
     out.writeInt(FORMAT);
     out.writeLong(version);
@@ -307,8 +366,16 @@ public final class Checkpoints {
   }
 
   private static EmbeddingTable.State readTable(DataInputStream in) throws IOException {
-    return new EmbeddingTable.State(in.readInt(), in.readInt(), readFloats(in), readFloats(in), readFloats(in),
-        readFloats(in), readFloats(in), readFloats(in), readLongs(in));
+    return new EmbeddingTable.State(
+        in.readInt(),
+        in.readInt(),
+        readFloats(in),
+        readFloats(in),
+        readFloats(in),
+        readFloats(in),
+        readFloats(in),
+        readFloats(in),
+        readLongs(in));
   }
 
   private static void writeStrings(DataOutputStream out, List<String> v) throws IOException {

@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the trainer's dead letters: the original key and value bytes with {@link DeadLetterHeaders} (stage
- * {@code trainer}) and a {@link DeadLetterReason}. Each write returns a {@link Pending.Ack} that the producer's
- * callback completes; the record's offset counts as done only once it did (see {@link EventTimeMerge}).
+ * Writes the trainer's dead letters: the original key and value bytes with {@link
+ * DeadLetterHeaders} (stage {@code trainer}) and a {@link DeadLetterReason}. Each write returns a
+ * {@link Pending.Ack} that the producer's callback completes; the record's offset counts as done
+ * only once it did (see {@link EventTimeMerge}).
  */
 final class DeadLetterWriter {
   private static final Logger log = LoggerFactory.getLogger(DeadLetterWriter.class);
@@ -27,19 +28,31 @@ final class DeadLetterWriter {
     this.metrics = metrics;
   }
 
-  /** Sends {@code r} to the dead-letter topic; the returned acknowledgement completes in the producer's callback. */
+  /**
+   * Sends {@code r} to the dead-letter topic; the returned acknowledgement completes in the
+   * producer's callback.
+   */
   Pending.Ack send(ConsumerRecord<byte[], byte[]> r, DeadLetterReason reason, Exception error) {
     metrics.deadLetter(reason);
-    log.warn("Dead-lettering {}-{}@{} ({}): {}", r.topic(), r.partition(), r.offset(), reason.tag(), error.toString());
+    log.warn(
+        "Dead-lettering {}-{}@{} ({}): {}",
+        r.topic(),
+        r.partition(),
+        r.offset(),
+        reason.tag(),
+        error.toString());
     ProducerRecord<byte[], byte[]> dl = new ProducerRecord<>(topic, null, r.key(), r.value());
     DeadLetterHeaders.add(dl.headers(), reason, STAGE, r.topic(), r.partition(), r.offset(), error);
     Pending.Ack ack = new Pending.Ack();
-    producer.send(dl, (md, e) -> {
-      if (e != null) {
-        log.error("Dead letter for {}-{}@{} not written", r.topic(), r.partition(), r.offset(), e);
-      }
-      ack.complete(e);
-    });
+    producer.send(
+        dl,
+        (md, e) -> {
+          if (e != null) {
+            log.error(
+                "Dead letter for {}-{}@{} not written", r.topic(), r.partition(), r.offset(), e);
+          }
+          ack.complete(e);
+        });
     return ack;
   }
 }

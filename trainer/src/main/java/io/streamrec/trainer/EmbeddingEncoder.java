@@ -9,11 +9,12 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 
 /**
- * Writes an {@link EmbeddingUpdate} in Avro single-object encoding straight from a {@code float[]} row: the same
- * bytes as {@code AvroSerde.of(EmbeddingUpdate.class).encode(...)} (header {@code C3 01}, the schema's CRC-64-AVRO
- * fingerprint little-endian, then the fields in schema order, the vector as one array block), without building
- * the record and its boxed {@code List<Float>}. A publish writes every changed row, as many records per second as
- * the trainer learns examples, so this is on the trainer's hot path. Not thread-safe: one per publisher.
+ * Writes an {@link EmbeddingUpdate} in Avro single-object encoding straight from a {@code float[]}
+ * row: the same bytes as {@code AvroSerde.of(EmbeddingUpdate.class).encode(...)} (header {@code C3
+ * 01}, the schema's CRC-64-AVRO fingerprint little-endian, then the fields in schema order, the
+ * vector as one array block), without building the record and its boxed {@code List<Float>}. A
+ * publish writes every changed row, as many records per second as the trainer learns examples, so
+ * this is on the trainer's hot path. Not thread-safe: one per publisher.
  */
 final class EmbeddingEncoder {
   private static final byte[] HEADER = header();
@@ -22,31 +23,69 @@ final class EmbeddingEncoder {
   private BinaryEncoder encoder;
 
   /**
-   * As {@link #encode}, in the process's Avro wire format: the single-object fast path by default, the record through
-   * {@link AvroSerde#encode(String, org.apache.avro.specific.SpecificRecord)} (registered under
-   * {@code <topic>-value}) when the Schema Registry format is selected (docs/registry.md).
+   * As {@link #encode}, in the process's Avro wire format: the single-object fast path by default,
+   * the record through {@link AvroSerde#encode(String, org.apache.avro.specific.SpecificRecord)}
+   * (registered under {@code <topic>-value}) when the Schema Registry format is selected
+   * (docs/registry.md).
    */
-  byte[] encodeFor(String topic, String id, float[] vector, float bias, long modelVersion, long updatedAtMillis,
-                   long eventTimeMillis, double popularityCount, long popularityTimeMs, float popularityWeight,
-                   long popularityHalfLifeMs) {
+  byte[] encodeFor(
+      String topic,
+      String id,
+      float[] vector,
+      float bias,
+      long modelVersion,
+      long updatedAtMillis,
+      long eventTimeMillis,
+      double popularityCount,
+      long popularityTimeMs,
+      float popularityWeight,
+      long popularityHalfLifeMs) {
     if (!AvroSerde.writesRegistryFormat()) {
-      return encode(id, vector, bias, modelVersion, updatedAtMillis, eventTimeMillis, popularityCount,
-          popularityTimeMs, popularityWeight, popularityHalfLifeMs);
+      return encode(
+          id,
+          vector,
+          bias,
+          modelVersion,
+          updatedAtMillis,
+          eventTimeMillis,
+          popularityCount,
+          popularityTimeMs,
+          popularityWeight,
+          popularityHalfLifeMs);
     }
     java.util.List<Float> v = new java.util.ArrayList<>(vector.length);
     for (float x : vector) {
       v.add(x);
     }
-    return AvroSerde.of(EmbeddingUpdate.class).encode(topic, EmbeddingUpdate.newBuilder().setId(id).setVector(v)
-        .setBias(bias).setModelVersion(modelVersion).setUpdatedAt(java.time.Instant.ofEpochMilli(updatedAtMillis))
-        .setEventTime(java.time.Instant.ofEpochMilli(eventTimeMillis)).setPopularityCount(popularityCount)
-        .setPopularityTimeMs(popularityTimeMs).setPopularityWeight(popularityWeight)
-        .setPopularityHalfLifeMs(popularityHalfLifeMs).build());
+    return AvroSerde.of(EmbeddingUpdate.class)
+        .encode(
+            topic,
+            EmbeddingUpdate.newBuilder()
+                .setId(id)
+                .setVector(v)
+                .setBias(bias)
+                .setModelVersion(modelVersion)
+                .setUpdatedAt(java.time.Instant.ofEpochMilli(updatedAtMillis))
+                .setEventTime(java.time.Instant.ofEpochMilli(eventTimeMillis))
+                .setPopularityCount(popularityCount)
+                .setPopularityTimeMs(popularityTimeMs)
+                .setPopularityWeight(popularityWeight)
+                .setPopularityHalfLifeMs(popularityHalfLifeMs)
+                .build());
   }
 
   /** The field values of one {@code EmbeddingUpdate}; times in epoch milliseconds. */
-  byte[] encode(String id, float[] vector, float bias, long modelVersion, long updatedAtMillis, long eventTimeMillis,
-                double popularityCount, long popularityTimeMs, float popularityWeight, long popularityHalfLifeMs) {
+  byte[] encode(
+      String id,
+      float[] vector,
+      float bias,
+      long modelVersion,
+      long updatedAtMillis,
+      long eventTimeMillis,
+      double popularityCount,
+      long popularityTimeMs,
+      float popularityWeight,
+      long popularityHalfLifeMs) {
     buffer.reset();
     buffer.write(HEADER, 0, HEADER.length);
     encoder = EncoderFactory.get().directBinaryEncoder(buffer, encoder);

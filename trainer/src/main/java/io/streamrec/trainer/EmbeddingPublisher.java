@@ -12,10 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes the rows the learner changed to the user and item embedding topics, at most every
- * {@code trainer.publish.interval.ms}, under model versions that strictly increase: each publish is version
- * {@code previous + 1}, starting above the version it was {@linkplain #startAbove started above} (the newest of the
- * checkpoint's and the embedding topics'). A publish ends with a producer flush, so a version counts as published
- * once every row of it was acknowledged.
+ * {@code trainer.publish.interval.ms}, under model versions that strictly increase: each publish is
+ * version {@code previous + 1}, starting above the version it was {@linkplain #startAbove started
+ * above} (the newest of the checkpoint's and the embedding topics'). A publish ends with a producer
+ * flush, so a version counts as published once every row of it was acknowledged.
  */
 final class EmbeddingPublisher {
   private static final Logger log = LoggerFactory.getLogger(EmbeddingPublisher.class);
@@ -31,8 +31,12 @@ final class EmbeddingPublisher {
   private long firstDirtyNanos = -1;
   private boolean inFlight;
 
-  EmbeddingPublisher(Producer<byte[], byte[]> producer, String userTopic, String itemTopic, TrainerMetrics metrics,
-                     Duration interval) {
+  EmbeddingPublisher(
+      Producer<byte[], byte[]> producer,
+      String userTopic,
+      String itemTopic,
+      TrainerMetrics metrics,
+      Duration interval) {
     this.producer = producer;
     this.userTopic = userTopic;
     this.itemTopic = itemTopic;
@@ -59,14 +63,17 @@ final class EmbeddingPublisher {
   }
 
   /**
-   * Whether a publish started and did not complete (it failed): its rows were taken from the learner's dirty set
-   * but may not all have reached the topics, so the caller should mark every row dirty again.
+   * Whether a publish started and did not complete (it failed): its rows were taken from the
+   * learner's dirty set but may not all have reached the topics, so the caller should mark every
+   * row dirty again.
    */
   boolean interrupted() {
     return inFlight;
   }
 
-  /** Publishes the dirty rows as the next version when the interval has passed (or {@code force}). */
+  /**
+   * Publishes the dirty rows as the next version when the interval has passed (or {@code force}).
+   */
   boolean maybePublish(OnlineLearner learner, boolean force) {
     long now = System.nanoTime();
     if (learner.dirtyCount() == 0) {
@@ -98,18 +105,35 @@ final class EmbeddingPublisher {
     inFlight = false;
   }
 
-  private void send(OnlineLearner learner, String topic, EmbeddingTable table, int[] rows, boolean users,
-                    long v, Instant at) {
+  private void send(
+      OnlineLearner learner,
+      String topic,
+      EmbeddingTable table,
+      int[] rows,
+      boolean users,
+      long v,
+      Instant at) {
     long atMillis = at.toEpochMilli();
-    long popularityTime = learner.popularityTime() == Long.MIN_VALUE ? 0L : learner.popularityTime();
+    long popularityTime =
+        learner.popularityTime() == Long.MIN_VALUE ? 0L : learner.popularityTime();
     float popularityWeight = learner.popularityWeight();
     long halfLife = learner.popularityHalfLifeMillis();
     for (int row : rows) {
       String id = users ? learner.userId(row) : learner.itemId(row);
       long et = table.eventTime(row);
-      byte[] value = encoder.encodeFor(topic, id, table.vector(row), users ? 0f : table.bias(row), v, atMillis,
-          et == Long.MIN_VALUE ? atMillis : et, users ? 0.0 : learner.popularityCount(row), popularityTime,
-          popularityWeight, halfLife);
+      byte[] value =
+          encoder.encodeFor(
+              topic,
+              id,
+              table.vector(row),
+              users ? 0f : table.bias(row),
+              v,
+              atMillis,
+              et == Long.MIN_VALUE ? atMillis : et,
+              users ? 0.0 : learner.popularityCount(row),
+              popularityTime,
+              popularityWeight,
+              halfLife);
       producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), value));
     }
   }

@@ -11,11 +11,12 @@ import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The k-way event-time merge across the input partitions. The input is partitioned by user and a poll returns large
- * per-partition chunks, so taking records as they come would learn one partition's future before another's past;
- * recency matters for this model. Records wait in per-partition FIFO buffers (each partition is in offset order);
- * {@link #drain} emits the earliest buffered record as long as every partition either has a buffered record or is
- * caught up (so no earlier record can still arrive there), and stops at a dead letter whose write is not yet
+ * The k-way event-time merge across the input partitions. The input is partitioned by user and a
+ * poll returns large per-partition chunks, so taking records as they come would learn one
+ * partition's future before another's past; recency matters for this model. Records wait in
+ * per-partition FIFO buffers (each partition is in offset order); {@link #drain} emits the earliest
+ * buffered record as long as every partition either has a buffered record or is caught up (so no
+ * earlier record can still arrive there), and stops at a dead letter whose write is not yet
  * acknowledged. Ties go to the partition listed first. Pure: no Kafka client, no clock.
  */
 final class EventTimeMerge {
@@ -24,7 +25,7 @@ final class EventTimeMerge {
   private final Map<TopicPartition, ArrayDeque<Pending>> queues = new HashMap<>();
 
   /**
-   * @param partitions  every input partition, in tie-break order
+   * @param partitions every input partition, in tie-break order
    * @param maxBuffered buffered records from which a partition counts as {@linkplain #full() full}
    */
   EventTimeMerge(List<TopicPartition> partitions, int maxBuffered) {
@@ -65,7 +66,8 @@ final class EventTimeMerge {
         }
         Pending head = q.peek();
         if (!head.ready()) {
-          return emitted; // a dead letter whose write is not acknowledged yet: its offset cannot count as done
+          return emitted; // a dead letter whose write is not acknowledged yet: its offset cannot
+          // count as done
         }
         if (head.time() < nextTime) {
           nextTime = head.time();

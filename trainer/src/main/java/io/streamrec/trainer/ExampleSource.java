@@ -22,10 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trainer's input: one consumer on the training-examples topic, with manual assignment of every partition (no
- * group membership, so a restarted trainer reads at once; the group id only carries committed offsets for
- * monitoring), positions restored from the checkpoint, pausing of full partitions and the input lag. Reads with
- * {@code isolation.level=read_committed}: the topic is written in ingest's transactions.
+ * The trainer's input: one consumer on the training-examples topic, with manual assignment of every
+ * partition (no group membership, so a restarted trainer reads at once; the group id only carries
+ * committed offsets for monitoring), positions restored from the checkpoint, pausing of full
+ * partitions and the input lag. Reads with {@code isolation.level=read_committed}: the topic is
+ * written in ingest's transactions.
  */
 final class ExampleSource implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ExampleSource.class);
@@ -33,6 +34,7 @@ final class ExampleSource implements AutoCloseable {
   private final Consumer<byte[], byte[]> consumer;
   private final String topic;
   private List<TopicPartition> partitions = List.of();
+
   /** The offsets of the last {@link #commitAsync} not known to have failed (null: none). */
   private Map<TopicPartition, Long> lastCommitAsync;
 
@@ -67,13 +69,14 @@ final class ExampleSource implements AutoCloseable {
   }
 
   /**
-   * Waits up to {@code wait} for the topic to exist, assigns all its partitions and positions each at its restored
-   * offset (or the beginning).
+   * Waits up to {@code wait} for the topic to exist, assigns all its partitions and positions each
+   * at its restored offset (or the beginning).
    *
    * @return the restored next offset per partition (partitions without one are absent)
    * @throws IllegalStateException when the topic does not appear in time
    */
-  Map<TopicPartition, Long> assign(Map<String, Long> restored, BooleanSupplier running, Duration wait) {
+  Map<TopicPartition, Long> assign(
+      Map<String, Long> restored, BooleanSupplier running, Duration wait) {
     List<PartitionInfo> infos = List.of();
     long deadline = System.nanoTime() + wait.toNanos();
     while (running.getAsBoolean()) {
@@ -183,21 +186,28 @@ final class ExampleSource implements AutoCloseable {
     consumer.seekToBeginning(partitions);
   }
 
-  /** Commits {@code next} offsets asynchronously (monitoring only; a failure is logged at debug). */
+  /**
+   * Commits {@code next} offsets asynchronously (monitoring only; a failure is logged at debug).
+   */
   void commitAsync(Map<TopicPartition, Long> next) {
     if (next.isEmpty() || next.equals(lastCommitAsync)) {
       return; // idle training polls often: do not send the same offsets again
     }
     lastCommitAsync = Map.copyOf(next);
-    consumer.commitAsync(toCommit(next), (offs, e) -> {
-      if (e != null) {
-        lastCommitAsync = null; // send them again with the next step
-        log.debug("Offset commit failed (the checkpoint holds the offsets): {}", e.toString());
-      }
-    });
+    consumer.commitAsync(
+        toCommit(next),
+        (offs, e) -> {
+          if (e != null) {
+            lastCommitAsync = null; // send them again with the next step
+            log.debug("Offset commit failed (the checkpoint holds the offsets): {}", e.toString());
+          }
+        });
   }
 
-  /** Commits {@code next} offsets and waits; retries once when a wakeup left pending by {@link #wakeup} fires. */
+  /**
+   * Commits {@code next} offsets and waits; retries once when a wakeup left pending by {@link
+   * #wakeup} fires.
+   */
   void commitSync(Map<TopicPartition, Long> next, Duration timeout) {
     if (next.isEmpty()) {
       return;
@@ -205,12 +215,15 @@ final class ExampleSource implements AutoCloseable {
     try {
       consumer.commitSync(toCommit(next), timeout);
     } catch (WakeupException pendingWakeup) {
-      // close() woke the consumer while the loop was outside poll(); the wakeup is spent now, so retry once.
+      // close() woke the consumer while the loop was outside poll(); the wakeup is spent now, so
+      // retry once.
       consumer.commitSync(toCommit(next), timeout);
     }
   }
 
-  /** Makes a blocked or the next {@link #poll} throw {@link WakeupException}; safe from any thread. */
+  /**
+   * Makes a blocked or the next {@link #poll} throw {@link WakeupException}; safe from any thread.
+   */
   void wakeup() {
     consumer.wakeup();
   }

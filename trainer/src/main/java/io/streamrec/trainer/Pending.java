@@ -4,12 +4,12 @@ import io.streamrec.avro.TrainingExample;
 import org.apache.kafka.common.KafkaException;
 
 /**
- * One input record waiting in the {@link EventTimeMerge}: a decoded example, or a dead-lettered record ({@code example}
- * null) with the acknowledgement of its dead-letter write.
+ * One input record waiting in the {@link EventTimeMerge}: a decoded example, or a dead-lettered
+ * record ({@code example} null) with the acknowledgement of its dead-letter write.
  *
  * @param example the decoded example, or null for a dead letter
- * @param offset  the record's offset in its partition
- * @param ack     the dead-letter write (null for an example)
+ * @param offset the record's offset in its partition
+ * @param ack the dead-letter write (null for an example)
  */
 record Pending(TrainingExample example, long offset, Ack ack) {
 
@@ -31,7 +31,8 @@ record Pending(TrainingExample example, long offset, Ack ack) {
   /**
    * Examples are ready at once; a dead letter once the broker acknowledged it.
    *
-   * @throws KafkaException when the dead-letter write failed (its cause tells whether retrying can help)
+   * @throws KafkaException when the dead-letter write failed (its cause tells whether retrying can
+   *     help)
    */
   boolean ready() {
     if (ack == null) {

@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The newest model version already on the embedding topics (read from the tail of each partition), so that
- * a trainer restarted from an older checkpoint, or without one, never publishes a version that was already used.
+ * The newest model version already on the embedding topics (read from the tail of each partition),
+ * so that a trainer restarted from an older checkpoint, or without one, never publishes a version
+ * that was already used.
  */
 final class PublishedVersions {
   private static final Logger log = LoggerFactory.getLogger(PublishedVersions.class);
@@ -44,13 +45,15 @@ final class PublishedVersions {
   /**
    * Highest model version on {@code topics}, or 0 when they hold no embedding; closes nothing.
    *
-   * <p>Versions only grow along a partition, so the newest is in the tail of each partition. The tail read is a
-   * window of the last {@value #FIRST_WINDOW} offsets, widened eightfold until it holds a decodable embedding or
-   * reaches the log start: the last offset is not always a record (a transaction marker when a transactional
-   * producer wrote the topic; a gap after compaction). A topic that does not exist contributes nothing.
+   * <p>Versions only grow along a partition, so the newest is in the tail of each partition. The
+   * tail read is a window of the last {@value #FIRST_WINDOW} offsets, widened eightfold until it
+   * holds a decodable embedding or reaches the log start: the last offset is not always a record (a
+   * transaction marker when a transactional producer wrote the topic; a gap after compaction). A
+   * topic that does not exist contributes nothing.
    *
-   * @throws TimeoutException when the partitions could not be read within {@code timeout} (retriable: a partial
-   *     answer could be lower than a version already used, and publishing it would make versions go back)
+   * @throws TimeoutException when the partitions could not be read within {@code timeout}
+   *     (retriable: a partial answer could be lower than a version already used, and publishing it
+   *     would make versions go back)
    */
   static long newest(Consumer<byte[], byte[]> c, List<String> topics, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -68,14 +71,18 @@ final class PublishedVersions {
     Map<TopicPartition, Long> ends = c.endOffsets(tps, timeout);
     long max = 0;
     for (TopicPartition tp : tps) {
-      max = Math.max(max, newestOf(c, tp, begins.getOrDefault(tp, 0L), ends.getOrDefault(tp, 0L), deadline));
+      max =
+          Math.max(
+              max,
+              newestOf(c, tp, begins.getOrDefault(tp, 0L), ends.getOrDefault(tp, 0L), deadline));
     }
     return max;
   }
 
   static final int FIRST_WINDOW = 16;
 
-  private static long newestOf(Consumer<byte[], byte[]> c, TopicPartition tp, long begin, long end, long deadline) {
+  private static long newestOf(
+      Consumer<byte[], byte[]> c, TopicPartition tp, long begin, long end, long deadline) {
     c.assign(List.of(tp));
     long window = FIRST_WINDOW;
     while (true) {
@@ -88,8 +95,15 @@ final class PublishedVersions {
       boolean found = false;
       while (c.position(tp) < end) {
         if (System.nanoTime() >= deadline) {
-          throw new TimeoutException("Reading the newest model version of " + tp + " (offsets " + start + " to "
-              + end + ") did not finish in time; at offset " + c.position(tp));
+          throw new TimeoutException(
+              "Reading the newest model version of "
+                  + tp
+                  + " (offsets "
+                  + start
+                  + " to "
+                  + end
+                  + ") did not finish in time; at offset "
+                  + c.position(tp));
         }
         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
           if (r.offset() >= end) {

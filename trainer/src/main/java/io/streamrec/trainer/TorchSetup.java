@@ -6,9 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * PyTorch engine and device set-up: intra-op threads ({@code trainer.torch.threads}, one inter-op thread; system
- * properties set on the command line win) and the device ({@code trainer.device=gpu} is CUDA when PyTorch sees a
- * device, else the CPU with a warning).
+ * PyTorch engine and device set-up: intra-op threads ({@code trainer.torch.threads}, one inter-op
+ * thread; system properties set on the command line win) and the device ({@code trainer.device=gpu}
+ * is CUDA when PyTorch sees a device, else the CPU with a warning).
  */
 final class TorchSetup {
   private static final Logger log = LoggerFactory.getLogger(TorchSetup.class);

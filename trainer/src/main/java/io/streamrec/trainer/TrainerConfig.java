@@ -10,54 +10,80 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Typed, validated trainer configuration. Loaded from {@code streamrec-trainer.properties} (classpath defaults)
- * layered under a config file, {@code STREAMREC_*} environment variables and flags by {@link ConfigSource}.
- * Validation errors name the offending key.
+ * Typed, validated trainer configuration. Loaded from {@code streamrec-trainer.properties}
+ * (classpath defaults) layered under a config file, {@code STREAMREC_*} environment variables and
+ * flags by {@link ConfigSource}. Validation errors name the offending key.
  *
- * @param bootstrapServers   {@code kafka.bootstrap.servers}
- * @param topicsSuffix       {@code topics.suffix}, appended to every topic name
- * @param metricsPort        {@code metrics.port} (0 = any free port)
- * @param groupId            {@code trainer.group.id}: consumer group the applied offsets are committed under
- * @param device             {@code trainer.device}: {@code cpu} or {@code gpu} (CUDA when present, else CPU + WARN)
- * @param torchThreads       {@code trainer.torch.threads}: PyTorch intra-op threads
- * @param learner            model, sampler, loss, replay and optimizer settings ({@code trainer.*})
- * @param idleSteps          {@code trainer.idle.steps}: replay-only steps once caught up, per quiet period
- * @param idleStepsPerPoll   {@code trainer.idle.steps.per.poll}: idle steps between two polls
- * @param pollTimeout        {@code trainer.poll.timeout.ms}
- * @param publishInterval    {@code trainer.publish.interval.ms}: bound on the time between publishes of changed rows
- * @param bootstrapEpochs    {@code trainer.bootstrap.epochs}: passes over the retained input before going online
- *                           (fresh start only; 0 = plain online learning)
- * @param checkpointDir      {@code trainer.checkpoint.dir}
+ * @param bootstrapServers {@code kafka.bootstrap.servers}
+ * @param topicsSuffix {@code topics.suffix}, appended to every topic name
+ * @param metricsPort {@code metrics.port} (0 = any free port)
+ * @param groupId {@code trainer.group.id}: consumer group the applied offsets are committed under
+ * @param device {@code trainer.device}: {@code cpu} or {@code gpu} (CUDA when present, else CPU +
+ *     WARN)
+ * @param torchThreads {@code trainer.torch.threads}: PyTorch intra-op threads
+ * @param learner model, sampler, loss, replay and optimizer settings ({@code trainer.*})
+ * @param idleSteps {@code trainer.idle.steps}: replay-only steps once caught up, per quiet period
+ * @param idleStepsPerPoll {@code trainer.idle.steps.per.poll}: idle steps between two polls
+ * @param pollTimeout {@code trainer.poll.timeout.ms}
+ * @param publishInterval {@code trainer.publish.interval.ms}: bound on the time between publishes
+ *     of changed rows
+ * @param bootstrapEpochs {@code trainer.bootstrap.epochs}: passes over the retained input before
+ *     going online (fresh start only; 0 = plain online learning)
+ * @param checkpointDir {@code trainer.checkpoint.dir}
  * @param checkpointInterval {@code trainer.checkpoint.interval.ms}
- * @param checkpointKeep     {@code trainer.checkpoint.keep}: checkpoints kept on disk (newest first)
- * @param closeTimeout       {@code trainer.close.timeout.ms}: bound on {@code close()}
- * @param retryTimeout       {@code trainer.retry.timeout.ms}: how long retriable failures (broker unreachable, I/O)
- *                           are retried without a successful loop iteration before the trainer stops (exit 1)
- * @param freezeAtEventTime  {@code trainer.freeze.at.event.time.ms}: from the first example with an event time at or
- *                           after this (epoch ms) the model stops updating: no example is applied, no idle step
- *                           runs (the prequential demo's frozen arm); unset or empty = never ({@code Long.MAX_VALUE})
- * @param catchUpLag         {@code trainer.catchup.lag}: while the input lag is at least this many examples, each step
- *                           takes a whole batch of new examples (no replay) instead of {@code trainer.batch.new};
- *                           0 = never
- * @param kafka              every {@code kafka.*} key with the prefix removed, passed to the clients verbatim
+ * @param checkpointKeep {@code trainer.checkpoint.keep}: checkpoints kept on disk (newest first)
+ * @param closeTimeout {@code trainer.close.timeout.ms}: bound on {@code close()}
+ * @param retryTimeout {@code trainer.retry.timeout.ms}: how long retriable failures (broker
+ *     unreachable, I/O) are retried without a successful loop iteration before the trainer stops
+ *     (exit 1)
+ * @param freezeAtEventTime {@code trainer.freeze.at.event.time.ms}: from the first example with an
+ *     event time at or after this (epoch ms) the model stops updating: no example is applied, no
+ *     idle step runs (the prequential demo's frozen arm); unset or empty = never ({@code
+ *     Long.MAX_VALUE})
+ * @param catchUpLag {@code trainer.catchup.lag}: while the input lag is at least this many
+ *     examples, each step takes a whole batch of new examples (no replay) instead of {@code
+ *     trainer.batch.new}; 0 = never
+ * @param kafka every {@code kafka.*} key with the prefix removed, passed to the clients verbatim
  */
-public record TrainerConfig(String bootstrapServers, String topicsSuffix, int metricsPort, String groupId,
-                            String device, int torchThreads, LearnerSettings learner, int idleSteps,
-                            int idleStepsPerPoll, Duration pollTimeout, Duration publishInterval, int bootstrapEpochs,
-                            Path checkpointDir, Duration checkpointInterval, int checkpointKeep,
-                            Duration closeTimeout, Duration retryTimeout, long freezeAtEventTime,
-                            long catchUpLag, Map<String, String> kafka) {
+public record TrainerConfig(
+    String bootstrapServers,
+    String topicsSuffix,
+    int metricsPort,
+    String groupId,
+    String device,
+    int torchThreads,
+    LearnerSettings learner,
+    int idleSteps,
+    int idleStepsPerPoll,
+    Duration pollTimeout,
+    Duration publishInterval,
+    int bootstrapEpochs,
+    Path checkpointDir,
+    Duration checkpointInterval,
+    int checkpointKeep,
+    Duration closeTimeout,
+    Duration retryTimeout,
+    long freezeAtEventTime,
+    long catchUpLag,
+    Map<String, String> kafka) {
 
   /** The classpath resource holding the defaults. */
   public static final String DEFAULTS = "streamrec-trainer.properties";
 
   public TrainerConfig {
-    require(bootstrapServers != null && !bootstrapServers.isBlank(), "kafka.bootstrap.servers must be set");
-    require(metricsPort >= 0 && metricsPort <= 65535, "metrics.port must be in [0, 65535], was " + metricsPort);
-    require(device.equals("cpu") || device.equals("gpu"), "trainer.device must be cpu or gpu, was " + device);
+    require(
+        bootstrapServers != null && !bootstrapServers.isBlank(),
+        "kafka.bootstrap.servers must be set");
+    require(
+        metricsPort >= 0 && metricsPort <= 65535,
+        "metrics.port must be in [0, 65535], was " + metricsPort);
+    require(
+        device.equals("cpu") || device.equals("gpu"),
+        "trainer.device must be cpu or gpu, was " + device);
     require(torchThreads >= 1, "trainer.torch.threads must be >= 1, was " + torchThreads);
     require(idleSteps >= 0, "trainer.idle.steps must be >= 0, was " + idleSteps);
-    require(idleStepsPerPoll >= 1, "trainer.idle.steps.per.poll must be >= 1, was " + idleStepsPerPoll);
+    require(
+        idleStepsPerPoll >= 1, "trainer.idle.steps.per.poll must be >= 1, was " + idleStepsPerPoll);
     require(positive(pollTimeout), "trainer.poll.timeout.ms must be > 0");
     require(positive(publishInterval), "trainer.publish.interval.ms must be > 0");
     require(bootstrapEpochs >= 0, "trainer.bootstrap.epochs must be >= 0, was " + bootstrapEpochs);
@@ -73,30 +99,31 @@ public record TrainerConfig(String bootstrapServers, String topicsSuffix, int me
   public static TrainerConfig load(ConfigSource src) {
     LearnerSettings learner;
     try {
-      learner = new LearnerSettings(
-          src.integer("trainer.embedding.dim"),
-          parseEnum(NegativeMode.class, src, "trainer.sampler"),
-          src.integer("trainer.negatives"),
-          parseEnum(Loss.class, src, "trainer.loss"),
-          src.decimal("trainer.popularity.alpha"),
-          src.bool("trainer.logq"),
-          src.integer("trainer.seen.retries"),
-          src.integer("trainer.batch.size"),
-          src.integer("trainer.batch.new"),
-          src.integer("trainer.replay.recent"),
-          src.integer("trainer.replay.reservoir"),
-          src.decimal("trainer.replay.recent.fraction"),
-          (float) src.decimal("trainer.lr"),
-          (float) src.decimal("trainer.bias.lr"),
-          (float) src.decimal("trainer.l2"),
-          (float) src.decimal("trainer.bias.l2"),
-          (float) src.decimal("trainer.init.std"),
-          src.longValue("trainer.seed"),
-          (float) src.decimal("trainer.popularity.weight"),
-          (float) src.decimal("trainer.popularity.weight.lr"),
-          Math.round(src.decimal("trainer.popularity.half.life.days") * 86_400_000.0),
-          Math.round(src.decimal("trainer.popularity.snapshot.interval.hours") * 3_600_000.0),
-          src.integer("trainer.popularity.snapshots"));
+      learner =
+          new LearnerSettings(
+              src.integer("trainer.embedding.dim"),
+              parseEnum(NegativeMode.class, src, "trainer.sampler"),
+              src.integer("trainer.negatives"),
+              parseEnum(Loss.class, src, "trainer.loss"),
+              src.decimal("trainer.popularity.alpha"),
+              src.bool("trainer.logq"),
+              src.integer("trainer.seen.retries"),
+              src.integer("trainer.batch.size"),
+              src.integer("trainer.batch.new"),
+              src.integer("trainer.replay.recent"),
+              src.integer("trainer.replay.reservoir"),
+              src.decimal("trainer.replay.recent.fraction"),
+              (float) src.decimal("trainer.lr"),
+              (float) src.decimal("trainer.bias.lr"),
+              (float) src.decimal("trainer.l2"),
+              (float) src.decimal("trainer.bias.l2"),
+              (float) src.decimal("trainer.init.std"),
+              src.longValue("trainer.seed"),
+              (float) src.decimal("trainer.popularity.weight"),
+              (float) src.decimal("trainer.popularity.weight.lr"),
+              Math.round(src.decimal("trainer.popularity.half.life.days") * 86_400_000.0),
+              Math.round(src.decimal("trainer.popularity.snapshot.interval.hours") * 3_600_000.0),
+              src.integer("trainer.popularity.snapshots"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Invalid trainer configuration: " + e.getMessage(), e);
     }
@@ -131,11 +158,15 @@ public record TrainerConfig(String bootstrapServers, String topicsSuffix, int me
     try {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("trainer.freeze.at.event.time.ms must be epoch milliseconds, was '" + v + "'");
+      throw new IllegalArgumentException(
+          "trainer.freeze.at.event.time.ms must be epoch milliseconds, was '" + v + "'");
     }
   }
 
-  /** Defaults from the classpath, then {@code file} (may be null), the environment, then {@code overrides}. */
+  /**
+   * Defaults from the classpath, then {@code file} (may be null), the environment, then {@code
+   * overrides}.
+   */
   public static TrainerConfig load(Path file, Map<String, String> overrides) {
     return load(ConfigSource.load(DEFAULTS, file, overrides));
   }
@@ -145,8 +176,14 @@ public record TrainerConfig(String bootstrapServers, String topicsSuffix, int me
     try {
       return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Config key '" + key + "' must be one of "
-          + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT) + ", was '" + v + "'");
+      throw new IllegalArgumentException(
+          "Config key '"
+              + key
+              + "' must be one of "
+              + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
+              + ", was '"
+              + v
+              + "'");
     }
   }
 

@@ -21,15 +21,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One trainer's loop, on one thread. It only orchestrates; each step is another class's job:
+ *
  * <pre>
  *   poll ({@link ExampleSource}) → decode / dead-letter ({@link DeadLetterWriter})
  *        → merge in event time ({@link EventTimeMerge}) → learn ({@link #apply}, {@link OnlineLearner})
  *        → publish ({@link EmbeddingPublisher}) → checkpoint ({@link Checkpoints}) → commit ({@link ExampleSource})
  * </pre>
- * {@code applied} holds, per partition, the next offset whose record is not yet part of the model; it is what the
- * checkpoint stores and what is committed, and where the input is rewound to after a retriable failure
- * ({@link #recover}). When the input is drained it trains on the replay buffer for up to {@code trainer.idle.steps}
- * steps, publishing as it goes.
+ *
+ * {@code applied} holds, per partition, the next offset whose record is not yet part of the model;
+ * it is what the checkpoint stores and what is committed, and where the input is rewound to after a
+ * retriable failure ({@link #recover}). When the input is drained it trains on the replay buffer
+ * for up to {@code trainer.idle.steps} steps, publishing as it goes.
  */
 final class TrainerLoop {
   private static final Logger log = LoggerFactory.getLogger(TrainerLoop.class);
@@ -54,8 +56,15 @@ final class TrainerLoop {
   private boolean frozen;
   private boolean idleStepsLeft;
 
-  TrainerLoop(TrainerConfig cfg, OnlineLearner learner, ExampleSource source, DeadLetterWriter deadLetters,
-              EmbeddingPublisher publisher, Checkpoints checkpoints, TrainerMetrics metrics, TrainerStatus status) {
+  TrainerLoop(
+      TrainerConfig cfg,
+      OnlineLearner learner,
+      ExampleSource source,
+      DeadLetterWriter deadLetters,
+      EmbeddingPublisher publisher,
+      Checkpoints checkpoints,
+      TrainerMetrics metrics,
+      TrainerStatus status) {
     this.cfg = cfg;
     this.learner = learner;
     this.source = source;
@@ -66,9 +75,13 @@ final class TrainerLoop {
     this.status = status;
   }
 
-  // ---- start ------------------------------------------------------------------------------------------------
+  // ---- start
+  // ------------------------------------------------------------------------------------------------
 
-  /** Restores the newest checkpoint into the learner, if any; returns its input offsets (empty for a fresh model). */
+  /**
+   * Restores the newest checkpoint into the learner, if any; returns its input offsets (empty for a
+   * fresh model).
+   */
   Map<String, Long> restore() {
     Optional<Checkpoints.Snapshot> snap = checkpoints.loadNewest();
     if (snap.isEmpty()) {
@@ -82,8 +95,13 @@ final class TrainerLoop {
     publisher.startAbove(s.modelVersion());
     status.examplesTrained = s.examplesTrained();
     bootstrapDone = s.bootstrapDone();
-    log.info("Restored checkpoint #{} (model version {}, {} examples, {} users, {} items)", s.sequence(),
-        s.modelVersion(), s.examplesTrained(), learner.userCount(), learner.itemCount());
+    log.info(
+        "Restored checkpoint #{} (model version {}, {} examples, {} users, {} items)",
+        s.sequence(),
+        s.modelVersion(),
+        s.examplesTrained(),
+        learner.userCount(),
+        learner.itemCount());
     return s.offsets();
   }
 
@@ -107,20 +125,26 @@ final class TrainerLoop {
     return bootstrapDone;
   }
 
-  /** Whether the input is assigned (a clean stop before that writes no checkpoint: it would hold no offsets). */
+  /**
+   * Whether the input is assigned (a clean stop before that writes no checkpoint: it would hold no
+   * offsets).
+   */
   boolean assigned() {
     return !source.partitions().isEmpty();
   }
 
-  // ---- the online loop --------------------------------------------------------------------------------------
+  // ---- the online loop
+  // --------------------------------------------------------------------------------------
 
   /**
-   * One iteration: poll → merge → learn → (idle training) → publish → checkpoint → commit. While idle steps are
-   * left the poll does not wait ({@code Duration.ZERO}): idle training runs at full speed, a few steps
-   * ({@code trainer.idle.steps.per.poll}) between polls, so a new example waits at most that many steps.
+   * One iteration: poll → merge → learn → (idle training) → publish → checkpoint → commit. While
+   * idle steps are left the poll does not wait ({@code Duration.ZERO}): idle training runs at full
+   * speed, a few steps ({@code trainer.idle.steps.per.poll}) between polls, so a new example waits
+   * at most that many steps.
    */
   void step() {
-    ConsumerRecords<byte[], byte[]> records = source.poll(idleStepsLeft ? Duration.ZERO : cfg.pollTimeout());
+    ConsumerRecords<byte[], byte[]> records =
+        source.poll(idleStepsLeft ? Duration.ZERO : cfg.pollTimeout());
     boolean got = !records.isEmpty() || merge.buffered() > 0;
     learnInTimeOrder(records);
     long lag = source.lag() + merge.buffered();
@@ -142,37 +166,51 @@ final class TrainerLoop {
     source.commitAsync(applied);
     status.userRows = learner.userCount();
     status.itemRows = learner.itemCount();
-    status.idle = !got && lag == 0 && (idleDone >= cfg.idleSteps() || frozen) && learner.dirtyCount() == 0
-        && learner.pending() == 0;
+    status.idle =
+        !got
+            && lag == 0
+            && (idleDone >= cfg.idleSteps() || frozen)
+            && learner.dirtyCount() == 0
+            && learner.pending() == 0;
   }
 
   /**
-   * While the input lag is at least {@code trainer.catchup.lag}, a step takes a whole batch of new examples: a
-   * full-softmax step costs the same whatever its mix, so the backlog drains up to batch/new times faster, and
-   * replay mixing comes back once the trainer is within the bound (then idle steps train on the replay buffer).
+   * While the input lag is at least {@code trainer.catchup.lag}, a step takes a whole batch of new
+   * examples: a full-softmax step costs the same whatever its mix, so the backlog drains up to
+   * batch/new times faster, and replay mixing comes back once the trainer is within the bound (then
+   * idle steps train on the replay buffer).
    */
   private void catchUp(long lag) {
     boolean behind = cfg.catchUpLag() > 0 && lag >= cfg.catchUpLag();
     int want = behind ? cfg.learner().batchSize() : cfg.learner().newPerStep();
     if (learner.newPerStep() != want) {
-      log.debug("{} catch-up: input lag {}, {} new examples per step", behind ? "Entering" : "Leaving", lag, want);
+      log.debug(
+          "{} catch-up: input lag {}, {} new examples per step",
+          behind ? "Entering" : "Leaving",
+          lag,
+          want);
       learner.setNewPerStep(want);
       metrics.catchUp(behind);
     }
   }
 
-  /** Decodes (or dead-letters) the polled records, then learns what the merge lets through, in event-time order. */
+  /**
+   * Decodes (or dead-letters) the polled records, then learns what the merge lets through, in
+   * event-time order.
+   */
   private void learnInTimeOrder(ConsumerRecords<byte[], byte[]> records) {
     for (ConsumerRecord<byte[], byte[]> r : records) {
       merge.add(new TopicPartition(r.topic(), r.partition()), decode(r));
     }
     learnedThisPoll = false;
-    merge.drain(source::caughtUp, (tp, p) -> {
-      if (p.example() != null) {
-        apply(p.example());
-      }
-      applied.put(tp, p.offset() + 1);
-    });
+    merge.drain(
+        source::caughtUp,
+        (tp, p) -> {
+          if (p.example() != null) {
+            apply(p.example());
+          }
+          applied.put(tp, p.offset() + 1);
+        });
     source.pauseOnly(merge.full());
     if (learnedThisPoll) {
       learner.flush();
@@ -182,14 +220,16 @@ final class TrainerLoop {
   }
 
   /**
-   * The one place where an example, taken in event-time order across partitions, updates the model. Options that
-   * decide whether or how an example is applied (for example freezing the model from some event time on) belong
-   * here; the example's offset counts as done either way.
+   * The one place where an example, taken in event-time order across partitions, updates the model.
+   * Options that decide whether or how an example is applied (for example freezing the model from
+   * some event time on) belong here; the example's offset counts as done either way.
    */
   private void apply(TrainingExample ex) {
     if (frozen || ex.getTimestamp().toEpochMilli() >= cfg.freezeAtEventTime()) {
       if (!frozen) {
-        log.info("Model frozen at event time {} (trainer.freeze.at.event.time.ms): no further updates", ex.getTimestamp());
+        log.info(
+            "Model frozen at event time {} (trainer.freeze.at.event.time.ms): no further updates",
+            ex.getTimestamp());
       }
       frozen = true;
       return;
@@ -208,8 +248,10 @@ final class TrainerLoop {
     }
     DeadLetterReason invalid = validate(ex);
     if (invalid != null) {
-      return Pending.deadLetter(r.offset(), deadLetters.send(r, invalid,
-          new IllegalArgumentException(invalid.tag() + ": empty or blank id")));
+      return Pending.deadLetter(
+          r.offset(),
+          deadLetters.send(
+              r, invalid, new IllegalArgumentException(invalid.tag() + ": empty or blank id")));
     }
     return Pending.example(ex, r.offset());
   }
@@ -236,9 +278,13 @@ final class TrainerLoop {
     }
   }
 
-  // ---- bootstrap --------------------------------------------------------------------------------------------
+  // ---- bootstrap
+  // --------------------------------------------------------------------------------------------
 
-  /** Re-reads the retained input {@code trainer.bootstrap.epochs} times, then returns to the online position. */
+  /**
+   * Re-reads the retained input {@code trainer.bootstrap.epochs} times, then returns to the online
+   * position.
+   */
   void bootstrap(BooleanSupplier running) {
     List<TopicPartition> partitions = source.partitions();
     Map<TopicPartition, Long> ends = source.endOffsets(Duration.ofSeconds(30));
@@ -275,7 +321,10 @@ final class TrainerLoop {
     bootstrapDone = true;
   }
 
-  /** Bootstrap passes after the first: trains again on the decodable records below the ends (no counts, replay or offsets). */
+  /**
+   * Bootstrap passes after the first: trains again on the decodable records below the ends (no
+   * counts, replay or offsets).
+   */
   private void relearn(ConsumerRecords<byte[], byte[]> records, Map<TopicPartition, Long> ends) {
     boolean any = false;
     for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -299,7 +348,8 @@ final class TrainerLoop {
     }
   }
 
-  private boolean reached(List<TopicPartition> partitions, Map<TopicPartition, Long> ends, boolean first) {
+  private boolean reached(
+      List<TopicPartition> partitions, Map<TopicPartition, Long> ends, boolean first) {
     for (TopicPartition tp : partitions) {
       long pos = first ? applied.getOrDefault(tp, 0L) : source.position(tp);
       if (pos < ends.getOrDefault(tp, 0L)) {
@@ -309,7 +359,8 @@ final class TrainerLoop {
     return true;
   }
 
-  // ---- checkpoints, recovery, stop --------------------------------------------------------------------------
+  // ---- checkpoints, recovery, stop
+  // --------------------------------------------------------------------------
 
   private void maybeCheckpoint(boolean force) {
     if (!changedSinceCheckpoint && !force) {
@@ -330,18 +381,23 @@ final class TrainerLoop {
         offsets.put(ExampleSource.key(tp), off);
       }
     }
-    var path = checkpoints.write(publisher.version(), status.examplesTrained, bootstrapDone, offsets,
-        learner.state());
+    var path =
+        checkpoints.write(
+            publisher.version(), status.examplesTrained, bootstrapDone, offsets, learner.state());
     lastCheckpointNanos = System.nanoTime();
     changedSinceCheckpoint = false;
     metrics.checkpoint(lastCheckpointNanos - t0);
-    log.info("Checkpoint {} (model version {}, {} examples) in {} ms", path.getFileName(), publisher.version(),
-        status.examplesTrained, TimeUnit.NANOSECONDS.toMillis(lastCheckpointNanos - t0));
+    log.info(
+        "Checkpoint {} (model version {}, {} examples) in {} ms",
+        path.getFileName(),
+        publisher.version(),
+        status.examplesTrained,
+        TimeUnit.NANOSECONDS.toMillis(lastCheckpointNanos - t0));
   }
 
   /**
-   * After a retriable failure: drops the merge buffers and rewinds the input to the applied offsets (what was
-   * buffered is read again), and marks every row dirty when a publish was cut short.
+   * After a retriable failure: drops the merge buffers and rewinds the input to the applied offsets
+   * (what was buffered is read again), and marks every row dirty when a publish was cut short.
    */
   void recover() {
     merge.clear();

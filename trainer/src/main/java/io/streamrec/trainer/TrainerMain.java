@@ -18,14 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trainer process: {@code TrainerMain [--config FILE] [--device cpu|gpu] [--bootstrap-epochs N] [--set key=value]...}.
- * Serves {@code /metrics} and health on {@code metrics.port}: {@code /health/live} (the loop has not failed) and
- * {@code /health/ready} (the loop runs, the broker answers and the input topic exists). SIGTERM/Ctrl-C stops it
- * gracefully (final publish and checkpoint).
+ * The trainer process: {@code TrainerMain [--config FILE] [--device cpu|gpu] [--bootstrap-epochs N]
+ * [--set key=value]...}. Serves {@code /metrics} and health on {@code metrics.port}: {@code
+ * /health/live} (the loop has not failed) and {@code /health/ready} (the loop runs, the broker
+ * answers and the input topic exists). SIGTERM/Ctrl-C stops it gracefully (final publish and
+ * checkpoint).
  *
- * <p>Exit codes ({@link ProcessExit}): 0 after a requested stop (SIGTERM included), 1 when the loop failed (broker
- * unreachable past the retry budget, unwritable checkpoint directory, a bug), 2 for a usage or configuration error,
- * 3 when a requested stop did not finish within 120 s.
+ * <p>Exit codes ({@link ProcessExit}): 0 after a requested stop (SIGTERM included), 1 when the loop
+ * failed (broker unreachable past the retry budget, unwritable checkpoint directory, a bug), 2 for
+ * a usage or configuration error, 3 when a requested stop did not finish within 120 s.
  */
 public final class TrainerMain {
   private static final Logger log = LoggerFactory.getLogger(TrainerMain.class);
@@ -50,8 +51,9 @@ public final class TrainerMain {
           overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         case "--help", "-h" -> {
-          System.out.println("Usage: TrainerMain [--config FILE] [--device cpu|gpu] [--bootstrap-epochs N]"
-              + " [--set key=value]...  (keys: docs/trainer.md)");
+          System.out.println(
+              "Usage: TrainerMain [--config FILE] [--device cpu|gpu] [--bootstrap-epochs N]"
+                  + " [--set key=value]...  (keys: docs/trainer.md)");
           return;
         }
         default -> throw new IllegalArgumentException("Unknown argument " + a);
@@ -72,7 +74,9 @@ public final class TrainerMain {
   }
 
   /** Runs the trainer until a signal (exit code 0) or a fatal failure of its loop (1). */
-  @SuppressWarnings("try") // the trainer is closed inside its try on purpose (its final flush decides the exit code)
+  @SuppressWarnings(
+      "try") // the trainer is closed inside its try on purpose (its final flush decides the exit
+  // code)
   static int run(ConfigSource src, ProcessExit exit) throws InterruptedException {
     TrainerConfig cfg = TrainerConfig.load(src);
     WireFormatConfig.apply(src);
@@ -80,9 +84,10 @@ public final class TrainerMain {
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
     String input = Topics.TRAINING_EXAMPLES.withSuffix(cfg.topicsSuffix()).name();
     try (MetricsServer http = MetricsServer.start("0.0.0.0", cfg.metricsPort(), registry);
-         KafkaReadiness kafka = KafkaReadiness.start(cfg.bootstrapServers(), cfg.kafka(), List.of(input),
-             Duration.ofSeconds(2));
-         TrainerService trainer = new TrainerService(cfg, registry)) {
+        KafkaReadiness kafka =
+            KafkaReadiness.start(
+                cfg.bootstrapServers(), cfg.kafka(), List.of(input), Duration.ofSeconds(2));
+        TrainerService trainer = new TrainerService(cfg, registry)) {
       http.readiness(() -> trainer.isRunning() && kafka.getAsBoolean());
       http.liveness(() -> trainer.failure().isEmpty());
       trainer.start();

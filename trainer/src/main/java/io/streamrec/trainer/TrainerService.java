@@ -21,25 +21,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The online trainer: consumes {@link Topics#TRAINING_EXAMPLES} (read with {@code isolation.level=read_committed},
- * so records of aborted ingest transactions are never learned), learns with an {@link OnlineLearner}, publishes the
- * rows it changed to {@link Topics#USER_EMBEDDINGS} / {@link Topics#ITEM_EMBEDDINGS} at most every
- * {@code trainer.publish.interval.ms}, and checkpoints atomically. Records that cannot be learned go to
- * {@link Topics#DLQ_TRAINER} with a {@link io.streamrec.schemas.DeadLetterReason}; their offsets count as done only
- * once the broker acknowledged the dead letter.
+ * The online trainer: consumes {@link Topics#TRAINING_EXAMPLES} (read with {@code
+ * isolation.level=read_committed}, so records of aborted ingest transactions are never learned),
+ * learns with an {@link OnlineLearner}, publishes the rows it changed to {@link
+ * Topics#USER_EMBEDDINGS} / {@link Topics#ITEM_EMBEDDINGS} at most every {@code
+ * trainer.publish.interval.ms}, and checkpoints atomically. Records that cannot be learned go to
+ * {@link Topics#DLQ_TRAINER} with a {@link io.streamrec.schemas.DeadLetterReason}; their offsets
+ * count as done only once the broker acknowledged the dead letter.
  *
- * <p>This class owns the thread and the life cycle; one background thread runs the {@link TrainerLoop} (set up by
- * {@link TorchSetup}, fed by {@link ExampleSource}, publishing through {@link EmbeddingPublisher}). Failures follow
- * {@link FailurePolicy}: retriable ones (Kafka's {@code RetriableException}, I/O) are retried with back-off after a
- * rewind to the applied offsets, fatal ones stop the loop ({@link #failure()}; {@code TrainerMain} exits 1).
+ * <p>This class owns the thread and the life cycle; one background thread runs the {@link
+ * TrainerLoop} (set up by {@link TorchSetup}, fed by {@link ExampleSource}, publishing through
+ * {@link EmbeddingPublisher}). Failures follow {@link FailurePolicy}: retriable ones (Kafka's
+ * {@code RetriableException}, I/O) are retried with back-off after a rewind to the applied offsets,
+ * fatal ones stop the loop ({@link #failure()}; {@code TrainerMain} exits 1).
  *
- * <p>Delivery guarantee: at-least-once. The checkpoint (model + optimizer + id index + offsets, written
- * atomically) is the source of truth; a restart restores the newest checkpoint and seeks to its offsets, so the
- * examples consumed after that checkpoint are trained again: nothing is lost, and each example is applied exactly
- * once to the restored model's lineage (its earlier application died with the crashed process, though rows
- * published from it were already visible downstream). Committed consumer-group offsets are for monitoring.
- * Model versions are strictly increasing across restarts: a restart continues above both the checkpointed version
- * and the newest version found on the embedding topics.
+ * <p>Delivery guarantee: at-least-once. The checkpoint (model + optimizer + id index + offsets,
+ * written atomically) is the source of truth; a restart restores the newest checkpoint and seeks to
+ * its offsets, so the examples consumed after that checkpoint are trained again: nothing is lost,
+ * and each example is applied exactly once to the restored model's lineage (its earlier application
+ * died with the crashed process, though rows published from it were already visible downstream).
+ * Committed consumer-group offsets are for monitoring. Model versions are strictly increasing
+ * across restarts: a restart continues above both the checkpointed version and the newest version
+ * found on the embedding topics.
  */
 public final class TrainerService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TrainerService.class);
@@ -85,8 +88,13 @@ public final class TrainerService implements AutoCloseable {
     this.itemTopic = Topics.ITEM_EMBEDDINGS.withSuffix(sfx).name();
     this.dlqTopic = Topics.DLQ_TRAINER.withSuffix(sfx).name();
     this.checkpoints = new Checkpoints(cfg.checkpointDir(), cfg.checkpointKeep());
-    this.metrics = new TrainerMetrics(registry, () -> status.modelVersion, () -> status.userRows,
-        () -> status.itemRows, () -> Math.max(0, status.lag));
+    this.metrics =
+        new TrainerMetrics(
+            registry,
+            () -> status.modelVersion,
+            () -> status.userRows,
+            () -> status.itemRows,
+            () -> Math.max(0, status.lag));
     this.thread = new Thread(this::run, "streamrec-trainer");
     this.thread.setDaemon(false);
   }
@@ -110,7 +118,10 @@ public final class TrainerService implements AutoCloseable {
     return status.examplesTrained;
   }
 
-  /** Records between the applied position and the end of the input ({@code -1} before the first poll). */
+  /**
+   * Records between the applied position and the end of the input ({@code -1} before the first
+   * poll).
+   */
   public long lag() {
     return status.lag;
   }
@@ -129,15 +140,19 @@ public final class TrainerService implements AutoCloseable {
     return thread.isAlive();
   }
 
-  /** Stops after a final flush, publish and checkpoint; waits at most {@code trainer.close.timeout.ms}. */
+  /**
+   * Stops after a final flush, publish and checkpoint; waits at most {@code
+   * trainer.close.timeout.ms}.
+   */
   @Override
   public void close() {
     stop(false);
   }
 
   /**
-   * Stops like a crash would: no final publish of pending rows, no final checkpoint, no offset commit. What the
-   * trainer learned since its last checkpoint is lost and will be re-learned from Kafka on the next start.
+   * Stops like a crash would: no final publish of pending rows, no final checkpoint, no offset
+   * commit. What the trainer learned since its last checkpoint is lost and will be re-learned from
+   * Kafka on the next start.
    */
   public void abort() {
     stop(true);
@@ -162,7 +177,8 @@ public final class TrainerService implements AutoCloseable {
     }
   }
 
-  // ---- the thread -------------------------------------------------------------------------------------------
+  // ---- the thread
+  // -------------------------------------------------------------------------------------------
 
   private void run() {
     OnlineLearner learner = null;
@@ -175,19 +191,34 @@ public final class TrainerService implements AutoCloseable {
       learner.setListener(metrics);
       source = new ExampleSource(clients.exampleConsumer(), input);
       producer = clients.producer();
-      EmbeddingPublisher publisher = new EmbeddingPublisher(producer, userTopic, itemTopic, metrics,
-          cfg.publishInterval());
-      loop = new TrainerLoop(cfg, learner, source, new DeadLetterWriter(producer, dlqTopic, metrics), publisher,
-          checkpoints, metrics, status);
+      EmbeddingPublisher publisher =
+          new EmbeddingPublisher(producer, userTopic, itemTopic, metrics, cfg.publishInterval());
+      loop =
+          new TrainerLoop(
+              cfg,
+              learner,
+              source,
+              new DeadLetterWriter(producer, dlqTopic, metrics),
+              publisher,
+              checkpoints,
+              metrics,
+              status);
       FailurePolicy policy = new FailurePolicy(cfg.retryTimeout());
       Map<String, Long> restored = loop.restore();
       TrainerLoop started = loop;
-      retrying(policy, () -> {
-        started.versionsAbove(publishedVersion());
-        started.assign(restored, () -> running);
-      });
-      log.info("Trainer started: input {}, device {}, {} torch thread(s), model version {}, settings {}", input,
-          learner.device(), cfg.torchThreads(), status.modelVersion, cfg.learner());
+      retrying(
+          policy,
+          () -> {
+            started.versionsAbove(publishedVersion());
+            started.assign(restored, () -> running);
+          });
+      log.info(
+          "Trainer started: input {}, device {}, {} torch thread(s), model version {}, settings {}",
+          input,
+          learner.device(),
+          cfg.torchThreads(),
+          status.modelVersion,
+          cfg.learner());
       if (!loop.bootstrapDone() && cfg.bootstrapEpochs() > 0) {
         loop.bootstrap(() -> running);
       } else {
@@ -248,7 +279,8 @@ public final class TrainerService implements AutoCloseable {
     }
   }
 
-  private void shutdown(TrainerLoop loop, Producer<byte[], byte[]> producer, OnlineLearner learner) {
+  private void shutdown(
+      TrainerLoop loop, Producer<byte[], byte[]> producer, OnlineLearner learner) {
     try {
       if (loop != null && loop.assigned() && !abort && failure == null) {
         loop.finish();
@@ -267,11 +299,13 @@ public final class TrainerService implements AutoCloseable {
         learner.close();
       }
       status.idle = false;
-      log.info("Trainer stopped{} at model version {}", abort ? " (aborted)" : "", status.modelVersion);
+      log.info(
+          "Trainer stopped{} at model version {}", abort ? " (aborted)" : "", status.modelVersion);
     }
   }
 
-  // ---- clients ----------------------------------------------------------------------------------------------
+  // ---- clients
+  // ----------------------------------------------------------------------------------------------
 
   private static Clients kafkaClients(TrainerConfig cfg) {
     return new Clients() {

@@ -1,6 +1,9 @@
 package io.streamrec.trainer;
 
-/** What the loop thread reports to other threads (metrics, {@link TrainerService}'s getters); plain volatile fields. */
+/**
+ * What the loop thread reports to other threads (metrics, {@link TrainerService}'s getters); plain
+ * volatile fields.
+ */
 final class TrainerStatus {
   volatile long modelVersion;
   volatile long examplesTrained;

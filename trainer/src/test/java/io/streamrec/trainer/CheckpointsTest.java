@@ -15,11 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointsTest {
 
   private static LearnerSettings settings() {
-    return LearnerSettings.defaults().with(b -> {
-      b.batchSize = 64;
-      b.newPerStep = 32;
-      b.seed = 9;
-    });
+    return LearnerSettings.defaults()
+        .with(
+            b -> {
+              b.batchSize = 64;
+              b.newPerStep = 32;
+              b.seed = 9;
+            });
   }
 
   private static void train(OnlineLearner l, int from, int to) {
@@ -53,7 +55,8 @@ class CheckpointsTest {
         // The optimizer state (Adam moments) and the event times came back too.
         assertThat(b.userTable().state().m1()).containsExactly(a.userTable().state().m1());
         assertThat(b.itemTable().state().m2()).containsExactly(a.itemTable().state().m2());
-        assertThat(b.itemTable().state().eventTime()).containsExactly(a.itemTable().state().eventTime());
+        assertThat(b.itemTable().state().eventTime())
+            .containsExactly(a.itemTable().state().eventTime());
         train(b, 600, 700);
         assertThat(b.userCount()).isEqualTo(17);
         assertThat(b.examples()).isEqualTo(700);
@@ -62,7 +65,8 @@ class CheckpointsTest {
   }
 
   @Test
-  void shouldFallBackToThePreviousCheckpointWhenTheNewestIsTorn(@TempDir Path dir) throws Exception {
+  void shouldFallBackToThePreviousCheckpointWhenTheNewestIsTorn(@TempDir Path dir)
+      throws Exception {
     Checkpoints cps = new Checkpoints(dir, 3);
     try (OnlineLearner a = new OnlineLearner(settings())) {
       train(a, 0, 100);

@@ -24,19 +24,33 @@ class EmbeddingEncoderRegistryTest {
   void shouldWriteTheFastSingleObjectBytesByDefaultAndRegistryFramingWhenSelected() {
     EmbeddingEncoder enc = new EmbeddingEncoder();
     float[] v = {0.5f, -1f, 2f};
-    byte[] fast = enc.encodeFor("t", "i7", v, 0.25f, 3L, 2_000L, 1_000L, 4.5, 1_000L, 0.1f, 60_000L);
-    assertThat(fast).isEqualTo(enc.encode("i7", v, 0.25f, 3L, 2_000L, 1_000L, 4.5, 1_000L, 0.1f, 60_000L));
+    byte[] fast =
+        enc.encodeFor("t", "i7", v, 0.25f, 3L, 2_000L, 1_000L, 4.5, 1_000L, 0.1f, 60_000L);
+    assertThat(fast)
+        .isEqualTo(enc.encode("i7", v, 0.25f, 3L, 2_000L, 1_000L, 4.5, 1_000L, 0.1f, 60_000L));
     EmbeddingUpdate expected = AvroSerde.of(EmbeddingUpdate.class).decode(fast);
     assertThat(expected.getVector()).containsExactly(0.5f, -1f, 2f);
     assertThat(expected.getEventTime()).isEqualTo(Instant.ofEpochMilli(1_000L));
     try (LocalSchemaRegistry registry = LocalSchemaRegistry.start()) {
       AvroSerde.useRegistry(new SchemaRegistryClient(registry.url(), Duration.ofSeconds(5)), true);
-      byte[] framed = enc.encodeFor("streamrec.model.item-embeddings.v1", "i7", v, 0.25f, 3L, 2_000L, 1_000L, 4.5,
-          1_000L, 0.1f, 60_000L);
+      byte[] framed =
+          enc.encodeFor(
+              "streamrec.model.item-embeddings.v1",
+              "i7",
+              v,
+              0.25f,
+              3L,
+              2_000L,
+              1_000L,
+              4.5,
+              1_000L,
+              0.1f,
+              60_000L);
       assertThat(framed[0]).isEqualTo((byte) 0);
       assertThat(registry.subjects()).containsOnlyKeys("streamrec.model.item-embeddings.v1-value");
       assertThat(AvroSerde.of(EmbeddingUpdate.class).decode(framed)).isEqualTo(expected);
-      assertThat(registry.subjects().get("streamrec.model.item-embeddings.v1-value")).isEqualTo(List.of(1));
+      assertThat(registry.subjects().get("streamrec.model.item-embeddings.v1-value"))
+          .isEqualTo(List.of(1));
     }
   }
 }

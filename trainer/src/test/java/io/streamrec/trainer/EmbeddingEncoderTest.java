@@ -34,10 +34,19 @@ class EmbeddingEncoderTest {
       long popTime = rnd.nextLong(1L << 42);
       float weight = (float) rnd.nextDouble();
       long halfLife = rnd.nextLong(1L << 35);
-      EmbeddingUpdate expected = EmbeddingUpdate.newBuilder().setId(id).setVector(boxed).setBias(bias)
-          .setModelVersion(version).setUpdatedAt(Instant.ofEpochMilli(at)).setEventTime(Instant.ofEpochMilli(et))
-          .setPopularityCount(count).setPopularityTimeMs(popTime).setPopularityWeight(weight)
-          .setPopularityHalfLifeMs(halfLife).build();
+      EmbeddingUpdate expected =
+          EmbeddingUpdate.newBuilder()
+              .setId(id)
+              .setVector(boxed)
+              .setBias(bias)
+              .setModelVersion(version)
+              .setUpdatedAt(Instant.ofEpochMilli(at))
+              .setEventTime(Instant.ofEpochMilli(et))
+              .setPopularityCount(count)
+              .setPopularityTimeMs(popTime)
+              .setPopularityWeight(weight)
+              .setPopularityHalfLifeMs(halfLife)
+              .build();
 
       byte[] bytes = encoder.encode(id, v, bias, version, at, et, count, popTime, weight, halfLife);
 

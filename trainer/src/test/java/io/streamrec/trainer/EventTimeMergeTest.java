@@ -19,7 +19,8 @@ class EventTimeMergeTest {
   private static final TopicPartition P2 = new TopicPartition("t", 2);
 
   private static Pending at(long time, long offset) {
-    return Pending.example(new TrainingExample("u", "i", 4f, Instant.ofEpochMilli(time), 1), offset);
+    return Pending.example(
+        new TrainingExample("u", "i", 4f, Instant.ofEpochMilli(time), 1), offset);
   }
 
   private static List<String> drain(EventTimeMerge m, Set<TopicPartition> caughtUp) {
@@ -38,7 +39,8 @@ class EventTimeMergeTest {
     m.add(P1, at(50, 1));
     m.add(P2, at(30, 0));
     // every partition is caught up: all of it can go, by time
-    assertThat(drain(m, Set.of(P0, P1, P2))).containsExactly("0@0", "1@0", "2@0", "0@1", "1@1", "0@2");
+    assertThat(drain(m, Set.of(P0, P1, P2)))
+        .containsExactly("0@0", "1@0", "2@0", "0@1", "1@1", "0@2");
     assertThat(m.buffered()).isZero();
   }
 
@@ -91,8 +93,10 @@ class EventTimeMergeTest {
     Pending.Ack ack = new Pending.Ack();
     m.add(P0, Pending.deadLetter(3, ack));
     ack.complete(new org.apache.kafka.common.errors.TimeoutException("broker gone"));
-    assertThatThrownBy(() -> drain(m, Set.of(P0))).isInstanceOf(KafkaException.class)
-        .hasMessageContaining("offset 3").hasRootCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+    assertThatThrownBy(() -> drain(m, Set.of(P0)))
+        .isInstanceOf(KafkaException.class)
+        .hasMessageContaining("offset 3")
+        .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
   }
 
   @Test

@@ -17,7 +17,8 @@ class FailurePolicyTest {
   @Test
   void shouldRetryWhenTheCauseChainHoldsARetriableKafkaErrorOrIo() {
     assertThat(FailurePolicy.retriable(new TimeoutException("t"))).isTrue();
-    assertThat(FailurePolicy.retriable(new KafkaException("wrapped", new DisconnectException("d")))).isTrue();
+    assertThat(FailurePolicy.retriable(new KafkaException("wrapped", new DisconnectException("d"))))
+        .isTrue();
     assertThat(FailurePolicy.retriable(new UncheckedIOException(new IOException("disk")))).isTrue();
     assertThat(FailurePolicy.retriable(new IllegalStateException("bug"))).isFalse();
     assertThat(FailurePolicy.retriable(new ProducerFencedException("fenced"))).isFalse();

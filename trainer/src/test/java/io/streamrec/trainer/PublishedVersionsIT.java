@@ -3,8 +3,8 @@ package io.streamrec.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrec.avro.EmbeddingUpdate;
-import io.streamrec.schemas.AvroSerde;
 import io.streamrec.broker.EmbeddedKafkaBroker;
+import io.streamrec.schemas.AvroSerde;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@link PublishedVersions} on a real broker: the newest version is found when the last offset of a partition is a
- * transaction marker rather than a record, and behind more than one read window of undecodable records.
+ * {@link PublishedVersions} on a real broker: the newest version is found when the last offset of a
+ * partition is a transaction marker rather than a record, and behind more than one read window of
+ * undecodable records.
  */
 @Tag("integration")
 @Timeout(120)
@@ -39,13 +40,22 @@ class PublishedVersionsIT {
   private static final Instant T = Instant.parse("1998-01-01T00:00:00Z");
 
   @Test
-  void shouldFindTheNewestVersionWhenTheTailHoldsMarkersAndUndecodableRecords(EmbeddedKafkaBroker kafka) throws Exception {
+  void shouldFindTheNewestVersionWhenTheTailHoldsMarkersAndUndecodableRecords(
+      EmbeddedKafkaBroker kafka) throws Exception {
     String users = "pv-users";
     String items = "pv-items";
     String empty = "pv-empty";
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(users, 3, (short) 1), new NewTopic(items, 2, (short) 1),
-          new NewTopic(empty, 2, (short) 1))).all().get();
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(users, 3, (short) 1),
+                  new NewTopic(items, 2, (short) 1),
+                  new NewTopic(empty, 2, (short) 1)))
+          .all()
+          .get();
     }
     Properties tx = producerProps(kafka);
     tx.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "pv-it");
@@ -65,16 +75,21 @@ class PublishedVersionsIT {
     }
     try (Consumer<byte[], byte[]> c = reader(kafka)) {
       assertThat(PublishedVersions.newest(c, List.of(users), Duration.ofSeconds(20)))
-          .as("every last offset of the users topic is a commit marker").isEqualTo(7);
+          .as("every last offset of the users topic is a commit marker")
+          .isEqualTo(7);
       assertThat(PublishedVersions.newest(c, List.of(users, items), Duration.ofSeconds(20)))
-          .as("version 9 sits behind three windows of undecodable records").isEqualTo(9);
-      assertThat(PublishedVersions.newest(c, List.of(empty, "pv-no-such-topic"), Duration.ofSeconds(20)))
+          .as("version 9 sits behind three windows of undecodable records")
+          .isEqualTo(9);
+      assertThat(
+              PublishedVersions.newest(
+                  c, List.of(empty, "pv-no-such-topic"), Duration.ofSeconds(20)))
           .isZero();
     }
   }
 
   private static byte[] embedding(String id, long version) {
-    return SERDE.encode(new EmbeddingUpdate(id, List.of(0.5f, 1f), 0f, version, T, T, 0.0, 0L, 0f, 0L));
+    return SERDE.encode(
+        new EmbeddingUpdate(id, List.of(0.5f, 1f), 0f, version, T, T, 0.0, 0L, 0f, 0L));
   }
 
   private static byte[] bytes(String s) {

@@ -18,11 +18,13 @@ class PublishedVersionsTest {
   void shouldFailRatherThanAnswerZeroWhenThePartitionCannotBeReadInTime() {
     MockConsumer<byte[], byte[]> c = new MockConsumer<>("earliest");
     TopicPartition tp = new TopicPartition("items", 0);
-    c.updatePartitions("items", List.of(new PartitionInfo("items", 0, Node.noNode(), new Node[0], new Node[0])));
+    c.updatePartitions(
+        "items", List.of(new PartitionInfo("items", 0, Node.noNode(), new Node[0], new Node[0])));
     c.updateBeginningOffsets(Map.of(tp, 0L));
     c.updateEndOffsets(Map.of(tp, 5L));
     // five offsets on the broker, none delivered: the old reader gave up silently and answered 0
     assertThatThrownBy(() -> PublishedVersions.newest(c, List.of("items"), Duration.ofMillis(300)))
-        .isInstanceOf(TimeoutException.class).hasMessageContaining("items-0");
+        .isInstanceOf(TimeoutException.class)
+        .hasMessageContaining("items-0");
   }
 }

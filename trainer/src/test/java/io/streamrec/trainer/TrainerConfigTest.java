@@ -29,8 +29,19 @@ class TrainerConfigTest {
 
   @Test
   void shouldApplyOverridesWhenGivenAndPassKafkaKeysThrough() {
-    TrainerConfig cfg = load(Map.of("trainer.sampler", "in-batch", "trainer.device", "GPU",
-        "kafka.bootstrap.servers", "h:1", "kafka.security.protocol", "SSL", "trainer.bootstrap.epochs", "3"));
+    TrainerConfig cfg =
+        load(
+            Map.of(
+                "trainer.sampler",
+                "in-batch",
+                "trainer.device",
+                "GPU",
+                "kafka.bootstrap.servers",
+                "h:1",
+                "kafka.security.protocol",
+                "SSL",
+                "trainer.bootstrap.epochs",
+                "3"));
     assertThat(cfg.learner().negativeMode()).isEqualTo(NegativeMode.IN_BATCH);
     assertThat(cfg.device()).isEqualTo("gpu");
     assertThat(cfg.bootstrapServers()).isEqualTo("h:1");
@@ -42,10 +53,13 @@ class TrainerConfigTest {
   void shouldNameTheKeyWhenAValueIsInvalid() {
     assertThatThrownBy(() -> load(Map.of("trainer.embedding.dim", "0")))
         .hasMessageContaining("trainer.embedding.dim");
-    assertThatThrownBy(() -> load(Map.of("trainer.loss", "hinge"))).hasMessageContaining("trainer.loss");
+    assertThatThrownBy(() -> load(Map.of("trainer.loss", "hinge")))
+        .hasMessageContaining("trainer.loss");
     assertThatThrownBy(() -> load(Map.of("trainer.publish.interval.ms", "0")))
         .hasMessageContaining("trainer.publish.interval.ms");
-    assertThatThrownBy(() -> load(Map.of("trainer.device", "tpu"))).hasMessageContaining("trainer.device");
-    assertThatThrownBy(() -> load(Map.of("trainer.batch.new", "9999"))).hasMessageContaining("trainer.batch.new");
+    assertThatThrownBy(() -> load(Map.of("trainer.device", "tpu")))
+        .hasMessageContaining("trainer.device");
+    assertThatThrownBy(() -> load(Map.of("trainer.batch.new", "9999")))
+        .hasMessageContaining("trainer.batch.new");
   }
 }

@@ -16,7 +16,8 @@ class TrainerLifecycleTest {
 
   @Test
   void shouldExitNonZeroWhenTheLoopFailsAndZeroWhenAStopIsRequested() {
-    assertThat(TrainerMain.exitCode(Optional.of(new IllegalStateException("broker unreachable")))).isEqualTo(1);
+    assertThat(TrainerMain.exitCode(Optional.of(new IllegalStateException("broker unreachable"))))
+        .isEqualTo(1);
     assertThat(TrainerMain.exitCode(Optional.empty())).isZero();
   }
 
@@ -36,7 +37,8 @@ class TrainerLifecycleTest {
   void shouldFailAtOnceWhenTheCheckpointDirectoryIsUnwritable(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("a-file"), "x");
     assertThatThrownBy(() -> new Checkpoints(file.resolve("ckpt"), 2).ensureWritable())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("not writable");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not writable");
     new Checkpoints(dir.resolve("ok"), 2).ensureWritable();
     assertThat(Files.list(dir.resolve("ok"))).isEmpty();
   }

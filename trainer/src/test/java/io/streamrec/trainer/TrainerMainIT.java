@@ -3,10 +3,10 @@ package io.streamrec.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.metrics.HealthProbe;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.Topics;
-import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
 import io.streamrec.testkit.TestTopics;
 import java.nio.file.Files;
@@ -29,11 +29,18 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainerMainIT {
 
   @Test
-  void shouldExitZeroWhenSigtermStopsARunningTrainer(EmbeddedKafkaBroker kafka, @TempDir Path dir) throws Exception {
+  void shouldExitZeroWhenSigtermStopsARunningTrainer(EmbeddedKafkaBroker kafka, @TempDir Path dir)
+      throws Exception {
     String sfx = TestTopics.suffix();
-    TopicAdmin.createAll(kafka.bootstrapServers(), List.of(Topics.TRAINING_EXAMPLES.withSuffix(sfx),
-        Topics.USER_EMBEDDINGS.withSuffix(sfx), Topics.ITEM_EMBEDDINGS.withSuffix(sfx),
-        Topics.DLQ_TRAINER.withSuffix(sfx)), (short) 1, Map.of());
+    TopicAdmin.createAll(
+        kafka.bootstrapServers(),
+        List.of(
+            Topics.TRAINING_EXAMPLES.withSuffix(sfx),
+            Topics.USER_EMBEDDINGS.withSuffix(sfx),
+            Topics.ITEM_EMBEDDINGS.withSuffix(sfx),
+            Topics.DLQ_TRAINER.withSuffix(sfx)),
+        (short) 1,
+        Map.of());
     int port = EmbeddedKafkaBroker.freePort();
     Process p = start(dir, kafka.bootstrapServers(), sfx, port, dir.resolve("ckpt"));
     try {
@@ -49,9 +56,11 @@ class TrainerMainIT {
   }
 
   @Test
-  void shouldExitNonZeroWhenTheCheckpointDirectoryIsUnwritable(EmbeddedKafkaBroker kafka, @TempDir Path dir) throws Exception {
+  void shouldExitNonZeroWhenTheCheckpointDirectoryIsUnwritable(
+      EmbeddedKafkaBroker kafka, @TempDir Path dir) throws Exception {
     Path notADir = Files.writeString(dir.resolve("a-file"), "x");
-    Process p = start(dir, kafka.bootstrapServers(), TestTopics.suffix(), 0, notADir.resolve("ckpt"));
+    Process p =
+        start(dir, kafka.bootstrapServers(), TestTopics.suffix(), 0, notADir.resolve("ckpt"));
     try {
       assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).as("log:%n%s", log(dir)).isEqualTo(1);
@@ -62,8 +71,14 @@ class TrainerMainIT {
 
   @Test
   void shouldExitNonZeroWhenTheBrokerIsUnreachable(@TempDir Path dir) throws Exception {
-    Process p = start(dir, "127.0.0.1:" + EmbeddedKafkaBroker.freePort(), TestTopics.suffix(), 0, dir.resolve("c"),
-        "trainer.retry.timeout.ms=2000");
+    Process p =
+        start(
+            dir,
+            "127.0.0.1:" + EmbeddedKafkaBroker.freePort(),
+            TestTopics.suffix(),
+            0,
+            dir.resolve("c"),
+            "trainer.retry.timeout.ms=2000");
     try {
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).as("log:%n%s", log(dir)).isEqualTo(1);
@@ -72,20 +87,37 @@ class TrainerMainIT {
     }
   }
 
-  private static Process start(Path dir, String bootstrap, String sfx, int port, Path ckpt, String... extra)
+  private static Process start(
+      Path dir, String bootstrap, String sfx, int port, Path ckpt, String... extra)
       throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-Dai.djl.offline=true",
-        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.streamrec", "-cp", System.getProperty("java.class.path"),
-        TrainerMain.class.getName(),
-        "--set", "kafka.bootstrap.servers=" + bootstrap, "--set", "topics.suffix=" + sfx,
-        "--set", "metrics.port=" + port, "--set", "trainer.checkpoint.dir=" + ckpt,
-        "--set", "trainer.group.id=trainer-main" + sfx));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx512m",
+                "-Dai.djl.offline=true",
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.streamrec",
+                "-cp",
+                System.getProperty("java.class.path"),
+                TrainerMain.class.getName(),
+                "--set",
+                "kafka.bootstrap.servers=" + bootstrap,
+                "--set",
+                "topics.suffix=" + sfx,
+                "--set",
+                "metrics.port=" + port,
+                "--set",
+                "trainer.checkpoint.dir=" + ckpt,
+                "--set",
+                "trainer.group.id=trainer-main" + sfx));
     for (String kv : extra) {
       cmd.add("--set");
       cmd.add(kv);
     }
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("trainer.log").toFile())
+    return new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("trainer.log").toFile())
         .start();
   }
 

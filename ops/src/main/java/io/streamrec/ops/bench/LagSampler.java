@@ -21,9 +21,10 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The lag sampler of {@link PipelineBench}: reads, every period on its own thread, the end offsets of the ratings,
- * training-examples and user-embeddings topics and the committed offsets of the three groups (the lag rules per
- * stage are in {@link PipelineBench}'s class comment); {@link #awaitFinish} applies the finish rules to the samples.
+ * The lag sampler of {@link PipelineBench}: reads, every period on its own thread, the end offsets
+ * of the ratings, training-examples and user-embeddings topics and the committed offsets of the
+ * three groups (the lag rules per stage are in {@link PipelineBench}'s class comment); {@link
+ * #awaitFinish} applies the finish rules to the samples.
  */
 final class LagSampler implements AutoCloseable {
   private final Admin admin;
@@ -87,21 +88,39 @@ final class LagSampler implements AutoCloseable {
     try {
       if (endRequest == null) {
         Map<TopicPartition, OffsetSpec> req = new HashMap<>();
-        admin.describeTopics(List.of(ratings, examples, userEmbeddings)).allTopicNames().get(10, TimeUnit.SECONDS)
-            .forEach((name, d) -> d.partitions().forEach(pi -> req.put(new TopicPartition(name, pi.partition()),
-                OffsetSpec.latest())));
+        admin
+            .describeTopics(List.of(ratings, examples, userEmbeddings))
+            .allTopicNames()
+            .get(10, TimeUnit.SECONDS)
+            .forEach(
+                (name, d) ->
+                    d.partitions()
+                        .forEach(
+                            pi ->
+                                req.put(
+                                    new TopicPartition(name, pi.partition()),
+                                    OffsetSpec.latest())));
         endRequest = req;
       }
       long trained = trainer.examplesTrained();
       long version = trainer.modelVersion();
       boolean idle = trainer.idle();
       // committed offsets before end offsets: a lag read this way is never below the true lag
-      Map<String, ListConsumerGroupOffsetsSpec> specs = Map.of(ingestGroup, new ListConsumerGroupOffsetsSpec(),
-          trainerGroup, new ListConsumerGroupOffsetsSpec(), servingGroup, new ListConsumerGroupOffsetsSpec());
+      Map<String, ListConsumerGroupOffsetsSpec> specs =
+          Map.of(
+              ingestGroup,
+              new ListConsumerGroupOffsetsSpec(),
+              trainerGroup,
+              new ListConsumerGroupOffsetsSpec(),
+              servingGroup,
+              new ListConsumerGroupOffsetsSpec());
       Map<String, Map<TopicPartition, OffsetAndMetadata>> committed =
           admin.listConsumerGroupOffsets(specs).all().get(10, TimeUnit.SECONDS);
       Map<TopicPartition, Long> ends = new HashMap<>();
-      admin.listOffsets(endRequest).all().get(10, TimeUnit.SECONDS)
+      admin
+          .listOffsets(endRequest)
+          .all()
+          .get(10, TimeUnit.SECONDS)
           .forEach((tp, info) -> ends.put(tp, info.offset()));
       double t = (System.nanoTime() - t0) / 1e9;
       long produced = 0;
@@ -143,10 +162,11 @@ final class LagSampler implements AutoCloseable {
   }
 
   /**
-   * Waits until every stage finished (rules in the class comment) and returns the finish times; the replay
-   * finished at {@code replaySeconds}.
+   * Waits until every stage finished (rules in the class comment) and returns the finish times; the
+   * replay finished at {@code replaySeconds}.
    */
-  double[] awaitFinish(double replaySeconds, Duration timeout, Runnable healthCheck) throws InterruptedException {
+  double[] awaitFinish(double replaySeconds, Duration timeout, Runnable healthCheck)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     double[] finished = new double[PipelineBench.STAGES.size()];
     Arrays.fill(finished, -1);
@@ -178,7 +198,9 @@ final class LagSampler implements AutoCloseable {
         if (finished[1] >= 0 && target == null && (version > versionAtTrainerDone || idle)) {
           target = userEmbeddingEnds.get(scanned);
         }
-        if (target != null && finished[3] < 0 && reached(servingUserEmbedding.get(scanned), target)) {
+        if (target != null
+            && finished[3] < 0
+            && reached(servingUserEmbedding.get(scanned), target)) {
           finished[3] = x.t();
         }
       }
@@ -186,15 +208,20 @@ final class LagSampler implements AutoCloseable {
         return finished;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the pipeline did not finish within " + timeout + "; finished so far "
-            + Arrays.toString(finished) + ", last sample " + describe(samples.isEmpty() ? null
-            : samples.get(samples.size() - 1)));
+        throw new IllegalStateException(
+            "the pipeline did not finish within "
+                + timeout
+                + "; finished so far "
+                + Arrays.toString(finished)
+                + ", last sample "
+                + describe(samples.isEmpty() ? null : samples.get(samples.size() - 1)));
       }
       Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(periodNanos) / 2));
     }
   }
 
-  private static boolean reached(Map<TopicPartition, Long> committed, Map<TopicPartition, Long> target) {
+  private static boolean reached(
+      Map<TopicPartition, Long> committed, Map<TopicPartition, Long> target) {
     for (Map.Entry<TopicPartition, Long> e : target.entrySet()) {
       if (committed.getOrDefault(e.getKey(), 0L) < e.getValue()) {
         return false;
@@ -222,7 +249,15 @@ final class LagSampler implements AutoCloseable {
   }
 
   private static String describe(Sample x) {
-    return x == null ? "none" : String.format(Locale.ROOT, "t=%.2f produced=%d lag=%s trained=%d version=%d", x.t(),
-        x.produced(), Arrays.toString(x.lag()), x.examplesTrained(), x.modelVersion());
+    return x == null
+        ? "none"
+        : String.format(
+            Locale.ROOT,
+            "t=%.2f produced=%d lag=%s trained=%d version=%d",
+            x.t(),
+            x.produced(),
+            Arrays.toString(x.lag()),
+            x.examplesTrained(),
+            x.modelVersion());
   }
 }

@@ -6,7 +6,10 @@ import java.util.Arrays;
 final class Median {
   private Median() {}
 
-  /** The median of {@code values} (the mean of the two middle values for an even count); the input is not changed. */
+  /**
+   * The median of {@code values} (the mean of the two middle values for an even count); the input
+   * is not changed.
+   */
   static double of(double[] values) {
     if (values.length == 0) {
       throw new IllegalArgumentException("median of no values");

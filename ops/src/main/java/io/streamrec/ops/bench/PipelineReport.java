@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** What {@code streamrec bench pipeline} prints and draws: a run's summary, its lag table and the lag chart. */
+/**
+ * What {@code streamrec bench pipeline} prints and draws: a run's summary, its lag table and the
+ * lag chart.
+ */
 final class PipelineReport {
   private PipelineReport() {}
 
@@ -22,22 +25,51 @@ final class PipelineReport {
     Map<String, Integer> counts = new LinkedHashMap<>();
     runs.forEach(r -> counts.merge(r.lastStage(), 1, Integer::sum));
     StringBuilder b = new StringBuilder();
-    counts.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(" (").append(v).append(" of ")
-        .append(runs.size()).append(')'));
+    counts.forEach(
+        (k, v) ->
+            b.append(b.length() == 0 ? "" : ", ")
+                .append(k)
+                .append(" (")
+                .append(v)
+                .append(" of ")
+                .append(runs.size())
+                .append(')'));
     return b.toString();
   }
 
   static void print(PrintStream out, String label, Run r) {
-    out.printf(Locale.ROOT, "%s: %,d events in %.2f s = %,.0f events/s through the pipeline; reference (bare "
+    out.printf(
+        Locale.ROOT,
+        "%s: %,d events in %.2f s = %,.0f events/s through the pipeline; reference (bare "
             + "exactly_once_v2 pass-through, same broker) %,.0f records/s; ratio %.2f; the replay sent them in %.2f s "
-            + "(%,.0f events/s; into an unread topic: %,.0f events/s)%n", label, r.events(), r.seconds(),
-        r.eventsPerSecond(), r.referenceEps(), r.ratio(), r.replaySeconds(), r.replayEps(), r.bareReplayEps());
-    out.printf(Locale.ROOT, "  accounted: %,d events -> %,d training examples (ingest rule expects %,d) -> %,d "
-        + "trained%n", r.events(), r.examples(), r.expectedExamples(), r.examplesTrained());
+            + "(%,.0f events/s; into an unread topic: %,.0f events/s)%n",
+        label,
+        r.events(),
+        r.seconds(),
+        r.eventsPerSecond(),
+        r.referenceEps(),
+        r.ratio(),
+        r.replaySeconds(),
+        r.replayEps(),
+        r.bareReplayEps());
+    out.printf(
+        Locale.ROOT,
+        "  accounted: %,d events -> %,d training examples (ingest rule expects %,d) -> %,d "
+            + "trained%n",
+        r.events(),
+        r.examples(),
+        r.expectedExamples(),
+        r.examplesTrained());
     StringBuilder fin = new StringBuilder("  finished (s after the first send):");
     for (int k = 0; k < PipelineBench.STAGES.size(); k++) {
-      fin.append(String.format(Locale.ROOT, " %s %.2f (peak lag %,d)%s", PipelineBench.STAGES.get(k), r.finished()[k],
-          r.peakLag()[k], k + 1 < PipelineBench.STAGES.size() ? "," : ""));
+      fin.append(
+          String.format(
+              Locale.ROOT,
+              " %s %.2f (peak lag %,d)%s",
+              PipelineBench.STAGES.get(k),
+              r.finished()[k],
+              r.peakLag()[k],
+              k + 1 < PipelineBench.STAGES.size() ? "," : ""));
     }
     out.println(fin.append("; last: ").append(r.lastStage()));
     out.println("  " + r.diagnostics());
@@ -77,7 +109,9 @@ final class PipelineReport {
       }
     }
     List<String> names = PipelineBench.STAGES.stream().map(st -> st + " lag").toList();
-    String svg = Svg.lines(names, ys, "0 s", String.format(Locale.ROOT, "%.1f s", xs.get(xs.size() - 1).t()));
+    String svg =
+        Svg.lines(
+            names, ys, "0 s", String.format(Locale.ROOT, "%.1f s", xs.get(xs.size() - 1).t()));
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {

@@ -27,7 +27,10 @@ final class ThreadCpu {
   }
 
   private static Duration childrenCpu() {
-    return ProcessHandle.current().descendants().map(ThreadCpu::processCpu).reduce(Duration.ZERO, Duration::plus);
+    return ProcessHandle.current()
+        .descendants()
+        .map(ThreadCpu::processCpu)
+        .reduce(Duration.ZERO, Duration::plus);
   }
 
   String report(double wallSeconds) {
@@ -43,12 +46,18 @@ final class ThreadCpu {
       double s = (cpu - start.getOrDefault(ti.getThreadId(), 0L)) / 1e9;
       groups.merge(group(ti.getThreadName()), s, Double::sum);
     }
-    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "CPU s in this JVM over %.2f s:", wallSeconds));
+    StringBuilder b =
+        new StringBuilder(
+            String.format(Locale.ROOT, "CPU s in this JVM over %.2f s:", wallSeconds));
     groups.forEach((k, v) -> b.append(String.format(Locale.ROOT, " %s %.2f", k, v)));
     double jvm = processCpu(ProcessHandle.current()).minus(processStart).toMillis() / 1e3;
     double children = childrenCpu().minus(childrenStart).toMillis() / 1e3;
-    b.append(String.format(Locale.ROOT, "; process CPU s: this JVM %.2f, child processes (the broker) %.2f", jvm,
-        children));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "; process CPU s: this JVM %.2f, child processes (the broker) %.2f",
+            jvm,
+            children));
     return b.toString();
   }
 

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 final class WorkDirs {
   private WorkDirs() {}
 
-  /** A new, empty directory {@code <workDir>/<prefix>-<random>} (the work directory is created if missing). */
+  /**
+   * A new, empty directory {@code <workDir>/<prefix>-<random>} (the work directory is created if
+   * missing).
+   */
   static Path fresh(Path workDir, String prefix) {
     try {
       Files.createDirectories(workDir);

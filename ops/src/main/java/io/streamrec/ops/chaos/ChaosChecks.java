@@ -24,9 +24,10 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The audits of a {@link ChaosScenario} after its replay: ingest accounted for every rating, the trainer's
- * checkpoint covers every committed example with versions that never decrease, serving caught up and answers
- * personalised lists without seen items. Each finding that is not as it should be is added to {@code errors}.
+ * The audits of a {@link ChaosScenario} after its replay: ingest accounted for every rating, the
+ * trainer's checkpoint covers every committed example with versions that never decrease, serving
+ * caught up and answers personalised lists without seen items. Each finding that is not as it
+ * should be is added to {@code errors}.
  */
 final class ChaosChecks {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,7 +37,11 @@ final class ChaosChecks {
   private final List<String> errors;
   private final List<Long> checkpointVersions;
 
-  ChaosChecks(ChaosScenario.Settings s, PrintStream out, List<String> errors, List<Long> checkpointVersions) {
+  ChaosChecks(
+      ChaosScenario.Settings s,
+      PrintStream out,
+      List<String> errors,
+      List<Long> checkpointVersions) {
     this.s = s;
     this.out = out;
     this.errors = errors;
@@ -44,16 +49,19 @@ final class ChaosChecks {
   }
 
   /**
-   * Reads the examples and ingest dead-letter topics until every replayed rating is accounted for and nothing new
-   * arrived for a few seconds (later duplicates would still show), or until the catch-up timeout.
+   * Reads the examples and ingest dead-letter topics until every replayed rating is accounted for
+   * and nothing new arrived for a few seconds (later duplicates would still show), or until the
+   * catch-up timeout.
    */
   void catchUp(ChaosSystem sys, Set<String> expected, TopicAudit.IngestOutcome ingest) {
     long deadline = System.nanoTime() + s.catchUpTimeout().toNanos();
     long quietSince = System.nanoTime();
     long lastPrint = 0;
     try (TopicAudit a = new TopicAudit(sys.bootstrap())) {
-      a.assignFromBeginning(List.of(Topics.TRAINING_EXAMPLES.withSuffix(sys.suffix()).name(),
-          Topics.DLQ_INGEST.withSuffix(sys.suffix()).name()));
+      a.assignFromBeginning(
+          List.of(
+              Topics.TRAINING_EXAMPLES.withSuffix(sys.suffix()).name(),
+              Topics.DLQ_INGEST.withSuffix(sys.suffix()).name()));
       while (true) {
         long before = ingest.exampleRecords() + ingest.deadLetterRecords();
         TopicAudit.ingestOutcome(a, sys.suffix(), ingest, Duration.ofMillis(500));
@@ -66,13 +74,20 @@ final class ChaosChecks {
           return;
         }
         if (now - lastPrint > 5_000_000_000L) {
-          out.printf("  audit: %,d examples + %,d dead letters of %,d ratings%n", ingest.exampleRecords(),
-              ingest.deadLetterRecords(), expected.size());
+          out.printf(
+              "  audit: %,d examples + %,d dead letters of %,d ratings%n",
+              ingest.exampleRecords(), ingest.deadLetterRecords(), expected.size());
           lastPrint = now;
         }
         if (now > deadline) {
-          errors.add("ingest did not account for every rating within " + s.catchUpTimeout() + " ("
-              + ingest.lost(expected) + " missing; streams-app alive: " + sys.isAlive(Service.STREAMS_APP) + ")");
+          errors.add(
+              "ingest did not account for every rating within "
+                  + s.catchUpTimeout()
+                  + " ("
+                  + ingest.lost(expected)
+                  + " missing; streams-app alive: "
+                  + sys.isAlive(Service.STREAMS_APP)
+                  + ")");
           return;
         }
       }
@@ -80,14 +95,17 @@ final class ChaosChecks {
   }
 
   /**
-   * Waits until the trainer has consumed everything (its {@code streamrec_trainer_input_lag} gauge is 0), stops it
-   * cleanly, and checks its newest checkpoint against the committed examples and the embedding topics.
+   * Waits until the trainer has consumed everything (its {@code streamrec_trainer_input_lag} gauge
+   * is 0), stops it cleanly, and checks its newest checkpoint against the committed examples and
+   * the embedding topics.
    */
-  TrainerCheck trainerCheck(ChaosSystem sys, TopicAudit.IngestOutcome ingest) throws InterruptedException {
+  TrainerCheck trainerCheck(ChaosSystem sys, TopicAudit.IngestOutcome ingest)
+      throws InterruptedException {
     long deadline = System.nanoTime() + s.catchUpTimeout().toNanos();
     while (System.nanoTime() < deadline) {
       OptionalDoubleValue lag = gauge(sys.trainerHttpPort(), "streamrec_trainer_input_lag");
-      OptionalDoubleValue examples = gauge(sys.trainerHttpPort(), "streamrec_trainer_examples_total");
+      OptionalDoubleValue examples =
+          gauge(sys.trainerHttpPort(), "streamrec_trainer_examples_total");
       if (lag.present && lag.value == 0 && examples.present && examples.value > 0) {
         break;
       }
@@ -96,7 +114,8 @@ final class ChaosChecks {
     // let the last batch be trained and published before the clean stop writes the final checkpoint
     Thread.sleep(2_000);
     int rc = sys.stop(Service.TRAINER, Duration.ofSeconds(60));
-    Checkpoints.Snapshot snap = new Checkpoints(sys.trainerCheckpointDir(), 2).loadNewest().orElse(null);
+    Checkpoints.Snapshot snap =
+        new Checkpoints(sys.trainerCheckpointDir(), 2).loadNewest().orElse(null);
     long trained = -1;
     boolean covers = false;
     if (snap != null) {
@@ -108,8 +127,15 @@ final class ChaosChecks {
         Long at = snap.offsets().get(topic + ":" + e.getKey());
         if (at == null || at < e.getValue()) {
           covers = false;
-          errors.add("trainer checkpoint offset for " + topic + ":" + e.getKey() + " is " + at
-              + ", the last committed example is at " + (e.getValue() - 1));
+          errors.add(
+              "trainer checkpoint offset for "
+                  + topic
+                  + ":"
+                  + e.getKey()
+                  + " is "
+                  + at
+                  + ", the last committed example is at "
+                  + (e.getValue() - 1));
         }
       }
     } else {
@@ -121,19 +147,32 @@ final class ChaosChecks {
         monotonic = false;
       }
     }
-    TopicAudit.VersionCheck vc = TopicAudit.versions(sys.bootstrap(), sys.suffix(), Duration.ofSeconds(60));
-    return new TrainerCheck(trained, covers, List.copyOf(checkpointVersions), monotonic, vc.rows(), vc.decreases(),
-        vc.firstDecrease(), rc);
+    TopicAudit.VersionCheck vc =
+        TopicAudit.versions(sys.bootstrap(), sys.suffix(), Duration.ofSeconds(60));
+    return new TrainerCheck(
+        trained,
+        covers,
+        List.copyOf(checkpointVersions),
+        monotonic,
+        vc.rows(),
+        vc.decreases(),
+        vc.firstDecrease(),
+        rc);
   }
 
-  /** Asks serving for each user's list (retrying 503s while it restores) and checks it is personalised and unseen. */
-  ServingCheck servingCheck(ChaosSystem sys, List<String> users, Map<String, Set<String>> seen,
-                                    Duration up) throws InterruptedException {
+  /**
+   * Asks serving for each user's list (retrying 503s while it restores) and checks it is
+   * personalised and unseen.
+   */
+  ServingCheck servingCheck(
+      ChaosSystem sys, List<String> users, Map<String, Set<String>> seen, Duration up)
+      throws InterruptedException {
     int answered = 0;
     int personalised = 0;
     int seenServed = 0;
     List<String> failures = new ArrayList<>();
-    // one bound for the whole check: 503s while restoring are retried, a dead service is not waited for
+    // one bound for the whole check: 503s while restoring are retried, a dead service is not waited
+    // for
     long deadline = System.nanoTime() + 60_000_000_000L;
     for (String u : users) {
       ChaosSystem.Answer a = null;
@@ -147,9 +186,16 @@ final class ChaosChecks {
       }
       if (a == null || a.status() != 200) {
         if (failures.size() < 5) {
-          failures.add("user " + u + ": " + (a == null ? "no answer" : a.status() + " " + a.body())
-              + (sys.isAlive(Service.STREAMS_APP) ? "" : " (streams-app exited with "
-              + sys.exitCode(Service.STREAMS_APP).orElse(-1) + ")"));
+          failures.add(
+              "user "
+                  + u
+                  + ": "
+                  + (a == null ? "no answer" : a.status() + " " + a.body())
+                  + (sys.isAlive(Service.STREAMS_APP)
+                      ? ""
+                      : " (streams-app exited with "
+                          + sys.exitCode(Service.STREAMS_APP).orElse(-1)
+                          + ")"));
         }
         continue;
       }
@@ -173,36 +219,55 @@ final class ChaosChecks {
         failures.add("user " + u + ": unparsable " + a.body());
       }
     }
-    return new ServingCheck(up, users.size(), answered, personalised, seenServed, List.copyOf(failures));
+    return new ServingCheck(
+        up, users.size(), answered, personalised, seenServed, List.copyOf(failures));
   }
 
   /**
-   * Waits until the serving application's committed offsets on the examples and user-embeddings topics are at their
-   * ends (at most one short: a transactional topic ends with a commit marker) and stayed there for 2 s, bounded by
-   * the catch-up timeout. Serving consumes what ingest and the trainer wrote after the audit saw it.
+   * Waits until the serving application's committed offsets on the examples and user-embeddings
+   * topics are at their ends (at most one short: a transactional topic ends with a commit marker)
+   * and stayed there for 2 s, bounded by the catch-up timeout. Serving consumes what ingest and the
+   * trainer wrote after the audit saw it.
    */
   void awaitServingCaughtUp(ChaosSystem sys) throws InterruptedException {
     String group = "streamrec-serving" + sys.suffix();
-    List<String> topics = List.of(Topics.TRAINING_EXAMPLES.withSuffix(sys.suffix()).name(),
-        Topics.USER_EMBEDDINGS.withSuffix(sys.suffix()).name());
+    List<String> topics =
+        List.of(
+            Topics.TRAINING_EXAMPLES.withSuffix(sys.suffix()).name(),
+            Topics.USER_EMBEDDINGS.withSuffix(sys.suffix()).name());
     long deadline = System.nanoTime() + s.catchUpTimeout().toNanos();
     long caughtSince = -1;
     long lag = -1;
-    try (Admin admin = Admin.create(ClientProperties.admin(sys.bootstrap(), "streamrec-chaos-serving-lag"))) {
+    try (Admin admin =
+        Admin.create(ClientProperties.admin(sys.bootstrap(), "streamrec-chaos-serving-lag"))) {
       while (System.nanoTime() < deadline && sys.isAlive(Service.STREAMS_APP)) {
         try {
-          Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-              .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+          Map<TopicPartition, OffsetAndMetadata> committed =
+              admin
+                  .listConsumerGroupOffsets(group)
+                  .partitionsToOffsetAndMetadata()
+                  .get(10, TimeUnit.SECONDS);
           Map<TopicPartition, OffsetSpec> req = new HashMap<>();
-          admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).forEach((name, d) ->
-              d.partitions().forEach(pi -> req.put(new TopicPartition(name, pi.partition()), OffsetSpec.latest())));
+          admin
+              .describeTopics(topics)
+              .allTopicNames()
+              .get(10, TimeUnit.SECONDS)
+              .forEach(
+                  (name, d) ->
+                      d.partitions()
+                          .forEach(
+                              pi ->
+                                  req.put(
+                                      new TopicPartition(name, pi.partition()),
+                                      OffsetSpec.latest())));
           lag = 0;
           for (var e : admin.listOffsets(req).all().get(10, TimeUnit.SECONDS).entrySet()) {
             OffsetAndMetadata c = committed.get(e.getKey());
             long at = c == null ? 0 : c.offset();
             lag += Math.max(0, e.getValue().offset() - at - 1);
           }
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
           lag = -1;
         }
         long now = System.nanoTime();
@@ -218,7 +283,14 @@ final class ChaosChecks {
         Thread.sleep(250);
       }
     }
-    errors.add("serving did not catch up on " + topics + " within " + s.catchUpTimeout() + " (lag " + lag + ")");
+    errors.add(
+        "serving did not catch up on "
+            + topics
+            + " within "
+            + s.catchUpTimeout()
+            + " (lag "
+            + lag
+            + ")");
   }
 
   static List<String> sample(Set<String> users, int n, long seed) {

@@ -40,35 +40,48 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kill/restart scenario: start the system as child JVMs ({@link ChaosSystem}), replay MovieLens ratings at a
- * fixed pace, SIGKILL services at the ratings a {@link KillPlan} drew from the seed and start each again at once on
- * the same state, then audit: every rating must be exactly one training example or one dead letter (read
- * {@code read_committed}), the trainer's checkpoint must cover every committed example and its versions never
- * decrease, serving must answer personalised lists without seen items, also after a restart with its state
- * directory deleted, and no process may be left running. Produces a {@link ChaosReport}; asserts nothing.
+ * The kill/restart scenario: start the system as child JVMs ({@link ChaosSystem}), replay MovieLens
+ * ratings at a fixed pace, SIGKILL services at the ratings a {@link KillPlan} drew from the seed
+ * and start each again at once on the same state, then audit: every rating must be exactly one
+ * training example or one dead letter (read {@code read_committed}), the trainer's checkpoint must
+ * cover every committed example and its versions never decrease, serving must answer personalised
+ * lists without seen items, also after a restart with its state directory deleted, and no process
+ * may be left running. Produces a {@link ChaosReport}; asserts nothing.
  */
 public final class ChaosScenario {
   private static final Logger log = LoggerFactory.getLogger(ChaosScenario.class);
   private static final int MAX_SUPERVISOR_RESTARTS = 5;
 
   /**
-   * @param dataDir          MovieLens directory
-   * @param ratings          replay the first N ratings by time (0 = all)
-   * @param seed             kill plan, user sample and trainer seed
-   * @param streamsKills     SIGKILLs of the streams-app
-   * @param trainerKills     SIGKILLs of the trainer
-   * @param brokerKills      SIGKILLs of the broker
-   * @param replay           how long the replay should take (the pace; the kills fall inside it)
-   * @param workDir          state, broker log, service logs
-   * @param startTimeout     bound on each (re)start until ready
-   * @param catchUpTimeout   bound on waiting for ingest and the trainer to process everything after the replay
-   * @param usersToCheck     users asked for recommendations
+   * @param dataDir MovieLens directory
+   * @param ratings replay the first N ratings by time (0 = all)
+   * @param seed kill plan, user sample and trainer seed
+   * @param streamsKills SIGKILLs of the streams-app
+   * @param trainerKills SIGKILLs of the trainer
+   * @param brokerKills SIGKILLs of the broker
+   * @param replay how long the replay should take (the pace; the kills fall inside it)
+   * @param workDir state, broker log, service logs
+   * @param startTimeout bound on each (re)start until ready
+   * @param catchUpTimeout bound on waiting for ingest and the trainer to process everything after
+   *     the replay
+   * @param usersToCheck users asked for recommendations
    * @param deleteServingState also restart serving with its state directory deleted
-   * @param overrides        extra service configuration ({@link ChaosSystem.Settings})
+   * @param overrides extra service configuration ({@link ChaosSystem.Settings})
    */
-  public record Settings(Path dataDir, int ratings, long seed, int streamsKills, int trainerKills, int brokerKills,
-                         Duration replay, Path workDir, Duration startTimeout, Duration catchUpTimeout,
-                         int usersToCheck, boolean deleteServingState, Map<String, String> overrides) {
+  public record Settings(
+      Path dataDir,
+      int ratings,
+      long seed,
+      int streamsKills,
+      int trainerKills,
+      int brokerKills,
+      Duration replay,
+      Path workDir,
+      Duration startTimeout,
+      Duration catchUpTimeout,
+      int usersToCheck,
+      boolean deleteServingState,
+      Map<String, String> overrides) {
     public Settings {
       overrides = Map.copyOf(overrides);
     }
@@ -77,7 +90,8 @@ public final class ChaosScenario {
   private final Settings s;
   private final PrintStream out;
   private final List<String> errors = new CopyOnWriteArrayList<>();
-  private final Map<Service, CompletableFuture<KillResult>> recovering = new EnumMap<>(Service.class);
+  private final Map<Service, CompletableFuture<KillResult>> recovering =
+      new EnumMap<>(Service.class);
   private final List<Long> checkpointVersions = new CopyOnWriteArrayList<>();
   private final ChaosChecks checks;
   private final Set<Long> pids = Collections.synchronizedSet(new LinkedHashSet<>());
@@ -106,12 +120,15 @@ public final class ChaosScenario {
       seen.computeIfAbsent(r.userId(), u -> new HashSet<>()).add(r.itemId());
       expected.add(TopicAudit.identity(r.userId(), r.itemId(), r.timestamp()));
     }
-    List<KillPlan.Kill> plan = KillPlan.draw(s.seed(), ratings.size(), s.streamsKills(), s.trainerKills(),
-        s.brokerKills());
-    out.printf("Chaos: %,d ratings over %d s, kills %s%n", ratings.size(), s.replay().toSeconds(), plan);
+    List<KillPlan.Kill> plan =
+        KillPlan.draw(
+            s.seed(), ratings.size(), s.streamsKills(), s.trainerKills(), s.brokerKills());
+    out.printf(
+        "Chaos: %,d ratings over %d s, kills %s%n", ratings.size(), s.replay().toSeconds(), plan);
 
     String suffix = String.format(Locale.ROOT, "-chaos-%d", s.seed());
-    ChaosSystem sys = new ChaosSystem(new ChaosSystem.Settings(s.workDir(), suffix, s.seed(), s.overrides()));
+    ChaosSystem sys =
+        new ChaosSystem(new ChaosSystem.Settings(s.workDir(), suffix, s.seed(), s.overrides()));
     List<CompletableFuture<KillResult>> kills = new ArrayList<>();
     TopicAudit.IngestOutcome ingest = new TopicAudit.IngestOutcome();
     TrainerCheck trainer = null;
@@ -123,7 +140,9 @@ public final class ChaosScenario {
       track(sys);
       sys.awaitReady(Service.TRAINER, s.startTimeout());
       Duration streamsUp = sys.awaitReady(Service.STREAMS_APP, s.startTimeout());
-      out.printf("System up (streams-app ready %.1f s after the trainer); replaying ...%n", streamsUp.toMillis() / 1e3);
+      out.printf(
+          "System up (streams-app ready %.1f s after the trainer); replaying ...%n",
+          streamsUp.toMillis() / 1e3);
 
       Thread supervisor = supervise(sys);
       sent = replay(sys, ratings, plan, kills);
@@ -172,40 +191,63 @@ public final class ChaosScenario {
         left++;
       }
     }
-    return new ChaosReport(sent, expected.size(), ingest.exampleRecords(), ingest.deadLetterRecords(),
-        ingest.reasons(), ingest.lost(expected), ingest.duplicated(), results(kills), trainer, serving, fresh,
-        left, List.copyOf(supervisorRestarts), (System.nanoTime() - t0) / 1e9, List.copyOf(errors));
+    return new ChaosReport(
+        sent,
+        expected.size(),
+        ingest.exampleRecords(),
+        ingest.deadLetterRecords(),
+        ingest.reasons(),
+        ingest.lost(expected),
+        ingest.duplicated(),
+        results(kills),
+        trainer,
+        serving,
+        fresh,
+        left,
+        List.copyOf(supervisorRestarts),
+        (System.nanoTime() - t0) / 1e9,
+        List.copyOf(errors));
   }
 
   /**
-   * What a process supervisor (compose {@code restart: unless-stopped}, Kubernetes) does: a streams-app or trainer
-   * that exited on its own (not killed by the plan) is started again on the same state, at most
-   * {@value #MAX_SUPERVISOR_RESTARTS} times per service; each such restart is reported.
+   * What a process supervisor (compose {@code restart: unless-stopped}, Kubernetes) does: a
+   * streams-app or trainer that exited on its own (not killed by the plan) is started again on the
+   * same state, at most {@value #MAX_SUPERVISOR_RESTARTS} times per service; each such restart is
+   * reported.
    */
   private Thread supervise(ChaosSystem sys) {
     supervising = true;
-    Thread t = new Thread(() -> {
-      Map<Service, Integer> restarts = new EnumMap<>(Service.class);
-      while (supervising) {
-        for (Service v : List.of(Service.STREAMS_APP, Service.TRAINER)) {
-          synchronized (sys) {
-            if (supervising && !sys.isAlive(v) && restarts.getOrDefault(v, 0) < MAX_SUPERVISOR_RESTARTS) {
-              String line = v + " exited on its own with code " + sys.exitCode(v).orElse(-1) + "; restarted";
-              restarts.merge(v, 1, Integer::sum);
-              supervisorRestarts.add(line);
-              out.println("  supervisor: " + line);
-              sys.restart(v);
-              track(sys);
-            }
-          }
-        }
-        try {
-          Thread.sleep(1_000);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "chaos-supervisor");
+    Thread t =
+        new Thread(
+            () -> {
+              Map<Service, Integer> restarts = new EnumMap<>(Service.class);
+              while (supervising) {
+                for (Service v : List.of(Service.STREAMS_APP, Service.TRAINER)) {
+                  synchronized (sys) {
+                    if (supervising
+                        && !sys.isAlive(v)
+                        && restarts.getOrDefault(v, 0) < MAX_SUPERVISOR_RESTARTS) {
+                      String line =
+                          v
+                              + " exited on its own with code "
+                              + sys.exitCode(v).orElse(-1)
+                              + "; restarted";
+                      restarts.merge(v, 1, Integer::sum);
+                      supervisorRestarts.add(line);
+                      out.println("  supervisor: " + line);
+                      sys.restart(v);
+                      track(sys);
+                    }
+                  }
+                }
+                try {
+                  Thread.sleep(1_000);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "chaos-supervisor");
     t.setDaemon(true);
     t.start();
     return t;
@@ -231,8 +273,11 @@ public final class ChaosScenario {
   }
 
   /** Sends the ratings at the configured pace, performing each kill just before its rating. */
-  private long replay(ChaosSystem sys, List<Interaction> ratings, List<KillPlan.Kill> plan,
-                      List<CompletableFuture<KillResult>> kills)
+  private long replay(
+      ChaosSystem sys,
+      List<Interaction> ratings,
+      List<KillPlan.Kill> plan,
+      List<CompletableFuture<KillResult>> kills)
       throws InterruptedException {
     TopicSpec<String, RatingEvent> topic = Topics.RATINGS.withSuffix(sys.suffix());
     Properties p = ClientProperties.producer(sys.bootstrap());
@@ -245,8 +290,8 @@ public final class ChaosScenario {
     long start = System.nanoTime();
     double perRating = (double) s.replay().toNanos() / Math.max(1, ratings.size());
     int next = 0;
-    try (KafkaProducer<String, RatingEvent> producer = new KafkaProducer<>(p, topic.keySerde().serializer(),
-        topic.valueSerde().serializer())) {
+    try (KafkaProducer<String, RatingEvent> producer =
+        new KafkaProducer<>(p, topic.keySerde().serializer(), topic.valueSerde().serializer())) {
       for (int i = 0; i < ratings.size(); i++) {
         while (next < plan.size() && plan.get(next).atRating() == i) {
           kills.add(kill(sys, plan.get(next), start));
@@ -258,15 +303,22 @@ public final class ChaosScenario {
           TimeUnit.NANOSECONDS.sleep(wait);
         }
         Interaction r = ratings.get(i);
-        RatingEvent ev = RatingEvent.newBuilder().setUserId(r.userId()).setItemId(r.itemId())
-            .setRating(r.rating()).setTimestamp(Instant.ofEpochMilli(r.timestamp())).build();
-        producer.send(new ProducerRecord<>(topic.name(), r.userId(), ev), (md, e) -> {
-          if (e != null) {
-            failure.compareAndSet(null, e);
-          } else {
-            acked.incrementAndGet();
-          }
-        });
+        RatingEvent ev =
+            RatingEvent.newBuilder()
+                .setUserId(r.userId())
+                .setItemId(r.itemId())
+                .setRating(r.rating())
+                .setTimestamp(Instant.ofEpochMilli(r.timestamp()))
+                .build();
+        producer.send(
+            new ProducerRecord<>(topic.name(), r.userId(), ev),
+            (md, e) -> {
+              if (e != null) {
+                failure.compareAndSet(null, e);
+              } else {
+                acked.incrementAndGet();
+              }
+            });
       }
       producer.flush();
     }
@@ -302,10 +354,13 @@ public final class ChaosScenario {
       }
     }
     if (v == Service.TRAINER) {
-      new Checkpoints(sys.trainerCheckpointDir(), 2).loadNewest()
+      new Checkpoints(sys.trainerCheckpointDir(), 2)
+          .loadNewest()
           .ifPresent(snap -> checkpointVersions.add(snap.modelVersion()));
     }
-    out.printf("kill #%d: %s at rating %,d (%.1f s), exit %d; restarted%n", k.index(), v, k.atRating(), at, rc);
+    out.printf(
+        "kill #%d: %s at rating %,d (%.1f s), exit %d; restarted%n",
+        k.index(), v, k.atRating(), at, rc);
     if (v == Service.BROKER) {
       try {
         sys.restart(v);
@@ -318,22 +373,26 @@ public final class ChaosScenario {
         return CompletableFuture.completedFuture(new KillResult(k, at, rc, null, e.getMessage()));
       }
     }
-    CompletableFuture<KillResult> f = CompletableFuture.supplyAsync(() -> {
-      try {
-        int before = sys.starts(v);
-        sys.awaitReady(v, s.startTimeout(), false);
-        Duration d = Duration.ofNanos(System.nanoTime() - t);
-        String note = sys.starts(v) > before ? "ready only after a supervisor restart" : null;
-        out.printf("  %s ready again %.1f s after kill #%d%n", v, d.toMillis() / 1e3, k.index());
-        return new KillResult(k, at, rc, d, note);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return new KillResult(k, at, rc, null, "interrupted");
-      } catch (RuntimeException e) {
-        errors.add("restart after kill #" + k.index() + ": " + e.getMessage());
-        return new KillResult(k, at, rc, null, e.getMessage());
-      }
-    });
+    CompletableFuture<KillResult> f =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                int before = sys.starts(v);
+                sys.awaitReady(v, s.startTimeout(), false);
+                Duration d = Duration.ofNanos(System.nanoTime() - t);
+                String note =
+                    sys.starts(v) > before ? "ready only after a supervisor restart" : null;
+                out.printf(
+                    "  %s ready again %.1f s after kill #%d%n", v, d.toMillis() / 1e3, k.index());
+                return new KillResult(k, at, rc, d, note);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new KillResult(k, at, rc, null, "interrupted");
+              } catch (RuntimeException e) {
+                errors.add("restart after kill #" + k.index() + ": " + e.getMessage());
+                return new KillResult(k, at, rc, null, e.getMessage());
+              }
+            });
     recovering.put(v, f);
     return f;
   }
@@ -345,5 +404,4 @@ public final class ChaosScenario {
       throw new IllegalStateException(e.getCause());
     }
   }
-
 }

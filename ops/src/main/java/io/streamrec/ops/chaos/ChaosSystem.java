@@ -1,5 +1,6 @@
 package io.streamrec.ops.chaos;
 
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.ops.StreamRecCli;
 import io.streamrec.ops.demo.BrokerProcess;
 import io.streamrec.ops.demo.ChildJvm;
@@ -7,7 +8,6 @@ import io.streamrec.ops.demo.OrphanGuard;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
-import io.streamrec.broker.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -26,29 +26,34 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The whole system as child JVMs on this JVM's classpath: the broker ({@link BrokerProcess}, kept data directory,
- * fixed ports), the streams-app ({@code io.streamrec.streams.StreamsMain}, roles ingest and serving) and the trainer
- * ({@code io.streamrec.trainer.TrainerMain}). Each can be killed with SIGKILL and started again on the same state
- * directory, ports and configuration, which is what a supervisor (systemd, Kubernetes, compose) does after a crash.
+ * The whole system as child JVMs on this JVM's classpath: the broker ({@link BrokerProcess}, kept
+ * data directory, fixed ports), the streams-app ({@code io.streamrec.streams.StreamsMain}, roles
+ * ingest and serving) and the trainer ({@code io.streamrec.trainer.TrainerMain}). Each can be
+ * killed with SIGKILL and started again on the same state directory, ports and configuration, which
+ * is what a supervisor (systemd, Kubernetes, compose) does after a crash.
  *
- * <p>Layout of the work directory: {@code kafka/} (broker log), {@code state/{ingest,serving,trainer}},
- * {@code logs/<service>-<n>.log} (one file per start). The services run under {@link OrphanGuard}, so they end when
- * this JVM ends, however it ends.
+ * <p>Layout of the work directory: {@code kafka/} (broker log), {@code
+ * state/{ingest,serving,trainer}}, {@code logs/<service>-<n>.log} (one file per start). The
+ * services run under {@link OrphanGuard}, so they end when this JVM ends, however it ends.
  */
 public final class ChaosSystem implements AutoCloseable {
   public static final String STREAMS_MAIN = "io.streamrec.streams.StreamsMain";
   public static final String TRAINER_MAIN = "io.streamrec.trainer.TrainerMain";
 
   /** A service of the system. */
-  public enum Service { BROKER, STREAMS_APP, TRAINER }
+  public enum Service {
+    BROKER,
+    STREAMS_APP,
+    TRAINER
+  }
 
   /**
-   * @param workDir   state, broker log and service logs
-   * @param suffix    topic suffix (and application/group id suffix)
-   * @param seed      trainer seed
-   * @param overrides extra configuration: {@code trainer.*} keys go to the trainer, {@code ingest.*},
-   *                  {@code serving.*} and {@code streams.*} keys to the streams-app, every other key (for example
-   *                  {@code kafka.*}) to both
+   * @param workDir state, broker log and service logs
+   * @param suffix topic suffix (and application/group id suffix)
+   * @param seed trainer seed
+   * @param overrides extra configuration: {@code trainer.*} keys go to the trainer, {@code
+   *     ingest.*}, {@code serving.*} and {@code streams.*} keys to the streams-app, every other key
+   *     (for example {@code kafka.*}) to both
    */
   public record Settings(Path workDir, String suffix, long seed, Map<String, String> overrides) {
     public Settings {
@@ -56,7 +61,8 @@ public final class ChaosSystem implements AutoCloseable {
     }
   }
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final Settings settings;
   private final int brokerPort = EmbeddedKafkaBroker.freePort();
@@ -104,7 +110,10 @@ public final class ChaosSystem implements AutoCloseable {
     return starts.get(s);
   }
 
-  /** Starts the broker, creates the topics, then starts the streams-app and the trainer (without waiting for them). */
+  /**
+   * Starts the broker, creates the topics, then starts the streams-app and the trainer (without
+   * waiting for them).
+   */
   public void startAll() {
     startBroker();
     List<TopicSpec<?, ?>> topics = new ArrayList<>();
@@ -116,13 +125,20 @@ public final class ChaosSystem implements AutoCloseable {
     startStreams();
   }
 
-  /** Starts (or restarts) the broker on the same data directory and ports; returns once it answers. */
+  /**
+   * Starts (or restarts) the broker on the same data directory and ports; returns once it answers.
+   */
   public synchronized void startBroker() {
     int n = bump(Service.BROKER);
-    broker = BrokerProcess.start(log("broker", n), settings.workDir().resolve("kafka"), brokerPort, controllerPort);
+    broker =
+        BrokerProcess.start(
+            log("broker", n), settings.workDir().resolve("kafka"), brokerPort, controllerPort);
   }
 
-  /** Starts (or restarts) the streams-app on the same state directory and ports; does not wait for readiness. */
+  /**
+   * Starts (or restarts) the streams-app on the same state directory and ports; does not wait for
+   * readiness.
+   */
   public synchronized void startStreams() {
     int n = bump(Service.STREAMS_APP);
     Map<String, String> c = new LinkedHashMap<>();
@@ -140,11 +156,22 @@ public final class ChaosSystem implements AutoCloseable {
     List<String> args = new ArrayList<>();
     args.add(STREAMS_MAIN);
     c.forEach((k, v) -> args.add("--" + k + "=" + v));
-    streams = ChildJvm.start(new ChildJvm.Spec("streams-app", OrphanGuard.class.getName(),
-        jvmArgs("-Xmx768m"), args, Map.of(), log("streams-app", n)), false);
+    streams =
+        ChildJvm.start(
+            new ChildJvm.Spec(
+                "streams-app",
+                OrphanGuard.class.getName(),
+                jvmArgs("-Xmx768m"),
+                args,
+                Map.of(),
+                log("streams-app", n)),
+            false);
   }
 
-  /** Starts (or restarts) the trainer on the same checkpoint directory and port; does not wait for readiness. */
+  /**
+   * Starts (or restarts) the trainer on the same checkpoint directory and port; does not wait for
+   * readiness.
+   */
   public synchronized void startTrainer() {
     int n = bump(Service.TRAINER);
     Map<String, String> c = new LinkedHashMap<>();
@@ -157,12 +184,21 @@ public final class ChaosSystem implements AutoCloseable {
     c.putAll(overridesFor("trainer."));
     List<String> args = new ArrayList<>();
     args.add(TRAINER_MAIN);
-    c.forEach((k, v) -> {
-      args.add("--set");
-      args.add(k + "=" + v);
-    });
-    trainer = ChildJvm.start(new ChildJvm.Spec("trainer", OrphanGuard.class.getName(), jvmArgs("-Xmx1g"), args,
-        Map.of("OMP_NUM_THREADS", "1"), log("trainer", n)), false);
+    c.forEach(
+        (k, v) -> {
+          args.add("--set");
+          args.add(k + "=" + v);
+        });
+    trainer =
+        ChildJvm.start(
+            new ChildJvm.Spec(
+                "trainer",
+                OrphanGuard.class.getName(),
+                jvmArgs("-Xmx1g"),
+                args,
+                Map.of("OMP_NUM_THREADS", "1"),
+                log("trainer", n)),
+            false);
   }
 
   /** SIGKILLs one service (a crash); returns its exit code. */
@@ -221,33 +257,44 @@ public final class ChaosSystem implements AutoCloseable {
     return Optional.of(c.process().exitValue());
   }
 
-  /** {@code GET /health/ready} of the service answers 200 (for the broker: it is alive; it answered when started). */
+  /**
+   * {@code GET /health/ready} of the service answers 200 (for the broker: it is alive; it answered
+   * when started).
+   */
   public boolean ready(Service s) {
     return switch (s) {
       case BROKER -> isAlive(Service.BROKER);
-      case STREAMS_APP -> isAlive(Service.STREAMS_APP) && get(streamsPort, "/health/ready").status() == 200;
+      case STREAMS_APP ->
+          isAlive(Service.STREAMS_APP) && get(streamsPort, "/health/ready").status() == 200;
       case TRAINER -> isAlive(Service.TRAINER) && get(trainerPort, "/health/ready").status() == 200;
     };
   }
 
   /**
-   * Waits until {@code s} is ready; returns the time waited. Fails when the process exits or after {@code timeout}.
+   * Waits until {@code s} is ready; returns the time waited. Fails when the process exits or after
+   * {@code timeout}.
    */
   public Duration awaitReady(Service s, Duration timeout) throws InterruptedException {
     return awaitReady(s, timeout, true);
   }
 
   /**
-   * Waits until {@code s} is ready; returns the time waited. Fails after {@code timeout}, and when the process exits
-   * if {@code failOnExit} (otherwise it keeps waiting for someone to start it again).
+   * Waits until {@code s} is ready; returns the time waited. Fails after {@code timeout}, and when
+   * the process exits if {@code failOnExit} (otherwise it keeps waiting for someone to start it
+   * again).
    */
-  public Duration awaitReady(Service s, Duration timeout, boolean failOnExit) throws InterruptedException {
+  public Duration awaitReady(Service s, Duration timeout, boolean failOnExit)
+      throws InterruptedException {
     long t0 = System.nanoTime();
     long deadline = t0 + timeout.toNanos();
     while (!ready(s)) {
       if (failOnExit && !isAlive(s)) {
-        throw new IllegalStateException(s + " exited with " + exitCode(s).orElse(-1) + " before it was ready; see "
-            + settings.workDir().resolve("logs"));
+        throw new IllegalStateException(
+            s
+                + " exited with "
+                + exitCode(s).orElse(-1)
+                + " before it was ready; see "
+                + settings.workDir().resolve("logs"));
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(s + " was not ready within " + timeout);
@@ -263,8 +310,13 @@ public final class ChaosSystem implements AutoCloseable {
   /** {@code GET http://127.0.0.1:<port><path>}; status -1 when nothing answered. */
   public static Answer get(int port, String path) {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                  .timeout(Duration.ofSeconds(10))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), r.body());
     } catch (IOException e) {
       return new Answer(-1, e.toString());
@@ -276,8 +328,11 @@ public final class ChaosSystem implements AutoCloseable {
 
   /** {@code GET /recommendations/{user}?k=...} on the streams-app. */
   public Answer recommendations(String user, String k) {
-    return get(streamsPort, "/recommendations/" + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8)
-        + (k == null ? "" : "?k=" + k));
+    return get(
+        streamsPort,
+        "/recommendations/"
+            + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8)
+            + (k == null ? "" : "?k=" + k));
   }
 
   /** Deletes the serving role's local state (the streams-app must be stopped). */
@@ -302,13 +357,16 @@ public final class ChaosSystem implements AutoCloseable {
   private Map<String, String> overridesFor(String... own) {
     List<String> all = List.of("trainer.", "ingest.", "serving.", "streams.");
     Map<String, String> out = new LinkedHashMap<>();
-    settings.overrides().forEach((k, v) -> {
-      boolean mine = Stream.of(own).anyMatch(k::startsWith);
-      boolean other = all.stream().anyMatch(k::startsWith);
-      if (mine || !other) {
-        out.put(k, v);
-      }
-    });
+    settings
+        .overrides()
+        .forEach(
+            (k, v) -> {
+              boolean mine = Stream.of(own).anyMatch(k::startsWith);
+              boolean other = all.stream().anyMatch(k::startsWith);
+              if (mine || !other) {
+                out.put(k, v);
+              }
+            });
     return out;
   }
 
@@ -323,10 +381,17 @@ public final class ChaosSystem implements AutoCloseable {
   }
 
   private static List<String> jvmArgs(String heap) {
-    List<String> a = new ArrayList<>(List.of(heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Dlogback.configurationFile=" + StreamRecCli.LOGBACK_CONFIG,
-        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.streamrec",
-        "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1"));
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                heap,
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Dlogback.configurationFile=" + StreamRecCli.LOGBACK_CONFIG,
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.streamrec",
+                "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=1",
+                "-Dai.djl.pytorch.num_interop_threads=1"));
     for (String p : List.of("DJL_CACHE_DIR", "ENGINE_CACHE_DIR")) {
       String v = System.getProperty(p, System.getenv(p));
       if (v != null) {

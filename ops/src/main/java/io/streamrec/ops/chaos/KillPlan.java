@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * When to kill what during a replay, drawn from a seed: the kills are spread over the middle 80% of the replay
- * (the range is cut into one slot per kill and each kill falls at a uniformly drawn rating inside its slot, so two
- * kills never coincide), and the order of the services over the slots is a seeded shuffle.
+ * When to kill what during a replay, drawn from a seed: the kills are spread over the middle 80% of
+ * the replay (the range is cut into one slot per kill and each kill falls at a uniformly drawn
+ * rating inside its slot, so two kills never coincide), and the order of the services over the
+ * slots is a seeded shuffle.
  */
 public final class KillPlan {
 
@@ -18,7 +19,8 @@ public final class KillPlan {
 
   private KillPlan() {}
 
-  public static List<Kill> draw(long seed, long ratings, int streamsKills, int trainerKills, int brokerKills) {
+  public static List<Kill> draw(
+      long seed, long ratings, int streamsKills, int trainerKills, int brokerKills) {
     if (streamsKills < 0 || trainerKills < 0 || brokerKills < 0) {
       throw new IllegalArgumentException("kill counts must be >= 0");
     }

@@ -25,8 +25,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads StreamRec topics from the beginning with {@code isolation.level=read_committed}, as raw bytes (so that
- * nothing undecodable stops the audit), without a consumer group.
+ * Reads StreamRec topics from the beginning with {@code isolation.level=read_committed}, as raw
+ * bytes (so that nothing undecodable stops the audit), without a consumer group.
  */
 public final class TopicAudit implements AutoCloseable {
 
@@ -44,7 +44,9 @@ public final class TopicAudit implements AutoCloseable {
     consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** Assigns every partition of {@code topics} from the beginning (replacing an earlier assignment). */
+  /**
+   * Assigns every partition of {@code topics} from the beginning (replacing an earlier assignment).
+   */
   public void assignFromBeginning(List<String> topics) {
     List<TopicPartition> tps = new ArrayList<>();
     for (String t : topics) {
@@ -83,19 +85,22 @@ public final class TopicAudit implements AutoCloseable {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("Could not read " + consumer.assignment() + " to the end within " + timeout);
+        throw new IllegalStateException(
+            "Could not read " + consumer.assignment() + " to the end within " + timeout);
       }
     }
   }
 
-  /** Where each assigned partition currently ends (log end offset; includes transaction markers). */
+  /**
+   * Where each assigned partition currently ends (log end offset; includes transaction markers).
+   */
   public Map<TopicPartition, Long> endOffsets() {
     return consumer.endOffsets(consumer.assignment());
   }
 
   /**
-   * Per partition of the embedding topics, in offset order: how often a row's model version was lower than the
-   * previous row's, and the highest version seen.
+   * Per partition of the embedding topics, in offset order: how often a row's model version was
+   * lower than the previous row's, and the highest version seen.
    */
   public record VersionCheck(long rows, long decreases, long maxVersion, String firstDecrease) {}
 
@@ -105,26 +110,30 @@ public final class TopicAudit implements AutoCloseable {
     long[] counts = new long[3];
     String[] first = new String[1];
     try (TopicAudit a = new TopicAudit(bootstrap)) {
-      a.assignFromBeginning(List.of(Topics.USER_EMBEDDINGS.withSuffix(suffix).name(),
-          Topics.ITEM_EMBEDDINGS.withSuffix(suffix).name()));
-      a.readToEnd(timeout, r -> {
-        long v;
-        try {
-          v = serde.decode(r.value()).getModelVersion();
-        } catch (RuntimeException e) {
-          return;
-        }
-        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        Long prev = last.put(tp, v);
-        counts[0]++;
-        if (prev != null && v < prev) {
-          counts[1]++;
-          if (first[0] == null) {
-            first[0] = tp + "@" + r.offset() + ": v" + v + " after v" + prev;
-          }
-        }
-        counts[2] = Math.max(counts[2], v);
-      });
+      a.assignFromBeginning(
+          List.of(
+              Topics.USER_EMBEDDINGS.withSuffix(suffix).name(),
+              Topics.ITEM_EMBEDDINGS.withSuffix(suffix).name()));
+      a.readToEnd(
+          timeout,
+          r -> {
+            long v;
+            try {
+              v = serde.decode(r.value()).getModelVersion();
+            } catch (RuntimeException e) {
+              return;
+            }
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            Long prev = last.put(tp, v);
+            counts[0]++;
+            if (prev != null && v < prev) {
+              counts[1]++;
+              if (first[0] == null) {
+                first[0] = tp + "@" + r.offset() + ": v" + v + " after v" + prev;
+              }
+            }
+            counts[2] = Math.max(counts[2], v);
+          });
     }
     return new VersionCheck(counts[0], counts[1], counts[2], first[0]);
   }
@@ -139,14 +148,20 @@ public final class TopicAudit implements AutoCloseable {
     long deadLetterRecords;
     long undecodable;
 
-    void accept(ConsumerRecord<byte[], byte[]> r, String examplesTopic, AvroSerde<TrainingExample> ex,
-                AvroSerde<RatingEvent> rating) {
+    void accept(
+        ConsumerRecord<byte[], byte[]> r,
+        String examplesTopic,
+        AvroSerde<TrainingExample> ex,
+        AvroSerde<RatingEvent> rating) {
       if (r.topic().equals(examplesTopic)) {
         exampleRecords++;
         lastExampleOffset.merge(r.partition(), r.offset(), Math::max);
         try {
           TrainingExample e = ex.decode(r.value());
-          examples.merge(identity(e.getUserId(), e.getItemId(), e.getTimestamp().toEpochMilli()), 1, Integer::sum);
+          examples.merge(
+              identity(e.getUserId(), e.getItemId(), e.getTimestamp().toEpochMilli()),
+              1,
+              Integer::sum);
         } catch (RuntimeException e) {
           undecodable++;
         }
@@ -156,7 +171,9 @@ public final class TopicAudit implements AutoCloseable {
         reasons.merge(String.valueOf(reason), 1, Integer::sum);
         try {
           RatingEvent e = rating.decode(r.value());
-          deadLetters.merge(identity(e.getUserId(), e.getItemId(), e.getTimestamp().toEpochMilli()), 1,
+          deadLetters.merge(
+              identity(e.getUserId(), e.getItemId(), e.getTimestamp().toEpochMilli()),
+              1,
               Integer::sum);
         } catch (RuntimeException e) {
           undecodable++;
@@ -194,7 +211,10 @@ public final class TopicAudit implements AutoCloseable {
       return n;
     }
 
-    /** Extra copies: every occurrence of a rating beyond its first, over examples and dead letters together. */
+    /**
+     * Extra copies: every occurrence of a rating beyond its first, over examples and dead letters
+     * together.
+     */
     public long duplicated() {
       long n = 0;
       Map<String, Integer> all = new HashMap<>(examples);
@@ -213,7 +233,10 @@ public final class TopicAudit implements AutoCloseable {
     }
   }
 
-  /** Reads the examples topic and the ingest dead-letter topic into {@code out} until they are stable. */
+  /**
+   * Reads the examples topic and the ingest dead-letter topic into {@code out} until they are
+   * stable.
+   */
   public static void ingestOutcome(TopicAudit a, String suffix, IngestOutcome out, Duration poll) {
     TopicSpec<String, TrainingExample> ex = Topics.TRAINING_EXAMPLES.withSuffix(suffix);
     AvroSerde<TrainingExample> exSerde = AvroSerde.of(TrainingExample.class);

@@ -1,5 +1,6 @@
 package io.streamrec.ops.cli;
 
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.ops.bench.IngestBench;
 import io.streamrec.ops.bench.PipelineBench;
 import io.streamrec.ops.demo.BrokerProcess;
@@ -9,11 +10,10 @@ import io.streamrec.ops.replay.Replayer;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
-import io.streamrec.broker.EmbeddedKafkaBroker;
-import java.util.ArrayList;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -23,31 +23,46 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code streamrec bench}: measurements that are too heavy for tests. Subcommands are added per component. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (results go to docs/benchmarks.md).",
-    subcommands = {BenchCommand.Replay.class, BenchCommand.Ingest.class, ServingBenchCommand.class,
-        BenchCommand.Pipeline.class})
+/**
+ * {@code streamrec bench}: measurements that are too heavy for tests. Subcommands are added per
+ * component.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks (results go to docs/benchmarks.md).",
+    subcommands = {
+      BenchCommand.Replay.class,
+      BenchCommand.Ingest.class,
+      ServingBenchCommand.class,
+      BenchCommand.Pipeline.class
+    })
 public final class BenchCommand implements Runnable {
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
   }
 
-  /** Events/s the replay produces (idempotent, acks=all) into a fresh embedded broker or an existing cluster. */
-  @Command(name = "replay", mixinStandardHelpOptions = true,
+  /**
+   * Events/s the replay produces (idempotent, acks=all) into a fresh embedded broker or an existing
+   * cluster.
+   */
+  @Command(
+      name = "replay",
+      mixinStandardHelpOptions = true,
       description = "Replay MovieLens as fast as possible several times and report events/s.")
   public static final class Replay implements Callable<Integer> {
-    @Mixin
-    DataOptions data = new DataOptions();
+    @Mixin DataOptions data = new DataOptions();
 
-    @Mixin
-    ClusterOptions cluster = new ClusterOptions();
+    @Mixin ClusterOptions cluster = new ClusterOptions();
 
-    @Option(names = "--runs", defaultValue = "3", description = "Measured runs, after one warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--runs",
+        defaultValue = "3",
+        description = "Measured runs, after one warm-up (default: ${DEFAULT-VALUE}).")
     int runs;
 
     @Override
@@ -58,25 +73,39 @@ public final class BenchCommand implements Runnable {
         Preflight.requireBroker(bootstrap, Preflight.BROKER_TIMEOUT);
       }
       ReplayPlan plan = ReplayPlan.all(ds);
-      EmbeddedKafkaBroker broker = bootstrap == null ? EmbeddedKafkaBroker.temporary().start() : null;
+      EmbeddedKafkaBroker broker =
+          bootstrap == null ? EmbeddedKafkaBroker.temporary().start() : null;
       try {
         String bs = broker != null ? broker.bootstrapServers() : bootstrap;
         double[] rates = new double[runs];
         for (int i = -1; i < runs; i++) {
           String suffix = "-bench-" + System.nanoTime();
-          List<TopicSpec<?, ?>> topics = new ArrayList<>(List.of(Topics.RATINGS.withSuffix(suffix),
-              Topics.RATINGS_HOLDOUT.withSuffix(suffix)));
+          List<TopicSpec<?, ?>> topics =
+              new ArrayList<>(
+                  List.of(
+                      Topics.RATINGS.withSuffix(suffix),
+                      Topics.RATINGS_HOLDOUT.withSuffix(suffix)));
           TopicAdmin.createAll(bs, topics, (short) 1, Map.of());
           Replayer.Summary s = Replayer.replay(plan, Replayer.Settings.fastest(bs, suffix), null);
           if (i >= 0) {
             rates[i] = s.eventsPerSecond();
           }
-          System.out.printf(Locale.ROOT, "%s: %,d events in %.2f s = %,.0f events/s%n",
-              i < 0 ? "warm-up" : "run " + (i + 1), s.total(), s.seconds(), s.eventsPerSecond());
+          System.out.printf(
+              Locale.ROOT,
+              "%s: %,d events in %.2f s = %,.0f events/s%n",
+              i < 0 ? "warm-up" : "run " + (i + 1),
+              s.total(),
+              s.seconds(),
+              s.eventsPerSecond());
         }
         Arrays.sort(rates);
-        System.out.printf(Locale.ROOT, "bench replay: median %,.0f events/s over %d runs (%s, %,d events, acks=all, "
-            + "idempotent)%n", rates[runs / 2], runs, bootstrap == null ? "embedded broker in-process" : bs,
+        System.out.printf(
+            Locale.ROOT,
+            "bench replay: median %,.0f events/s over %d runs (%s, %,d events, acks=all, "
+                + "idempotent)%n",
+            rates[runs / 2],
+            runs,
+            bootstrap == null ? "embedded broker in-process" : bs,
             plan.size());
         return 0;
       } finally {
@@ -87,25 +116,39 @@ public final class BenchCommand implements Runnable {
     }
   }
 
-  /** Ingest topology events/s against a bare exactly_once_v2 pass-through, same broker, same input, same run. */
-  @Command(name = "ingest", mixinStandardHelpOptions = true,
-      description = "Ingest topology vs a bare exactly_once_v2 pass-through on the same input: events/s and ratio.")
+  /**
+   * Ingest topology events/s against a bare exactly_once_v2 pass-through, same broker, same input,
+   * same run.
+   */
+  @Command(
+      name = "ingest",
+      mixinStandardHelpOptions = true,
+      description =
+          "Ingest topology vs a bare exactly_once_v2 pass-through on the same input: events/s and ratio.")
   public static final class Ingest implements Callable<Integer> {
-    @Mixin
-    DataOptions data = new DataOptions();
+    @Mixin DataOptions data = new DataOptions();
 
-    @Mixin
-    ClusterOptions cluster = new ClusterOptions();
+    @Mixin ClusterOptions cluster = new ClusterOptions();
 
-    @Option(names = "--runs", defaultValue = "3", description = "Measured runs, after one warm-up; the median is "
-        + "reported (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--runs",
+        defaultValue = "3",
+        description =
+            "Measured runs, after one warm-up; the median is "
+                + "reported (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--copies", defaultValue = "3", description = "Copies of the data set per run, each with its "
-        + "own users (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--copies",
+        defaultValue = "3",
+        description =
+            "Copies of the data set per run, each with its "
+                + "own users (default: ${DEFAULT-VALUE}).")
     int copies;
 
-    @Option(names = "--work-dir", description = "Where the state directories go (default: a temporary directory).")
+    @Option(
+        names = "--work-dir",
+        description = "Where the state directories go (default: a temporary directory).")
     Path workDir;
 
     @Override
@@ -113,7 +156,8 @@ public final class BenchCommand implements Runnable {
       String bootstrap = cluster.bootstrapOrNull();
       MovieLens.Dataset ds = MovieLens.load(data.resolve(System.out));
       Path work = workDir != null ? workDir : Files.createTempDirectory("streamrec-bench-ingest-");
-      EmbeddedKafkaBroker broker = bootstrap == null ? EmbeddedKafkaBroker.temporary().start() : null;
+      EmbeddedKafkaBroker broker =
+          bootstrap == null ? EmbeddedKafkaBroker.temporary().start() : null;
       try {
         String bs = broker != null ? broker.bootstrapServers() : bootstrap;
         IngestBench.run(new IngestBench.Settings(bs, ds.ratings(), copies, runs, work), System.out);
@@ -126,49 +170,74 @@ public final class BenchCommand implements Runnable {
     }
   }
 
-  /** The whole pipeline (ingest, trainer, serving) fed by the fastest replay: events/s, per-stage lag, last stage. */
-  @Command(name = "pipeline", mixinStandardHelpOptions = true,
-      description = "Ingest + trainer + serving at their defaults, MovieLens replayed as fast as possible: events/s "
-          + "from the first send until the last stage caught up, per-stage lag over time, and the ratio to the bare "
-          + "replay on the same broker.")
+  /**
+   * The whole pipeline (ingest, trainer, serving) fed by the fastest replay: events/s, per-stage
+   * lag, last stage.
+   */
+  @Command(
+      name = "pipeline",
+      mixinStandardHelpOptions = true,
+      description =
+          "Ingest + trainer + serving at their defaults, MovieLens replayed as fast as possible: events/s "
+              + "from the first send until the last stage caught up, per-stage lag over time, and the ratio to the bare "
+              + "replay on the same broker.")
   public static final class Pipeline implements Callable<Integer> {
-    @Mixin
-    DataOptions data = new DataOptions();
+    @Mixin DataOptions data = new DataOptions();
 
-    @Mixin
-    ClusterOptions cluster = new ClusterOptions();
+    @Mixin ClusterOptions cluster = new ClusterOptions();
 
-    @Option(names = "--in-process-broker", description = "Run the fresh broker in this JVM instead of a child JVM.")
+    @Option(
+        names = "--in-process-broker",
+        description = "Run the fresh broker in this JVM instead of a child JVM.")
     boolean inProcess;
 
-    @Option(names = "--runs", defaultValue = "3", description = "Measured runs; the median is reported "
-        + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--runs",
+        defaultValue = "3",
+        description = "Measured runs; the median is reported " + "(default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--warmups", defaultValue = "1", description = "Unreported warm-up runs first "
-        + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--warmups",
+        defaultValue = "1",
+        description = "Unreported warm-up runs first " + "(default: ${DEFAULT-VALUE}).")
     int warmups;
 
-    @Option(names = "--events", defaultValue = "0", description = "Replay only the first N events in time order "
-        + "(0 = all; default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--events",
+        defaultValue = "0",
+        description =
+            "Replay only the first N events in time order "
+                + "(0 = all; default: ${DEFAULT-VALUE}).")
     int events;
 
-    @Option(names = "--sample-ms", defaultValue = "50", description = "Lag sampling period "
-        + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--sample-ms",
+        defaultValue = "50",
+        description = "Lag sampling period " + "(default: ${DEFAULT-VALUE}).")
     long sampleMillis;
 
-    @Option(names = "--timeout-s", defaultValue = "300", description = "Per run, from the first send "
-        + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--timeout-s",
+        defaultValue = "300",
+        description = "Per run, from the first send " + "(default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
-    @Option(names = "--svg", description = "Write the last run's lag over time as an SVG chart to this file.")
+    @Option(
+        names = "--svg",
+        description = "Write the last run's lag over time as an SVG chart to this file.")
     Path svg;
 
-    @Option(names = "--work-dir", description = "Where service state goes (default: a temporary directory).")
+    @Option(
+        names = "--work-dir",
+        description = "Where service state goes (default: a temporary directory).")
     Path workDir;
 
-    @Option(names = "--set", description = "Service configuration KEY=VALUE on top of the defaults (repeatable; "
-        + "e.g. trainer.sampler=uniform). Without it every service runs at its defaults.")
+    @Option(
+        names = "--set",
+        description =
+            "Service configuration KEY=VALUE on top of the defaults (repeatable; "
+                + "e.g. trainer.sampler=uniform). Without it every service runs at its defaults.")
     Map<String, String> overrides = new java.util.LinkedHashMap<>();
 
     @Override
@@ -182,7 +251,8 @@ public final class BenchCommand implements Runnable {
       if (bootstrap != null) {
         Preflight.requireBroker(bootstrap, Preflight.BROKER_TIMEOUT);
       }
-      Path work = workDir != null ? workDir : Files.createTempDirectory("streamrec-bench-pipeline-");
+      Path work =
+          workDir != null ? workDir : Files.createTempDirectory("streamrec-bench-pipeline-");
       AutoCloseable broker = null;
       try {
         String bs = bootstrap;
@@ -195,8 +265,18 @@ public final class BenchCommand implements Runnable {
           broker = b;
           bs = b.bootstrapServers();
         }
-        PipelineBench.run(new PipelineBench.Settings(bs, plan, runs, warmups, work, sampleMillis,
-            Duration.ofSeconds(timeoutSeconds), svg, overrides), System.out);
+        PipelineBench.run(
+            new PipelineBench.Settings(
+                bs,
+                plan,
+                runs,
+                warmups,
+                work,
+                sampleMillis,
+                Duration.ofSeconds(timeoutSeconds),
+                svg,
+                overrides),
+            System.out);
         return 0;
       } finally {
         if (broker != null) {

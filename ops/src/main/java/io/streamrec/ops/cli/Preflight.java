@@ -22,14 +22,16 @@ import org.apache.kafka.common.KafkaException;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks a command makes before any side effect (no broker started, no directory created, no record sent), each
- * failing with a one-line {@link UserError} that names the address or path and says what to do.
+ * Checks a command makes before any side effect (no broker started, no directory created, no record
+ * sent), each failing with a one-line {@link UserError} that names the address or path and says
+ * what to do.
  */
 public final class Preflight {
   /**
-   * How long a listening broker may take to answer a metadata request before the command gives up. An address where
-   * nothing listens fails at once (refused, unknown host) or after the 3 s TCP connect timeout; this longer bound
-   * only applies once the port is open (a broker still starting, or a loaded machine).
+   * How long a listening broker may take to answer a metadata request before the command gives up.
+   * An address where nothing listens fails at once (refused, unknown host) or after the 3 s TCP
+   * connect timeout; this longer bound only applies once the port is open (a broker still starting,
+   * or a loaded machine).
    */
   public static final Duration BROKER_TIMEOUT = Duration.ofSeconds(30);
 
@@ -38,8 +40,9 @@ public final class Preflight {
   private Preflight() {}
 
   /**
-   * Fails unless a Kafka broker answers at {@code bootstrap} within {@code timeout}: first a TCP connect to every
-   * listed address (refused or unknown hosts fail at once), then a {@code DescribeCluster} round trip.
+   * Fails unless a Kafka broker answers at {@code bootstrap} within {@code timeout}: first a TCP
+   * connect to every listed address (refused or unknown hosts fail at once), then a {@code
+   * DescribeCluster} round trip.
    *
    * @return the cluster id
    */
@@ -47,10 +50,14 @@ public final class Preflight {
     return requireBroker(bootstrap, timeout, BOOTSTRAP_FLAG);
   }
 
-  /** As {@link #requireBroker(String, Duration)}; {@code setting} is how the user points at a broker. */
+  /**
+   * As {@link #requireBroker(String, Duration)}; {@code setting} is how the user points at a
+   * broker.
+   */
   @SuppressWarnings("try") // the hush is held, not used: it lasts as long as the admin client
   public static String requireBroker(String bootstrap, Duration timeout, String setting) {
-    String startOne = "start one with ./streamrec kafka, or pass " + setting + " of a running cluster";
+    String startOne =
+        "start one with ./streamrec kafka, or pass " + setting + " of a running cluster";
     List<String> problems = new ArrayList<>();
     boolean anyOpen = false;
     for (String address : bootstrap.split(",")) {
@@ -63,14 +70,22 @@ public final class Preflight {
       }
     }
     if (!anyOpen) {
-      throw new UserError("Kafka is not reachable at " + bootstrap + " (" + String.join("; ", problems) + "); "
-          + startOne + ".");
+      throw new UserError(
+          "Kafka is not reachable at "
+              + bootstrap
+              + " ("
+              + String.join("; ", problems)
+              + "); "
+              + startOne
+              + ".");
     }
     Properties p = ClientProperties.admin(bootstrap, "streamrec-preflight");
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    // the hush lasts as long as the admin client: its network thread logs every refused connection otherwise
-    try (QuietKafkaNetwork quiet = QuietKafkaNetwork.hush(); Admin admin = Admin.create(p)) {
+    // the hush lasts as long as the admin client: its network thread logs every refused connection
+    // otherwise
+    try (QuietKafkaNetwork quiet = QuietKafkaNetwork.hush();
+        Admin admin = Admin.create(p)) {
       return admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw noAnswer(bootstrap, timeout, startOne);
@@ -78,7 +93,8 @@ public final class Preflight {
       if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
         throw noAnswer(bootstrap, timeout, startOne);
       }
-      throw new UserError("Kafka at " + bootstrap + " refused the request: " + e.getCause().getMessage());
+      throw new UserError(
+          "Kafka at " + bootstrap + " refused the request: " + e.getCause().getMessage());
     } catch (KafkaException e) {
       throw new UserError("Invalid Kafka address '" + bootstrap + "': " + e.getMessage());
     } catch (InterruptedException e) {
@@ -88,8 +104,15 @@ public final class Preflight {
   }
 
   private static UserError noAnswer(String bootstrap, Duration timeout, String startOne) {
-    return new UserError("Kafka did not answer at " + bootstrap + " within " + timeout.toSeconds() + " s (the port"
-        + " is open: is it a Kafka listener?); " + startOne + ".");
+    return new UserError(
+        "Kafka did not answer at "
+            + bootstrap
+            + " within "
+            + timeout.toSeconds()
+            + " s (the port"
+            + " is open: is it a Kafka listener?); "
+            + startOne
+            + ".");
   }
 
   /** Why a TCP connection to {@code host:port} fails, or null when it opens. */
@@ -113,15 +136,17 @@ public final class Preflight {
     } catch (SocketTimeoutException e) {
       return "no answer within " + timeoutMs + " ms";
     } catch (IOException e) {
-      return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+      return e.getMessage() == null
+          ? e.getClass().getSimpleName()
+          : e.getMessage().toLowerCase(java.util.Locale.ROOT);
     } catch (IllegalArgumentException e) {
       return "unknown host " + host;
     }
   }
 
   /**
-   * Fails unless {@code dir} is, or can be created as, a writable directory. Creates nothing: for a missing
-   * directory the nearest existing parent must be a writable directory.
+   * Fails unless {@code dir} is, or can be created as, a writable directory. Creates nothing: for a
+   * missing directory the nearest existing parent must be a writable directory.
    *
    * @param what what the directory is for, with the flag or key that sets it ({@code "--out"})
    */
@@ -135,11 +160,19 @@ public final class Preflight {
       throw new UserError("Cannot create " + what + " " + abs + ": no existing parent directory");
     }
     if (!Files.isDirectory(p)) {
-      throw new UserError("Cannot use " + what + " " + abs + ": " + p + " is a file, not a directory");
+      throw new UserError(
+          "Cannot use " + what + " " + abs + ": " + p + " is a file, not a directory");
     }
     if (!Files.isWritable(p)) {
-      throw new UserError("Cannot " + (p.equals(abs) ? "write to " : "create ") + what + " " + abs + ": " + p
-          + " is not writable; choose another directory");
+      throw new UserError(
+          "Cannot "
+              + (p.equals(abs) ? "write to " : "create ")
+              + what
+              + " "
+              + abs
+              + ": "
+              + p
+              + " is not writable; choose another directory");
     }
     return dir;
   }
@@ -147,18 +180,25 @@ public final class Preflight {
   /** Fails unless {@code file} is a readable regular file. */
   public static Path requireReadableFile(Path file, String what) {
     if (!Files.isRegularFile(file)) {
-      throw new UserError("Cannot read " + what + " " + file.toAbsolutePath() + ": "
-          + (Files.isDirectory(file) ? "it is a directory" : "no such file"));
+      throw new UserError(
+          "Cannot read "
+              + what
+              + " "
+              + file.toAbsolutePath()
+              + ": "
+              + (Files.isDirectory(file) ? "it is a directory" : "no such file"));
     }
     if (!Files.isReadable(file)) {
-      throw new UserError("Cannot read " + what + " " + file.toAbsolutePath() + ": permission denied");
+      throw new UserError(
+          "Cannot read " + what + " " + file.toAbsolutePath() + ": permission denied");
     }
     return file;
   }
 
   /**
-   * Raises the Kafka client's network logger to ERROR while a preflight check probes an address that may be down,
-   * so the check's own retries do not print a WARN per attempt (unless {@code --verbose}).
+   * Raises the Kafka client's network logger to ERROR while a preflight check probes an address
+   * that may be down, so the check's own retries do not print a WARN per attempt (unless {@code
+   * --verbose}).
    */
   static final class QuietKafkaNetwork implements AutoCloseable {
     private static final String NETWORK_LOGGER = "org.apache.kafka.clients.NetworkClient";
@@ -175,7 +215,8 @@ public final class Preflight {
 
     static QuietKafkaNetwork hush() {
       if (io.streamrec.ops.StreamRecCli.verbose()
-          || !(LoggerFactory.getLogger(NETWORK_LOGGER) instanceof ch.qos.logback.classic.Logger l)) {
+          || !(LoggerFactory.getLogger(NETWORK_LOGGER)
+              instanceof ch.qos.logback.classic.Logger l)) {
         return new QuietKafkaNetwork(null);
       }
       return new QuietKafkaNetwork(l);

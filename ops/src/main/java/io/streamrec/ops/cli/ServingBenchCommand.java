@@ -5,12 +5,12 @@ import io.streamrec.avro.EmbeddingUpdate;
 import io.streamrec.avro.Recommendations;
 import io.streamrec.avro.ScoredItem;
 import io.streamrec.avro.TrainingExample;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.streams.serving.ServingConfig;
 import io.streamrec.streams.serving.ServingService;
-import io.streamrec.broker.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,36 +44,59 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code streamrec bench serving}: training examples per second through the serving topology (exactly_once_v2) on
- * a fresh embedded broker, against a bare exactly_once_v2 pass-through of the same input measured in the same run.
+ * {@code streamrec bench serving}: training examples per second through the serving topology
+ * (exactly_once_v2) on a fresh embedded broker, against a bare exactly_once_v2 pass-through of the
+ * same input measured in the same run.
  *
  * <p>Each run preloads {@code --items x --dim} item embeddings, {@code --users} user embeddings and
- * {@code --examples} training examples (random user, random item, seeded), then starts the application and times
- * it from RUNNING until its output reflects every input: for serving, until the {@code coalescedEvents} of the
- * emitted lists add up to every example plus every user-embedding update (read_committed); for the pass-through,
- * until every example was copied. It then checks that each user's last list excludes every item the user saw.
+ * {@code --examples} training examples (random user, random item, seeded), then starts the
+ * application and times it from RUNNING until its output reflects every input: for serving, until
+ * the {@code coalescedEvents} of the emitted lists add up to every example plus every
+ * user-embedding update (read_committed); for the pass-through, until every example was copied. It
+ * then checks that each user's last list excludes every item the user saw.
  */
-@Command(name = "serving", mixinStandardHelpOptions = true,
-    description = "Examples/s through serving vs a bare exactly_once_v2 pass-through on the same input, same run.")
+@Command(
+    name = "serving",
+    mixinStandardHelpOptions = true,
+    description =
+        "Examples/s through serving vs a bare exactly_once_v2 pass-through on the same input, same run.")
 public final class ServingBenchCommand implements Callable<Integer> {
 
-  @Option(names = "--items", defaultValue = "1682", description = "Item embeddings (default: ${DEFAULT-VALUE}, ML-100k).")
+  @Option(
+      names = "--items",
+      defaultValue = "1682",
+      description = "Item embeddings (default: ${DEFAULT-VALUE}, ML-100k).")
   int items;
 
-  @Option(names = "--dim", defaultValue = "16", description = "Embedding dimension (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dim",
+      defaultValue = "16",
+      description = "Embedding dimension (default: ${DEFAULT-VALUE}).")
   int dim;
 
-  @Option(names = "--users", defaultValue = "943", description = "Users (default: ${DEFAULT-VALUE}, ML-100k).")
+  @Option(
+      names = "--users",
+      defaultValue = "943",
+      description = "Users (default: ${DEFAULT-VALUE}, ML-100k).")
   int users;
 
-  @Option(names = "--examples", defaultValue = "100000", description = "Training examples (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--examples",
+      defaultValue = "100000",
+      description = "Training examples (default: ${DEFAULT-VALUE}).")
   int examples;
 
-  @Option(names = "--runs", defaultValue = "2", description = "Measured runs of each, after one warm-up of each "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--runs",
+      defaultValue = "2",
+      description =
+          "Measured runs of each, after one warm-up of each " + "(default: ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--seed", defaultValue = "7", description = "Seed of the synthetic input (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "7",
+      description = "Seed of the synthetic input (default: ${DEFAULT-VALUE}).")
   long seed;
 
   private String bootstrap;
@@ -92,11 +115,20 @@ public final class ServingBenchCommand implements Callable<Integer> {
         final double p = passThrough(suffix);
         final Result s = serving(suffix, seen);
         final String label = i < 0 ? "warm-up" : "run " + (i + 1);
-        System.out.printf(Locale.ROOT, "%s: serving %,.0f examples/s (%,d lists, %.1f events per list, %d lists "
-                + "with a seen item); pass-through %,.0f examples/s; ratio %.2f%n", label, s.examplesPerSecond,
-            s.lists, s.eventsPerList, s.violations, p, s.examplesPerSecond / p);
+        System.out.printf(
+            Locale.ROOT,
+            "%s: serving %,.0f examples/s (%,d lists, %.1f events per list, %d lists "
+                + "with a seen item); pass-through %,.0f examples/s; ratio %.2f%n",
+            label,
+            s.examplesPerSecond,
+            s.lists,
+            s.eventsPerList,
+            s.violations,
+            p,
+            s.examplesPerSecond / p);
         if (s.violations > 0) {
-          System.out.println("bench serving: FAILED, a list contained an item its user had already seen");
+          System.out.println(
+              "bench serving: FAILED, a list contained an item its user had already seen");
           return 1;
         }
         if (i >= 0) {
@@ -108,17 +140,28 @@ public final class ServingBenchCommand implements Callable<Integer> {
       Arrays.sort(bare);
       final double ms = median(serving);
       final double mb = median(bare);
-      System.out.printf(Locale.ROOT, "bench serving: median %,.0f examples/s through serving, %,.0f examples/s "
+      System.out.printf(
+          Locale.ROOT,
+          "bench serving: median %,.0f examples/s through serving, %,.0f examples/s "
               + "through a bare exactly_once_v2 pass-through, ratio %.2f (%d runs; %,d examples, %,d items x %d, "
-              + "%,d users; embedded broker in-process; available processors %d)%n", ms, mb, ms / mb, runs,
-          examples, items, dim, users, Runtime.getRuntime().availableProcessors());
+              + "%,d users; embedded broker in-process; available processors %d)%n",
+          ms,
+          mb,
+          ms / mb,
+          runs,
+          examples,
+          items,
+          dim,
+          users,
+          Runtime.getRuntime().availableProcessors());
       return 0;
     } finally {
       deleteQuietly(stateRoot);
     }
   }
 
-  private record Result(double examplesPerSecond, long lists, double eventsPerList, int violations) {}
+  private record Result(
+      double examplesPerSecond, long lists, double eventsPerList, int violations) {}
 
   /** Creates the run's topics and writes its input; returns each user's items. */
   private Map<String, Set<String>> preload(final String suffix) {
@@ -134,24 +177,38 @@ public final class ServingBenchCommand implements Callable<Integer> {
     pp.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     final SplittableRandom rnd = new SplittableRandom(seed);
     final Map<String, Set<String>> seen = new HashMap<>();
-    try (KafkaProducer<String, EmbeddingUpdate> embeddings = new KafkaProducer<>(pp, new StringSerializer(),
-        Topics.ITEM_EMBEDDINGS.valueSerde().serializer());
-         KafkaProducer<String, TrainingExample> producer = new KafkaProducer<>(pp, new StringSerializer(),
-             Topics.TRAINING_EXAMPLES.valueSerde().serializer())) {
+    try (KafkaProducer<String, EmbeddingUpdate> embeddings =
+            new KafkaProducer<>(
+                pp, new StringSerializer(), Topics.ITEM_EMBEDDINGS.valueSerde().serializer());
+        KafkaProducer<String, TrainingExample> producer =
+            new KafkaProducer<>(
+                pp, new StringSerializer(), Topics.TRAINING_EXAMPLES.valueSerde().serializer())) {
       for (int i = 0; i < items; i++) {
-        embeddings.send(new ProducerRecord<>(Topics.ITEM_EMBEDDINGS.name() + suffix, "i" + i, emb("i" + i, rnd)));
+        embeddings.send(
+            new ProducerRecord<>(
+                Topics.ITEM_EMBEDDINGS.name() + suffix, "i" + i, emb("i" + i, rnd)));
       }
       for (int u = 0; u < users; u++) {
-        embeddings.send(new ProducerRecord<>(Topics.USER_EMBEDDINGS.name() + suffix, "u" + u, emb("u" + u, rnd)));
+        embeddings.send(
+            new ProducerRecord<>(
+                Topics.USER_EMBEDDINGS.name() + suffix, "u" + u, emb("u" + u, rnd)));
       }
       embeddings.flush();
       for (int e = 0; e < examples; e++) {
         final String user = "u" + rnd.nextInt(users);
         final String item = "i" + rnd.nextInt(items);
         seen.computeIfAbsent(user, k -> new HashSet<>()).add(item);
-        producer.send(new ProducerRecord<>(Topics.TRAINING_EXAMPLES.name() + suffix, user, TrainingExample.newBuilder()
-            .setUserId(user).setItemId(item).setRating(4f).setTimestamp(Instant.ofEpochMilli(880_000_000_000L + e))
-            .setUserInteractions(1).build()));
+        producer.send(
+            new ProducerRecord<>(
+                Topics.TRAINING_EXAMPLES.name() + suffix,
+                user,
+                TrainingExample.newBuilder()
+                    .setUserId(user)
+                    .setItemId(item)
+                    .setRating(4f)
+                    .setTimestamp(Instant.ofEpochMilli(880_000_000_000L + e))
+                    .setUserInteractions(1)
+                    .build()));
       }
       producer.flush();
     }
@@ -159,16 +216,27 @@ public final class ServingBenchCommand implements Callable<Integer> {
   }
 
   private static TopicSpec<byte[], byte[]> passThroughOutput(final String suffix) {
-    return new TopicSpec<>("streamrec.bench.pass-through.v1" + suffix, org.apache.kafka.common.serialization.Serdes
-        .ByteArray(), org.apache.kafka.common.serialization.Serdes.ByteArray(), Topics.USER_PARTITIONS, false);
+    return new TopicSpec<>(
+        "streamrec.bench.pass-through.v1" + suffix,
+        org.apache.kafka.common.serialization.Serdes.ByteArray(),
+        org.apache.kafka.common.serialization.Serdes.ByteArray(),
+        Topics.USER_PARTITIONS,
+        false);
   }
 
   /** Examples/s of source -> sink with exactly_once_v2 on the same input topic. */
   private double passThrough(final String suffix) throws InterruptedException {
     final Topology t = new Topology();
-    t.addSource("source-training-examples", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+    t.addSource(
+        "source-training-examples",
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer(),
         Topics.TRAINING_EXAMPLES.name() + suffix);
-    t.addSink("sink-copies", passThroughOutput(suffix).name(), new ByteArraySerializer(), new ByteArraySerializer(),
+    t.addSink(
+        "sink-copies",
+        passThroughOutput(suffix).name(),
+        new ByteArraySerializer(),
+        new ByteArraySerializer(),
         "source-training-examples");
     final Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-pass-through" + suffix);
@@ -177,14 +245,16 @@ public final class ServingBenchCommand implements Callable<Integer> {
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateRoot.resolve("pass-through" + suffix).toString());
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     try (KafkaStreams streams = new KafkaStreams(t, p);
-         KafkaConsumer<String, byte[]> out = consumer("bench-pass-through-reader" + suffix, new ByteArrayDeserializer())) {
+        KafkaConsumer<String, byte[]> out =
+            consumer("bench-pass-through-reader" + suffix, new ByteArrayDeserializer())) {
       out.subscribe(List.of(passThroughOutput(suffix).name()));
       final long[] t0 = {0};
-      streams.setStateListener((next, prev) -> {
-        if (next == KafkaStreams.State.RUNNING && t0[0] == 0) {
-          t0[0] = System.nanoTime();
-        }
-      });
+      streams.setStateListener(
+          (next, prev) -> {
+            if (next == KafkaStreams.State.RUNNING && t0[0] == 0) {
+              t0[0] = System.nanoTime();
+            }
+          });
       streams.start();
       long got = 0;
       final long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
@@ -193,23 +263,38 @@ public final class ServingBenchCommand implements Callable<Integer> {
       }
       final double s = (System.nanoTime() - t0[0]) / 1e9;
       if (got < examples) {
-        throw new IllegalStateException("pass-through copied only " + got + " of " + examples + " examples");
+        throw new IllegalStateException(
+            "pass-through copied only " + got + " of " + examples + " examples");
       }
       return examples / s;
     }
   }
 
-  /** Examples/s through the serving service until every example and user update is reflected in a list. */
+  /**
+   * Examples/s through the serving service until every example and user update is reflected in a
+   * list.
+   */
   private Result serving(final String suffix, final Map<String, Set<String>> seen) {
-    final ServingConfig config = ServingConfig.of(Map.of("kafka.bootstrap.servers", bootstrap,
-        "serving.application.id", "bench-serving" + suffix, "topics.suffix", suffix,
-        "serving.state.dir", stateRoot.resolve("serving" + suffix).toString(), "serving.http.port", "0",
-        "kafka.consumer.auto.offset.reset", "earliest"));
+    final ServingConfig config =
+        ServingConfig.of(
+            Map.of(
+                "kafka.bootstrap.servers",
+                bootstrap,
+                "serving.application.id",
+                "bench-serving" + suffix,
+                "topics.suffix",
+                suffix,
+                "serving.state.dir",
+                stateRoot.resolve("serving" + suffix).toString(),
+                "serving.http.port",
+                "0",
+                "kafka.consumer.auto.offset.reset",
+                "earliest"));
     final long expected = (long) examples + users;
     final Map<String, Recommendations> last = new HashMap<>();
     try (ServingService service = new ServingService(config, new SimpleMeterRegistry());
-         KafkaConsumer<String, Recommendations> out = consumer("bench-serving-reader" + suffix,
-             null)) {
+        KafkaConsumer<String, Recommendations> out =
+            consumer("bench-serving-reader" + suffix, null)) {
       out.subscribe(List.of(Topics.RECOMMENDATIONS.name() + suffix));
       service.start();
       long t0 = 0;
@@ -228,7 +313,8 @@ public final class ServingBenchCommand implements Callable<Integer> {
       }
       final double s = (System.nanoTime() - t0) / 1e9;
       if (reflected < expected) {
-        throw new IllegalStateException("serving reflected only " + reflected + " of " + expected + " events");
+        throw new IllegalStateException(
+            "serving reflected only " + reflected + " of " + expected + " events");
       }
       int violations = 0;
       for (Map.Entry<String, Recommendations> e : last.entrySet()) {
@@ -245,16 +331,19 @@ public final class ServingBenchCommand implements Callable<Integer> {
   }
 
   @SuppressWarnings("unchecked")
-  private <V> KafkaConsumer<String, V> consumer(final String group, final org.apache.kafka.common.serialization
-      .Deserializer<V> values) {
+  private <V> KafkaConsumer<String, V> consumer(
+      final String group, final org.apache.kafka.common.serialization.Deserializer<V> values) {
     final Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-    final org.apache.kafka.common.serialization.Deserializer<V> d = values != null ? values
-        : (org.apache.kafka.common.serialization.Deserializer<V>) Topics.RECOMMENDATIONS.valueSerde().deserializer();
+    final org.apache.kafka.common.serialization.Deserializer<V> d =
+        values != null
+            ? values
+            : (org.apache.kafka.common.serialization.Deserializer<V>)
+                Topics.RECOMMENDATIONS.valueSerde().deserializer();
     return new KafkaConsumer<>(p, new StringDeserializer(), d);
   }
 
@@ -263,8 +352,13 @@ public final class ServingBenchCommand implements Callable<Integer> {
     for (int d = 0; d < dim; d++) {
       v.add((float) (rnd.nextGaussian() / Math.sqrt(dim)));
     }
-    return EmbeddingUpdate.newBuilder().setId(id).setVector(v).setBias(0f).setModelVersion(1)
-        .setUpdatedAt(Instant.ofEpochMilli(880_000_000_000L)).setEventTime(Instant.ofEpochMilli(880_000_000_000L))
+    return EmbeddingUpdate.newBuilder()
+        .setId(id)
+        .setVector(v)
+        .setBias(0f)
+        .setModelVersion(1)
+        .setUpdatedAt(Instant.ofEpochMilli(880_000_000_000L))
+        .setEventTime(Instant.ofEpochMilli(880_000_000_000L))
         .build();
   }
 

@@ -7,13 +7,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Entry point of the demo's child-JVM broker: starts a temporary embedded broker, prints
- * {@value #READY}{@code <bootstrap>} on stdout, and stops when stdin closes (the parent exited or closed it) or on
- * SIGTERM. A fatal broker fault then ends only this process, never the demo's JVM.
+ * Entry point of the demo's child-JVM broker: starts a temporary embedded broker, prints {@value
+ * #READY}{@code <bootstrap>} on stdout, and stops when stdin closes (the parent exited or closed
+ * it) or on SIGTERM. A fatal broker fault then ends only this process, never the demo's JVM.
  *
- * <p>Arguments (all optional): {@code --data-dir DIR} keeps the log in DIR (a restart on it finds its topics and
- * offsets again), {@code --port N} and {@code --controller-port N} fix the listener ports (clients reconnect to the
- * same address after a restart). Without them the broker is temporary and picks free ports.
+ * <p>Arguments (all optional): {@code --data-dir DIR} keeps the log in DIR (a restart on it finds
+ * its topics and offsets again), {@code --port N} and {@code --controller-port N} fix the listener
+ * ports (clients reconnect to the same address after a restart). Without them the broker is
+ * temporary and picks free ports.
  */
 public final class BrokerMain {
   public static final String READY = "STREAMREC_BROKER_READY ";
@@ -32,9 +33,14 @@ public final class BrokerMain {
         default -> throw new IllegalArgumentException("Unknown argument " + args[i]);
       }
     }
-    EmbeddedKafkaBroker broker = dataDir == null && overrides.isEmpty() ? EmbeddedKafkaBroker.temporary()
-        : EmbeddedKafkaBroker.at(dataDir == null ? java.nio.file.Files.createTempDirectory("streamrec-kafka-")
-            : dataDir, overrides);
+    EmbeddedKafkaBroker broker =
+        dataDir == null && overrides.isEmpty()
+            ? EmbeddedKafkaBroker.temporary()
+            : EmbeddedKafkaBroker.at(
+                dataDir == null
+                    ? java.nio.file.Files.createTempDirectory("streamrec-kafka-")
+                    : dataDir,
+                overrides);
     Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
     broker.start();
     System.out.println(READY + broker.bootstrapServers());

@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The embedded broker as a child JVM ({@link ChildJvm}) with this JVM's classpath ({@link BrokerMain}); its log goes
- * to a file. Either temporary ({@link #start(Path)}) or on a kept data directory and fixed ports
- * ({@link #start(Path, Path, int, int)}), so that {@link #kill()} and a new start on the same arguments is a broker
- * crash and restart that clients ride through.
+ * The embedded broker as a child JVM ({@link ChildJvm}) with this JVM's classpath ({@link
+ * BrokerMain}); its log goes to a file. Either temporary ({@link #start(Path)}) or on a kept data
+ * directory and fixed ports ({@link #start(Path, Path, int, int)}), so that {@link #kill()} and a
+ * new start on the same arguments is a broker crash and restart that clients ride through.
  */
 public final class BrokerProcess implements AutoCloseable {
   private final ChildJvm child;
@@ -30,36 +30,58 @@ public final class BrokerProcess implements AutoCloseable {
     this.bootstrap = bootstrap;
   }
 
-  /** A temporary broker on free ports; waits (up to 90 s) until it reports its bootstrap address. */
+  /**
+   * A temporary broker on free ports; waits (up to 90 s) until it reports its bootstrap address.
+   */
   public static BrokerProcess start(Path logFile) {
     return start(logFile, List.of());
   }
 
   /** A broker whose log lives in {@code dataDir}, listening on the given loopback ports. */
   public static BrokerProcess start(Path logFile, Path dataDir, int port, int controllerPort) {
-    return start(logFile, List.of("--data-dir", dataDir.toString(), "--port", Integer.toString(port),
-        "--controller-port", Integer.toString(controllerPort)));
+    return start(
+        logFile,
+        List.of(
+            "--data-dir",
+            dataDir.toString(),
+            "--port",
+            Integer.toString(port),
+            "--controller-port",
+            Integer.toString(controllerPort)));
   }
 
   private static BrokerProcess start(Path logFile, List<String> args) {
-    List<String> jvm = new ArrayList<>(List.of("-Xmx768m", "-XX:+UseSerialGC",
-        "-D" + io.streamrec.ops.StreamRecCli.VERBOSE_PROPERTY + "=" + io.streamrec.ops.StreamRecCli.verbose()));
-    ChildJvm p = ChildJvm.start(new ChildJvm.Spec("broker", BrokerMain.class.getName(), jvm, args, Map.of(),
-        logFile), true);
-    BufferedReader r = new BufferedReader(new InputStreamReader(p.process().getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
-      try {
-        String line;
-        while ((line = r.readLine()) != null) {
-          if (line.startsWith(BrokerMain.READY)) {
-            return line.substring(BrokerMain.READY.length()).trim();
-          }
-        }
-        return null;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    List<String> jvm =
+        new ArrayList<>(
+            List.of(
+                "-Xmx768m",
+                "-XX:+UseSerialGC",
+                "-D"
+                    + io.streamrec.ops.StreamRecCli.VERBOSE_PROPERTY
+                    + "="
+                    + io.streamrec.ops.StreamRecCli.verbose()));
+    ChildJvm p =
+        ChildJvm.start(
+            new ChildJvm.Spec("broker", BrokerMain.class.getName(), jvm, args, Map.of(), logFile),
+            true);
+    BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(p.process().getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<String> ready =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  if (line.startsWith(BrokerMain.READY)) {
+                    return line.substring(BrokerMain.READY.length()).trim();
+                  }
+                }
+                return null;
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
     String bootstrap;
     try {
       bootstrap = ready.get(90, TimeUnit.SECONDS);

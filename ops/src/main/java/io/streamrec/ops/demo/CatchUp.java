@@ -20,24 +20,32 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Waits until the system has processed everything the replay sent. Caught up means, all at once and unchanged
- * for a settle period:
+ * Waits until the system has processed everything the replay sent. Caught up means, all at once and
+ * unchanged for a settle period:
+ *
  * <ol>
- *   <li>ingest: at least the expected number of consumer groups have committed offsets on the ratings topic, and
- *       every group that has is at the end of it (the replay producer is not transactional, so the ratings topic
- *       holds no transaction markers and the lag is exactly end - committed);</li>
- *   <li>trainer: {@code lag() == 0} and {@code idle()};</li>
- *   <li>serving: the embedding topics' end offsets, every committed group offset on them, and the trainer's model
- *       version did not change during the settle period (the trainer publishes transactionally, so a committed
- *       offset may sit one marker short of the end; stability rather than equality is the test), and every such
- *       committed offset is at most one short of the end.</li>
+ *   <li>ingest: at least the expected number of consumer groups have committed offsets on the
+ *       ratings topic, and every group that has is at the end of it (the replay producer is not
+ *       transactional, so the ratings topic holds no transaction markers and the lag is exactly end
+ *       - committed);
+ *   <li>trainer: {@code lag() == 0} and {@code idle()};
+ *   <li>serving: the embedding topics' end offsets, every committed group offset on them, and the
+ *       trainer's model version did not change during the settle period (the trainer publishes
+ *       transactionally, so a committed offset may sit one marker short of the end; stability
+ *       rather than equality is the test), and every such committed offset is at most one short of
+ *       the end.
  * </ol>
  */
 public final class CatchUp {
 
   /** One observation. */
-  public record Snapshot(long ingestLag, int ingestGroups, ServiceLauncher.TrainerStatus trainer,
-                         long embeddingsEnd, long embeddingsCommitted, long embeddingsLag) {}
+  public record Snapshot(
+      long ingestLag,
+      int ingestGroups,
+      ServiceLauncher.TrainerStatus trainer,
+      long embeddingsEnd,
+      long embeddingsCommitted,
+      long embeddingsLag) {}
 
   private final String bootstrap;
   private final String ratingsTopic;
@@ -49,9 +57,17 @@ public final class CatchUp {
     this.embeddingTopics = List.copyOf(embeddingTopics);
   }
 
-  /** Polls every 250 ms until caught up for {@code settle}; throws with the last snapshot after {@code timeout}. */
-  public Snapshot await(ServiceLauncher.RunningServices services, int expectedIngestGroups, Duration settle,
-                        Duration timeout, java.io.PrintStream out) throws InterruptedException {
+  /**
+   * Polls every 250 ms until caught up for {@code settle}; throws with the last snapshot after
+   * {@code timeout}.
+   */
+  public Snapshot await(
+      ServiceLauncher.RunningServices services,
+      int expectedIngestGroups,
+      Duration settle,
+      Duration timeout,
+      java.io.PrintStream out)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     long lastPrint = 0;
     Snapshot stableSince = null;
@@ -62,8 +78,12 @@ public final class CatchUp {
       while (true) {
         Snapshot s = observe(admin, services);
         long now = System.nanoTime();
-        boolean ready = s.ingestLag() == 0 && s.ingestGroups() >= expectedIngestGroups
-            && s.trainer().lag() == 0 && s.trainer().idle() && s.embeddingsLag() == 0;
+        boolean ready =
+            s.ingestLag() == 0
+                && s.ingestGroups() >= expectedIngestGroups
+                && s.trainer().lag() == 0
+                && s.trainer().idle()
+                && s.embeddingsLag() == 0;
         if (ready && s.equals(stableSince)) {
           if (now - stableStart >= settle.toNanos()) {
             return s;
@@ -73,20 +93,27 @@ public final class CatchUp {
           stableStart = now;
         }
         if (now - lastPrint > 5_000_000_000L) {
-          out.printf("waiting: ingest lag %d (%d groups), trainer lag %d, examples %d, model v%d, idle %s%n",
-              s.ingestLag(), s.ingestGroups(), s.trainer().lag(), s.trainer().examplesTrained(),
-              s.trainer().modelVersion(), s.trainer().idle());
+          out.printf(
+              "waiting: ingest lag %d (%d groups), trainer lag %d, examples %d, model v%d, idle %s%n",
+              s.ingestLag(),
+              s.ingestGroups(),
+              s.trainer().lag(),
+              s.trainer().examplesTrained(),
+              s.trainer().modelVersion(),
+              s.trainer().idle());
           lastPrint = now;
         }
         if (now > deadline) {
-          throw new IllegalStateException("The system did not catch up within " + timeout + "; last state: " + s);
+          throw new IllegalStateException(
+              "The system did not catch up within " + timeout + "; last state: " + s);
         }
         Thread.sleep(250);
       }
     }
   }
 
-  Snapshot observe(Admin admin, ServiceLauncher.RunningServices services) throws InterruptedException {
+  Snapshot observe(Admin admin, ServiceLauncher.RunningServices services)
+      throws InterruptedException {
     try {
       List<String> groups = new ArrayList<>();
       for (GroupListing g : admin.listGroups().all().get(10, TimeUnit.SECONDS)) {
@@ -100,22 +127,27 @@ public final class CatchUp {
       for (String g : groups) {
         Map<TopicPartition, OffsetAndMetadata> offs;
         try {
-          offs = admin.listConsumerGroupOffsets(g).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+          offs =
+              admin
+                  .listConsumerGroupOffsets(g)
+                  .partitionsToOffsetAndMetadata()
+                  .get(10, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
           continue;
         }
         Map<TopicPartition, Long> r = new HashMap<>();
         Map<TopicPartition, Long> em = new HashMap<>();
-        offs.forEach((tp, om) -> {
-          if (om == null) {
-            return;
-          }
-          if (tp.topic().equals(ratingsTopic)) {
-            r.put(tp, om.offset());
-          } else if (embeddingTopics.contains(tp.topic())) {
-            em.put(tp, om.offset());
-          }
-        });
+        offs.forEach(
+            (tp, om) -> {
+              if (om == null) {
+                return;
+              }
+              if (tp.topic().equals(ratingsTopic)) {
+                r.put(tp, om.offset());
+              } else if (embeddingTopics.contains(tp.topic())) {
+                em.put(tp, om.offset());
+              }
+            });
         if (!r.isEmpty()) {
           ingestGroups++;
           perGroupRatings.add(r);
@@ -143,9 +175,11 @@ public final class CatchUp {
         }
       }
       long embEndSum = embEnd.values().stream().mapToLong(Long::longValue).sum();
-      return new Snapshot(ingestLag, ingestGroups, services.trainer(), embEndSum, embCommitted, embLag);
+      return new Snapshot(
+          ingestLag, ingestGroups, services.trainer(), embEndSum, embCommitted, embLag);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("Cannot read consumer-group offsets from " + bootstrap + ": " + e, e);
+      throw new IllegalStateException(
+          "Cannot read consumer-group offsets from " + bootstrap + ": " + e, e);
     }
   }
 
@@ -153,11 +187,18 @@ public final class CatchUp {
       throws InterruptedException, ExecutionException, TimeoutException {
     Map<TopicPartition, OffsetSpec> req = new HashMap<>();
     var desc = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);
-    desc.forEach((name, d) -> d.partitions().forEach(p -> req.put(new TopicPartition(name, p.partition()),
-        OffsetSpec.latest())));
+    desc.forEach(
+        (name, d) ->
+            d.partitions()
+                .forEach(
+                    p -> req.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
     Map<TopicPartition, Long> out = new HashMap<>();
-    for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e
-        : admin.listOffsets(req, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS).entrySet()) {
+    for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e :
+        admin
+            .listOffsets(req, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+            .all()
+            .get(10, TimeUnit.SECONDS)
+            .entrySet()) {
       out.put(e.getKey(), e.getValue().offset());
     }
     return out;

@@ -15,13 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One StreamRec service (broker, {@code StreamsMain}, {@code TrainerMain}, ...) as a child JVM on this JVM's
- * classpath, with stdout and stderr appended to a log file.
+ * One StreamRec service (broker, {@code StreamsMain}, {@code TrainerMain}, ...) as a child JVM on
+ * this JVM's classpath, with stdout and stderr appended to a log file.
  *
- * <p>{@link #kill()} is a crash: {@link Process#destroyForcibly()}, SIGKILL on Linux, no shutdown hook runs.
- * {@link #stop(Duration)} is a clean stop: SIGTERM, then SIGKILL after the grace period. Every child started here is
- * also registered with a shutdown hook of this JVM that kills whatever is still alive, so a failing test or an
- * interrupted command never leaves a service running; {@link #alive()} lists what is still running.
+ * <p>{@link #kill()} is a crash: {@link Process#destroyForcibly()}, SIGKILL on Linux, no shutdown
+ * hook runs. {@link #stop(Duration)} is a clean stop: SIGTERM, then SIGKILL after the grace period.
+ * Every child started here is also registered with a shutdown hook of this JVM that kills whatever
+ * is still alive, so a failing test or an interrupted command never leaves a service running;
+ * {@link #alive()} lists what is still running.
  */
 public final class ChildJvm implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChildJvm.class);
@@ -34,15 +35,20 @@ public final class ChildJvm implements AutoCloseable {
   /**
    * What to start.
    *
-   * @param name      short name for logs ({@code broker}, {@code streams-app}, {@code trainer})
+   * @param name short name for logs ({@code broker}, {@code streams-app}, {@code trainer})
    * @param mainClass fully qualified main class
-   * @param jvmArgs   JVM options ({@code -Xmx...}, {@code -D...})
-   * @param args      program arguments
-   * @param env       extra environment variables (on top of this JVM's)
-   * @param logFile   stdout and stderr are appended here
+   * @param jvmArgs JVM options ({@code -Xmx...}, {@code -D...})
+   * @param args program arguments
+   * @param env extra environment variables (on top of this JVM's)
+   * @param logFile stdout and stderr are appended here
    */
-  public record Spec(String name, String mainClass, List<String> jvmArgs, List<String> args, Map<String, String> env,
-                     Path logFile) {
+  public record Spec(
+      String name,
+      String mainClass,
+      List<String> jvmArgs,
+      List<String> args,
+      Map<String, String> env,
+      Path logFile) {
     public Spec {
       jvmArgs = List.copyOf(jvmArgs);
       args = List.copyOf(args);
@@ -58,7 +64,9 @@ public final class ChildJvm implements AutoCloseable {
     this.process = process;
   }
 
-  /** The command line {@link #start} runs: this JVM's {@code java}, its classpath, then the spec. */
+  /**
+   * The command line {@link #start} runs: this JVM's {@code java}, its classpath, then the spec.
+   */
   public static List<String> command(Spec spec) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -70,12 +78,16 @@ public final class ChildJvm implements AutoCloseable {
     return cmd;
   }
 
-  /** Starts the child; its stdout is piped (read it with {@link #process()}) when {@code pipeStdout}. */
+  /**
+   * Starts the child; its stdout is piped (read it with {@link #process()}) when {@code
+   * pipeStdout}.
+   */
   public static ChildJvm start(Spec spec, boolean pipeStdout) {
     try {
       Files.createDirectories(spec.logFile().toAbsolutePath().getParent());
-      ProcessBuilder pb = new ProcessBuilder(command(spec))
-          .redirectError(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()));
+      ProcessBuilder pb =
+          new ProcessBuilder(command(spec))
+              .redirectError(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()));
       if (!pipeStdout) {
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()));
       }
@@ -115,11 +127,12 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * SIGTERM, waits up to {@code grace} for a clean exit, then SIGKILL; returns the exit code (-1 when it could not
-   * be reaped).
+   * SIGTERM, waits up to {@code grace} for a clean exit, then SIGKILL; returns the exit code (-1
+   * when it could not be reaped).
    */
   public int stop(Duration grace) {
-    // ProcessHandle.destroy sends SIGTERM only; Process.destroy would also close the child's stdin, which
+    // ProcessHandle.destroy sends SIGTERM only; Process.destroy would also close the child's stdin,
+    // which
     // OrphanGuard reads as "the parent is gone"
     process.toHandle().destroy();
     int rc = awaitExit(grace);
@@ -133,7 +146,9 @@ public final class ChildJvm implements AutoCloseable {
     return rc;
   }
 
-  /** Waits up to {@code timeout} for the process to end; its exit code, or -1 while it still runs. */
+  /**
+   * Waits up to {@code timeout} for the process to end; its exit code, or -1 while it still runs.
+   */
   public int awaitExit(Duration timeout) {
     try {
       if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -160,7 +175,10 @@ public final class ChildJvm implements AutoCloseable {
     return LIVE.stream().filter(ChildJvm::isAlive).toList();
   }
 
-  /** SIGKILLs every child of this JVM that is still running (the shutdown hook's job; tests call it too). */
+  /**
+   * SIGKILLs every child of this JVM that is still running (the shutdown hook's job; tests call it
+   * too).
+   */
   public static void killAll() {
     for (ChildJvm c : List.copyOf(LIVE)) {
       if (c.isAlive()) {

@@ -1,5 +1,6 @@
 package io.streamrec.ops.demo;
 
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.ops.cli.EvaluateCommand;
 import io.streamrec.ops.cli.ReplayCommand;
 import io.streamrec.ops.eval.MovieLens;
@@ -10,7 +11,6 @@ import io.streamrec.ops.replay.Replayer;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
-import io.streamrec.broker.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -27,28 +27,45 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one-command demo: broker, topics, services, replay of MovieLens with the tutorial holdout, wait until the
- * system has caught up, tutorial evaluation, clean shutdown. Every phase is timed.
+ * The one-command demo: broker, topics, services, replay of MovieLens with the tutorial holdout,
+ * wait until the system has caught up, tutorial evaluation, clean shutdown. Every phase is timed.
  */
 public final class Demo {
   private static final Logger log = LoggerFactory.getLogger(Demo.class);
 
   /** How the broker is provided. */
-  public enum BrokerMode { CHILD_JVM, IN_PROCESS, EXTERNAL }
+  public enum BrokerMode {
+    CHILD_JVM,
+    IN_PROCESS,
+    EXTERNAL
+  }
 
   /**
-   * @param bootstrap      an existing cluster (mode EXTERNAL), otherwise ignored
-   * @param suffix         topic suffix
-   * @param dataDir        the MovieLens directory
-   * @param workDir        scratch space: service state, broker log (deleted by the caller if wanted)
-   * @param overrides      extra service configuration
-   * @param prequential    the prequential protocol (arms online and frozen) instead of the tutorial's
-   * @param maxLag         prequential: the replay's lag bound in records (0 = as fast as possible)
-   * @param paceSweep      prequential: lag bounds at which the online arm is re-run alone (0 = unbounded)
+   * @param bootstrap an existing cluster (mode EXTERNAL), otherwise ignored
+   * @param suffix topic suffix
+   * @param dataDir the MovieLens directory
+   * @param workDir scratch space: service state, broker log (deleted by the caller if wanted)
+   * @param overrides extra service configuration
+   * @param prequential the prequential protocol (arms online and frozen) instead of the tutorial's
+   * @param maxLag prequential: the replay's lag bound in records (0 = as fast as possible)
+   * @param paceSweep prequential: lag bounds at which the online arm is re-run alone (0 =
+   *     unbounded)
    */
-  public record Settings(BrokerMode broker, String bootstrap, String suffix, Path dataDir, long seed, Path outDir,
-                         Path workDir, Duration catchUpTimeout, Duration settle, Duration requestTimeout,
-                         Map<String, String> overrides, boolean prequential, long maxLag, List<Long> paceSweep) {
+  public record Settings(
+      BrokerMode broker,
+      String bootstrap,
+      String suffix,
+      Path dataDir,
+      long seed,
+      Path outDir,
+      Path workDir,
+      Duration catchUpTimeout,
+      Duration settle,
+      Duration requestTimeout,
+      Map<String, String> overrides,
+      boolean prequential,
+      long maxLag,
+      List<Long> paceSweep) {
     public Settings {
       overrides = Map.copyOf(overrides);
       paceSweep = List.copyOf(paceSweep);
@@ -58,31 +75,82 @@ public final class Demo {
     }
 
     /** The prequential protocol at the default pacing, or the tutorial protocol. */
-    public Settings(BrokerMode broker, String bootstrap, String suffix, Path dataDir, long seed, Path outDir,
-                    Path workDir, Duration catchUpTimeout, Duration settle, Duration requestTimeout,
-                    Map<String, String> overrides, boolean prequential) {
-      this(broker, bootstrap, suffix, dataDir, seed, outDir, workDir, catchUpTimeout, settle, requestTimeout,
-          overrides, prequential, DEFAULT_MAX_LAG, List.of());
+    public Settings(
+        BrokerMode broker,
+        String bootstrap,
+        String suffix,
+        Path dataDir,
+        long seed,
+        Path outDir,
+        Path workDir,
+        Duration catchUpTimeout,
+        Duration settle,
+        Duration requestTimeout,
+        Map<String, String> overrides,
+        boolean prequential) {
+      this(
+          broker,
+          bootstrap,
+          suffix,
+          dataDir,
+          seed,
+          outDir,
+          workDir,
+          catchUpTimeout,
+          settle,
+          requestTimeout,
+          overrides,
+          prequential,
+          DEFAULT_MAX_LAG,
+          List.of());
     }
 
     /** The tutorial protocol (the default demo). */
-    public Settings(BrokerMode broker, String bootstrap, String suffix, Path dataDir, long seed, Path outDir,
-                    Path workDir, Duration catchUpTimeout, Duration settle, Duration requestTimeout,
-                    Map<String, String> overrides) {
-      this(broker, bootstrap, suffix, dataDir, seed, outDir, workDir, catchUpTimeout, settle, requestTimeout,
-          overrides, false);
+    public Settings(
+        BrokerMode broker,
+        String bootstrap,
+        String suffix,
+        Path dataDir,
+        long seed,
+        Path outDir,
+        Path workDir,
+        Duration catchUpTimeout,
+        Duration settle,
+        Duration requestTimeout,
+        Map<String, String> overrides) {
+      this(
+          broker,
+          bootstrap,
+          suffix,
+          dataDir,
+          seed,
+          outDir,
+          workDir,
+          catchUpTimeout,
+          settle,
+          requestTimeout,
+          overrides,
+          false);
     }
   }
 
   /**
-   * The prequential demo's default lag bound (records): about what the services drain in well under a second on two
-   * cores, above the floor the 100 ms exactly-once commit cadence sets (docs/cli.md).
+   * The prequential demo's default lag bound (records): about what the services drain in well under
+   * a second on two cores, above the floor the 100 ms exactly-once commit cadence sets
+   * (docs/cli.md).
    */
   public static final long DEFAULT_MAX_LAG = 1_000;
 
-  /** What the demo measured; {@code result} is null for the prequential protocol, {@code prequential} otherwise. */
-  public record Outcome(TutorialReport.Result result, PrequentialReport.Result prequential, Replayer.Summary replay,
-                        Map<String, Double> phaseSeconds, CatchUp.Snapshot caughtUp) {
+  /**
+   * What the demo measured; {@code result} is null for the prequential protocol, {@code
+   * prequential} otherwise.
+   */
+  public record Outcome(
+      TutorialReport.Result result,
+      PrequentialReport.Result prequential,
+      Replayer.Summary replay,
+      Map<String, Double> phaseSeconds,
+      CatchUp.Snapshot caughtUp) {
     public double totalSeconds() {
       return phaseSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
     }
@@ -90,7 +158,8 @@ public final class Demo {
 
   private Demo() {}
 
-  public static Outcome run(Settings s, ServiceLauncher launcher, PrintStream out) throws Exception {
+  public static Outcome run(Settings s, ServiceLauncher launcher, PrintStream out)
+      throws Exception {
     Map<String, Double> phases = new LinkedHashMap<>();
     java.time.Instant startedAt = java.time.Instant.now();
     long t = System.nanoTime();
@@ -125,9 +194,15 @@ public final class Demo {
           brokerHandle = null;
         }
         phase(phases, "shutdown", t);
-        PrequentialReport.Result report = new PrequentialReport.Result(po.report().protocol(), po.report().k(),
-            po.report().splitMillis(), po.report().splitTime(), po.report().arms(), po.report().paceSweep(),
-            runInfo(s, startedAt, phases));
+        PrequentialReport.Result report =
+            new PrequentialReport.Result(
+                po.report().protocol(),
+                po.report().k(),
+                po.report().splitMillis(),
+                po.report().splitTime(),
+                po.report().arms(),
+                po.report().paceSweep(),
+                runInfo(s, startedAt, phases));
         EvaluateCommand.emitPrequential(report, s.outDir(), out);
         out.println(timings(phases));
         writeTimings(s.outDir(), phases);
@@ -141,38 +216,66 @@ public final class Demo {
       TopicAdmin.createAll(bootstrap, topics, (short) 1, Map.of());
       t = phase(phases, "topics", t);
 
-      services = launcher.start(new ServiceLauncher.Settings(bootstrap, s.suffix(), s.workDir().resolve("state"),
-          s.seed(), withTitles(s.overrides(), s.dataDir())));
+      services =
+          launcher.start(
+              new ServiceLauncher.Settings(
+                  bootstrap,
+                  s.suffix(),
+                  s.workDir().resolve("state"),
+                  s.seed(),
+                  withTitles(s.overrides(), s.dataDir())));
       t = phase(phases, "services", t);
       if (services.servingUrl() != null) {
         out.printf("Live page: %s (while the demo runs)%n", services.servingUrl());
       }
 
-      Replayer.Summary replay = ReplayCommand.run(s.dataDir(), Replayer.Settings.fastest(bootstrap, s.suffix()),
-          TutorialSplit.TEST_FRACTION, TutorialSplit.MIN_USER_COUNT, out,
-          System.console() != null);
+      Replayer.Summary replay =
+          ReplayCommand.run(
+              s.dataDir(),
+              Replayer.Settings.fastest(bootstrap, s.suffix()),
+              TutorialSplit.TEST_FRACTION,
+              TutorialSplit.MIN_USER_COUNT,
+              out,
+              System.console() != null);
       t = phase(phases, "replay", t);
 
       out.println("Waiting until ingest, trainer and serving have caught up ...");
-      CatchUp catchUp = new CatchUp(bootstrap, Topics.RATINGS.withSuffix(s.suffix()).name(),
-          List.of(Topics.USER_EMBEDDINGS.withSuffix(s.suffix()).name(),
-              Topics.ITEM_EMBEDDINGS.withSuffix(s.suffix()).name()));
-      CatchUp.Snapshot caught = catchUp.await(services, launcher.ratingsConsumerGroups(), s.settle(),
-          s.catchUpTimeout(), out);
-      out.printf("Caught up: trainer trained %,d examples, model version %d%n", caught.trainer().examplesTrained(),
-          caught.trainer().modelVersion());
+      CatchUp catchUp =
+          new CatchUp(
+              bootstrap,
+              Topics.RATINGS.withSuffix(s.suffix()).name(),
+              List.of(
+                  Topics.USER_EMBEDDINGS.withSuffix(s.suffix()).name(),
+                  Topics.ITEM_EMBEDDINGS.withSuffix(s.suffix()).name()));
+      CatchUp.Snapshot caught =
+          catchUp.await(
+              services, launcher.ratingsConsumerGroups(), s.settle(), s.catchUpTimeout(), out);
+      out.printf(
+          "Caught up: trainer trained %,d examples, model version %d%n",
+          caught.trainer().examplesTrained(), caught.trainer().modelVersion());
       t = phase(phases, "catch-up", t);
 
       MovieLens.Dataset ds = MovieLens.load(s.dataDir());
       TutorialSplit.Split split = TutorialSplit.apply(ds);
-      TutorialReport.Result result = EvaluateCommand.tutorial(split,
-          EvaluateCommand.expectedFor(ds, TutorialSplit.TEST_FRACTION), bootstrap, s.suffix(), 10,
-          s.requestTimeout(), s.seed(), s.outDir(), out, Map.of("run", runInfo(s, startedAt, phases)));
+      TutorialReport.Result result =
+          EvaluateCommand.tutorial(
+              split,
+              EvaluateCommand.expectedFor(ds, TutorialSplit.TEST_FRACTION),
+              bootstrap,
+              s.suffix(),
+              10,
+              s.requestTimeout(),
+              s.seed(),
+              s.outDir(),
+              out,
+              Map.of("run", runInfo(s, startedAt, phases)));
       t = phase(phases, "evaluate", t);
       Object served = result == null ? null : result.details().get("max model version");
       if (served instanceof Number v && v.longValue() < caught.trainer().modelVersion()) {
-        out.printf("Note: the newest model version in the answers (%d) is older than the trainer's (%d): users'"
-            + " rows published last may not have reached serving.%n", v.longValue(), caught.trainer().modelVersion());
+        out.printf(
+            "Note: the newest model version in the answers (%d) is older than the trainer's (%d): users'"
+                + " rows published last may not have reached serving.%n",
+            v.longValue(), caught.trainer().modelVersion());
       }
 
       services.close();
@@ -199,9 +302,13 @@ public final class Demo {
     }
   }
 
-  /** {@code overrides} plus {@code serving.movielens.dir = dataDir} when the data set has titles and none is set. */
+  /**
+   * {@code overrides} plus {@code serving.movielens.dir = dataDir} when the data set has titles and
+   * none is set.
+   */
   static Map<String, String> withTitles(Map<String, String> overrides, Path dataDir) {
-    if (overrides.containsKey("serving.movielens.dir") || !Files.isRegularFile(dataDir.resolve("u.item"))) {
+    if (overrides.containsKey("serving.movielens.dir")
+        || !Files.isRegularFile(dataDir.resolve("u.item"))) {
       return overrides;
     }
     Map<String, String> out = new LinkedHashMap<>(overrides);
@@ -210,11 +317,12 @@ public final class Demo {
   }
 
   /**
-   * What every results file records about the run: the seed, the settings that differ from the defaults (the
-   * {@code --set} overrides and non-default demo options), the git commit, the start time and the phase timings
-   * so far.
+   * What every results file records about the run: the seed, the settings that differ from the
+   * defaults (the {@code --set} overrides and non-default demo options), the git commit, the start
+   * time and the phase timings so far.
    */
-  static PrequentialReport.Run runInfo(Settings s, java.time.Instant startedAt, Map<String, Double> phases) {
+  static PrequentialReport.Run runInfo(
+      Settings s, java.time.Instant startedAt, Map<String, Double> phases) {
     Map<String, String> changed = new java.util.TreeMap<>(s.overrides());
     if (s.prequential() && s.maxLag() != DEFAULT_MAX_LAG) {
       changed.put("demo.max.lag", Long.toString(s.maxLag()));
@@ -229,11 +337,17 @@ public final class Demo {
   static String gitCommit() {
     try {
       Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
-      String v = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
-      if (p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0 && v.matches("[0-9a-f]{40}")) {
-        Process d = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").start();
-        boolean dirty = !new String(d.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-            .isBlank();
+      String v =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+              .trim();
+      if (p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)
+          && p.exitValue() == 0
+          && v.matches("[0-9a-f]{40}")) {
+        Process d =
+            new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").start();
+        boolean dirty =
+            !new String(d.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                .isBlank();
         d.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
         return dirty ? v + "-dirty" : v;
       }
@@ -248,7 +362,8 @@ public final class Demo {
   static long phase(Map<String, Double> phases, String name, long since) {
     long now = System.nanoTime();
     phases.put(name, (now - since) / 1e9);
-    log.info("Demo phase {} took {} s", name, String.format(Locale.ROOT, "%.1f", (now - since) / 1e9));
+    log.info(
+        "Demo phase {} took {} s", name, String.format(Locale.ROOT, "%.1f", (now - since) / 1e9));
     return now;
   }
 

@@ -19,12 +19,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the real services (trainer, ingest, serving) in this JVM through their public API.
  *
- * <p>Configuration given to every service, on top of its classpath defaults and {@code STREAMREC_*} environment:
- * {@code kafka.bootstrap.servers}, {@code topics.suffix}, {@code <component>.state.dir}, unique application and
- * group ids per suffix (several demos or tests on one broker), free HTTP ports, {@code trainer.seed}, and
- * {@code ingest.min.user.interactions=1}: the replay already applied the tutorial's MinCountFilter offline, over
- * the whole file, exactly as the tutorial does before splitting; filtering again in the stream would hold back
- * each user's first 19 train events and drop users with fewer than 20 train rows.
+ * <p>Configuration given to every service, on top of its classpath defaults and {@code STREAMREC_*}
+ * environment: {@code kafka.bootstrap.servers}, {@code topics.suffix}, {@code
+ * <component>.state.dir}, unique application and group ids per suffix (several demos or tests on
+ * one broker), free HTTP ports, {@code trainer.seed}, and {@code ingest.min.user.interactions=1}:
+ * the replay already applied the tutorial's MinCountFilter offline, over the whole file, exactly as
+ * the tutorial does before splitting; filtering again in the stream would hold back each user's
+ * first 19 train events and drop users with fewer than 20 train rows.
  */
 public final class InProcessServiceLauncher implements ServiceLauncher {
   private static final Logger log = LoggerFactory.getLogger(InProcessServiceLauncher.class);
@@ -54,20 +55,27 @@ public final class InProcessServiceLauncher implements ServiceLauncher {
     MeterRegistry registry = new SimpleMeterRegistry();
     List<AutoCloseable> started = new ArrayList<>();
     try {
-      TrainerService trainer = new TrainerService(
-          TrainerConfig.load(ConfigSource.load(TrainerConfig.DEFAULTS, null, common)), registry);
+      TrainerService trainer =
+          new TrainerService(
+              TrainerConfig.load(ConfigSource.load(TrainerConfig.DEFAULTS, null, common)),
+              registry);
       trainer.start();
       started.add(trainer);
-      IngestService ingest = new IngestService(
-          IngestConfig.from(ConfigSource.load(IngestConfig.DEFAULTS_RESOURCE, null, common)), registry);
+      IngestService ingest =
+          new IngestService(
+              IngestConfig.from(ConfigSource.load(IngestConfig.DEFAULTS_RESOURCE, null, common)),
+              registry);
       ingest.start();
       started.add(ingest);
-      ServingConfig servingConfig = ServingConfig.load(ConfigSource.load(ServingConfig.DEFAULTS, null, common));
+      ServingConfig servingConfig =
+          ServingConfig.load(ConfigSource.load(ServingConfig.DEFAULTS, null, common));
       ServingService serving = new ServingService(servingConfig, registry);
       serving.start();
       started.add(serving);
       log.info("Started trainer, ingest and serving in-process");
-      return new Running(trainer, started,
+      return new Running(
+          trainer,
+          started,
           "http://" + servingConfig.advertisedHost() + ":" + serving.httpPort() + "/");
     } catch (RuntimeException e) {
       closeAll(started);
@@ -89,7 +97,8 @@ public final class InProcessServiceLauncher implements ServiceLauncher {
       implements RunningServices {
     @Override
     public TrainerStatus trainer() {
-      return new TrainerStatus(service.modelVersion(), service.examplesTrained(), service.lag(), service.idle());
+      return new TrainerStatus(
+          service.modelVersion(), service.examplesTrained(), service.lag(), service.idle());
     }
 
     @Override

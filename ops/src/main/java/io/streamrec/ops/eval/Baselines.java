@@ -11,14 +11,15 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Non-learning recommenders computed on the same split, for the evaluation table. All exclude the user's
- * train items and break score ties by item id, so results are deterministic.
+ * Non-learning recommenders computed on the same split, for the evaluation table. All exclude the
+ * user's train items and break score ties by item id, so results are deterministic.
  */
 public final class Baselines {
   private Baselines() {}
 
   /** Uniformly random unseen train items (seeded). */
-  public static Map<String, List<String>> random(TutorialSplit.Split split, Collection<String> users, int k, long seed) {
+  public static Map<String, List<String>> random(
+      TutorialSplit.Split split, Collection<String> users, int k, long seed) {
     List<String> items = new ArrayList<>(split.trainItems());
     items.sort(String::compareTo);
     Map<String, Set<String>> seen = split.seenItems();
@@ -45,18 +46,22 @@ public final class Baselines {
   }
 
   /** Most-rated train items overall. */
-  public static Map<String, List<String>> popularity(TutorialSplit.Split split, Collection<String> users, int k) {
+  public static Map<String, List<String>> popularity(
+      TutorialSplit.Split split, Collection<String> users, int k) {
     return byCount(split, users, k, Long.MIN_VALUE);
   }
 
-  /** Most-rated train items within {@code window} before the split time (the spec's "recent popularity"). */
-  public static Map<String, List<String>> recentPopularity(TutorialSplit.Split split, Collection<String> users, int k,
-                                                           Duration window) {
+  /**
+   * Most-rated train items within {@code window} before the split time (the spec's "recent
+   * popularity").
+   */
+  public static Map<String, List<String>> recentPopularity(
+      TutorialSplit.Split split, Collection<String> users, int k, Duration window) {
     return byCount(split, users, k, split.testStartMillis() - window.toMillis());
   }
 
-  private static Map<String, List<String>> byCount(TutorialSplit.Split split, Collection<String> users, int k,
-                                                   long sinceMillis) {
+  private static Map<String, List<String>> byCount(
+      TutorialSplit.Split split, Collection<String> users, int k, long sinceMillis) {
     Map<String, Integer> counts = new HashMap<>();
     for (Interaction i : split.train()) {
       if (i.timestamp() >= sinceMillis) {
@@ -64,10 +69,11 @@ public final class Baselines {
       }
     }
     List<String> ranked = new ArrayList<>(counts.keySet());
-    ranked.sort((a, b) -> {
-      int c = Integer.compare(counts.get(b), counts.get(a));
-      return c != 0 ? c : a.compareTo(b);
-    });
+    ranked.sort(
+        (a, b) -> {
+          int c = Integer.compare(counts.get(b), counts.get(a));
+          return c != 0 ? c : a.compareTo(b);
+        });
     Map<String, Set<String>> seen = split.seenItems();
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (String u : users) {

@@ -21,15 +21,16 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The tutorial protocol over Kafka: sends one {@code RecommendationRequest{userId, k, requestId}} per test user
- * to the requests topic and collects the answers from the recommendations topic by {@code requestId}
- * ({@code read_committed}; the consumer is positioned at the end of the topic before the first request is sent,
- * so only answers to this run's requests count).
+ * The tutorial protocol over Kafka: sends one {@code RecommendationRequest{userId, k, requestId}}
+ * per test user to the requests topic and collects the answers from the recommendations topic by
+ * {@code requestId} ({@code read_committed}; the consumer is positioned at the end of the topic
+ * before the first request is sent, so only answers to this run's requests count).
  */
 public final class HoldoutEvaluator {
 
   /** The answers: per user, item ids best first; plus what the lists say about the model. */
-  public record Responses(Map<String, List<String>> lists, int fallbacks, long maxModelVersion, double seconds) {}
+  public record Responses(
+      Map<String, List<String>> lists, int fallbacks, long maxModelVersion, double seconds) {}
 
   /** Some users got no answer within the timeout. */
   public static final class MissingResponsesException extends IllegalStateException {
@@ -37,8 +38,16 @@ public final class HoldoutEvaluator {
     private final List<String> users;
 
     MissingResponsesException(List<String> users, int asked, Duration timeout, String topic) {
-      super(users.size() + " of " + asked + " users got no answer on " + topic + " within " + timeout
-          + " (is the serving topology running?): users " + preview(users));
+      super(
+          users.size()
+              + " of "
+              + asked
+              + " users got no answer on "
+              + topic
+              + " within "
+              + timeout
+              + " (is the serving topology running?): users "
+              + preview(users));
       this.users = List.copyOf(users);
     }
 
@@ -47,18 +56,27 @@ public final class HoldoutEvaluator {
     }
 
     private static String preview(List<String> users) {
-      return users.size() <= 50 ? users.toString() : users.subList(0, 50) + " and " + (users.size() - 50) + " more";
+      return users.size() <= 50
+          ? users.toString()
+          : users.subList(0, 50) + " and " + (users.size() - 50) + " more";
     }
   }
 
   private HoldoutEvaluator() {}
 
   /**
-   * @param runId prefix of the request ids, unique per run (request id = {@code runId + ":" + userId})
+   * @param runId prefix of the request ids, unique per run (request id = {@code runId + ":" +
+   *     userId})
    */
-  public static Responses request(String bootstrap, String suffix, Collection<String> users, int k, Duration timeout,
-                                  String runId) {
-    TopicSpec<String, RecommendationRequest> requests = Topics.RECOMMENDATION_REQUESTS.withSuffix(suffix);
+  public static Responses request(
+      String bootstrap,
+      String suffix,
+      Collection<String> users,
+      int k,
+      Duration timeout,
+      String runId) {
+    TopicSpec<String, RecommendationRequest> requests =
+        Topics.RECOMMENDATION_REQUESTS.withSuffix(suffix);
     TopicSpec<String, Recommendations> recs = Topics.RECOMMENDATIONS.withSuffix(suffix);
     Map<String, String> userByRequest = new HashMap<>();
     for (String u : users) {
@@ -68,10 +86,16 @@ public final class HoldoutEvaluator {
     int fallbacks = 0;
     long maxVersion = -1;
     long start = System.nanoTime();
-    try (KafkaConsumer<String, Recommendations> consumer = new KafkaConsumer<>(
-        TopicReader.consumerProps(bootstrap), recs.keySerde().deserializer(), recs.valueSerde().deserializer());
-         KafkaProducer<String, RecommendationRequest> producer = new KafkaProducer<>(producerProps(bootstrap),
-             requests.keySerde().serializer(), requests.valueSerde().serializer())) {
+    try (KafkaConsumer<String, Recommendations> consumer =
+            new KafkaConsumer<>(
+                TopicReader.consumerProps(bootstrap),
+                recs.keySerde().deserializer(),
+                recs.valueSerde().deserializer());
+        KafkaProducer<String, RecommendationRequest> producer =
+            new KafkaProducer<>(
+                producerProps(bootstrap),
+                requests.keySerde().serializer(),
+                requests.valueSerde().serializer())) {
       List<TopicPartition> parts = TopicReader.partitions(consumer, recs.name(), timeout);
       consumer.assign(parts);
       consumer.seekToEnd(parts);
@@ -79,7 +103,9 @@ public final class HoldoutEvaluator {
         consumer.position(p, timeout);
       }
       for (String u : users) {
-        producer.send(new ProducerRecord<>(requests.name(), u, new RecommendationRequest(u, k, runId + ":" + u)));
+        producer.send(
+            new ProducerRecord<>(
+                requests.name(), u, new RecommendationRequest(u, k, runId + ":" + u)));
       }
       producer.flush();
       long deadline = System.nanoTime() + timeout.toNanos();

@@ -13,18 +13,27 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads the MovieLens variants StreamRec replays: 100k ({@code u.data}, tab-separated, {@code u.item} and
- * {@code u.user} as metadata), 1M ({@code ratings.dat}, {@code ::}-separated, with {@code movies.dat} and
- * {@code users.dat}) and 20M/25M ({@code ratings.csv} with a header, {@code movies.csv}; no user file, so every
- * rated user counts as known). Timestamps are Unix seconds in the files and epoch milliseconds here.
+ * Reads the MovieLens variants StreamRec replays: 100k ({@code u.data}, tab-separated, {@code
+ * u.item} and {@code u.user} as metadata), 1M ({@code ratings.dat}, {@code ::}-separated, with
+ * {@code movies.dat} and {@code users.dat}) and 20M/25M ({@code ratings.csv} with a header, {@code
+ * movies.csv}; no user file, so every rated user counts as known). Timestamps are Unix seconds in
+ * the files and epoch milliseconds here.
  */
 public final class MovieLens {
 
   /** Which files a directory holds. */
-  public enum Format { ML_100K, ML_1M, ML_CSV }
+  public enum Format {
+    ML_100K,
+    ML_1M,
+    ML_CSV
+  }
 
-  /** The ratings in file order, plus the ids the metadata files know (null = no metadata file, all known). */
-  public record Dataset(Format format, List<Interaction> ratings, Set<String> knownUsers, Set<String> knownItems) {}
+  /**
+   * The ratings in file order, plus the ids the metadata files know (null = no metadata file, all
+   * known).
+   */
+  public record Dataset(
+      Format format, List<Interaction> ratings, Set<String> knownUsers, Set<String> knownItems) {}
 
   private MovieLens() {}
 
@@ -38,19 +47,32 @@ public final class MovieLens {
     if (Files.isRegularFile(dir.resolve("ratings.csv"))) {
       return Format.ML_CSV;
     }
-    throw new IllegalArgumentException("No MovieLens ratings in " + dir + " (expected u.data, ratings.dat or ratings.csv)");
+    throw new IllegalArgumentException(
+        "No MovieLens ratings in " + dir + " (expected u.data, ratings.dat or ratings.csv)");
   }
 
   public static Dataset load(Path dir) {
     Format f = detect(dir);
     try {
       return switch (f) {
-        case ML_100K -> new Dataset(f, readRatings(dir.resolve("u.data"), "\t", false),
-            firstColumn(dir.resolve("u.user"), "\\|"), firstColumn(dir.resolve("u.item"), "\\|"));
-        case ML_1M -> new Dataset(f, readRatings(dir.resolve("ratings.dat"), "::", false),
-            firstColumn(dir.resolve("users.dat"), "::"), firstColumn(dir.resolve("movies.dat"), "::"));
-        case ML_CSV -> new Dataset(f, readRatings(dir.resolve("ratings.csv"), ",", true),
-            null, firstColumnCsv(dir.resolve("movies.csv")));
+        case ML_100K ->
+            new Dataset(
+                f,
+                readRatings(dir.resolve("u.data"), "\t", false),
+                firstColumn(dir.resolve("u.user"), "\\|"),
+                firstColumn(dir.resolve("u.item"), "\\|"));
+        case ML_1M ->
+            new Dataset(
+                f,
+                readRatings(dir.resolve("ratings.dat"), "::", false),
+                firstColumn(dir.resolve("users.dat"), "::"),
+                firstColumn(dir.resolve("movies.dat"), "::"));
+        case ML_CSV ->
+            new Dataset(
+                f,
+                readRatings(dir.resolve("ratings.csv"), ",", true),
+                null,
+                firstColumnCsv(dir.resolve("movies.csv")));
       };
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read MovieLens from " + dir, e);
@@ -64,7 +86,8 @@ public final class MovieLens {
     return sorted;
   }
 
-  private static List<Interaction> readRatings(Path file, String sep, boolean header) throws IOException {
+  private static List<Interaction> readRatings(Path file, String sep, boolean header)
+      throws IOException {
     List<Interaction> out = new ArrayList<>(100_000);
     String quoted = java.util.regex.Pattern.quote(sep);
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
@@ -81,11 +104,16 @@ public final class MovieLens {
         }
         String[] p = line.split(quoted, -1);
         if (p.length < 4) {
-          throw new IllegalArgumentException(file + ":" + lineNo + ": expected 4 fields, got " + p.length);
+          throw new IllegalArgumentException(
+              file + ":" + lineNo + ": expected 4 fields, got " + p.length);
         }
         try {
-          out.add(new Interaction(p[0].trim(), p[1].trim(), Float.parseFloat(p[2].trim()),
-              Long.parseLong(p[3].trim()) * 1000L));
+          out.add(
+              new Interaction(
+                  p[0].trim(),
+                  p[1].trim(),
+                  Float.parseFloat(p[2].trim()),
+                  Long.parseLong(p[3].trim()) * 1000L));
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException(file + ":" + lineNo + ": " + e.getMessage(), e);
         }

@@ -6,15 +6,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * RePlay's ranking metrics at a cutoff K, averaged over the test users (the keys of the ground truth); a test user
- * with no recommendations scores 0.
+ * RePlay's ranking metrics at a cutoff K, averaged over the test users (the keys of the ground
+ * truth); a test user with no recommendations scores 0.
+ *
  * <ul>
- *   <li>HitRate@K: share of test users with at least one relevant item in their top K;</li>
- *   <li>NDCG@K: binary relevance, DCG = sum over hits at rank r (0-based) of 1/log2(r+2), divided by the ideal DCG
- *       over min(K, |ground truth|) positions;</li>
- *   <li>Coverage@K: distinct items in the top-K lists of <em>every</em> user in the recommendations (also users
- *       without ground truth, as RePlay's {@code Coverage} takes the whole recommendation set) divided by the
- *       distinct train items.</li>
+ *   <li>HitRate@K: share of test users with at least one relevant item in their top K;
+ *   <li>NDCG@K: binary relevance, DCG = sum over hits at rank r (0-based) of 1/log2(r+2), divided
+ *       by the ideal DCG over min(K, |ground truth|) positions;
+ *   <li>Coverage@K: distinct items in the top-K lists of <em>every</em> user in the recommendations
+ *       (also users without ground truth, as RePlay's {@code Coverage} takes the whole
+ *       recommendation set) divided by the distinct train items.
  * </ul>
  */
 public final class RankingMetrics {
@@ -25,13 +26,16 @@ public final class RankingMetrics {
   private RankingMetrics() {}
 
   /**
-   * @param recommendations per user, items best first (users that are not in the ground truth count for Coverage
-   *                        only)
-   * @param groundTruth     per test user, the relevant items
-   * @param trainItems      distinct items of the train part (Coverage's denominator)
+   * @param recommendations per user, items best first (users that are not in the ground truth count
+   *     for Coverage only)
+   * @param groundTruth per test user, the relevant items
+   * @param trainItems distinct items of the train part (Coverage's denominator)
    */
-  public static Scores score(Map<String, List<String>> recommendations, Map<String, Set<String>> groundTruth,
-                             Set<String> trainItems, int k) {
+  public static Scores score(
+      Map<String, List<String>> recommendations,
+      Map<String, Set<String>> groundTruth,
+      Set<String> trainItems,
+      int k) {
     if (groundTruth.isEmpty()) {
       throw new IllegalArgumentException("No test users to score");
     }

@@ -14,16 +14,22 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Reads a whole topic, from the beginning up to the end offsets taken when the read starts, without a consumer
- * group (nothing is committed) and with {@code isolation.level=read_committed}.
+ * Reads a whole topic, from the beginning up to the end offsets taken when the read starts, without
+ * a consumer group (nothing is committed) and with {@code isolation.level=read_committed}.
  */
 public final class TopicReader {
   private TopicReader() {}
 
-  public static <K, V> long readAll(String bootstrap, TopicSpec<K, V> topic, Duration timeout,
-                                    Consumer<ConsumerRecord<K, V>> sink) {
-    try (KafkaConsumer<K, V> c = new KafkaConsumer<>(consumerProps(bootstrap), topic.keySerde().deserializer(),
-        topic.valueSerde().deserializer())) {
+  public static <K, V> long readAll(
+      String bootstrap,
+      TopicSpec<K, V> topic,
+      Duration timeout,
+      Consumer<ConsumerRecord<K, V>> sink) {
+    try (KafkaConsumer<K, V> c =
+        new KafkaConsumer<>(
+            consumerProps(bootstrap),
+            topic.keySerde().deserializer(),
+            topic.valueSerde().deserializer())) {
       List<TopicPartition> parts = partitions(c, topic.name(), timeout);
       c.assign(parts);
       c.seekToBeginning(parts);
@@ -32,8 +38,16 @@ public final class TopicReader {
       long n = 0;
       while (!reached(c, end)) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("Timed out after " + timeout + " reading " + topic.name() + " (read " + n
-              + " records, end offsets " + end + ")");
+          throw new IllegalStateException(
+              "Timed out after "
+                  + timeout
+                  + " reading "
+                  + topic.name()
+                  + " (read "
+                  + n
+                  + " records, end offsets "
+                  + end
+                  + ")");
         }
         for (ConsumerRecord<K, V> r : c.poll(Duration.ofMillis(200))) {
           sink.accept(r);

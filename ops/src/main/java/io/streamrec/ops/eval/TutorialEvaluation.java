@@ -11,25 +11,37 @@ public final class TutorialEvaluation {
   private TutorialEvaluation() {}
 
   /**
-   * @param name     label of the system under test (null = baselines only)
-   * @param recs     its lists per test user (best first; ignored without a name)
+   * @param name label of the system under test (null = baselines only)
+   * @param recs its lists per test user (best first; ignored without a name)
    * @param expected split sizes to check against (null = no check)
-   * @param details  extra facts for the JSON (timings, model version, ...)
+   * @param details extra facts for the JSON (timings, model version, ...)
    */
-  public static TutorialReport.Result evaluate(String protocol, String name, Map<String, List<String>> recs,
-                                               TutorialSplit.Split split, int k, long seed,
-                                               TutorialReport.SplitStats expected, Map<String, Object> details) {
+  public static TutorialReport.Result evaluate(
+      String protocol,
+      String name,
+      Map<String, List<String>> recs,
+      TutorialSplit.Split split,
+      int k,
+      long seed,
+      TutorialReport.SplitStats expected,
+      Map<String, Object> details) {
     TutorialReport.SplitStats stats = TutorialReport.SplitStats.of(split);
     List<TutorialReport.Row> rows = new ArrayList<>();
     if (name != null) {
-      RankingMetrics.Scores s = RankingMetrics.score(recs, split.groundTruth(), split.trainItems(), k);
+      RankingMetrics.Scores s =
+          RankingMetrics.score(recs, split.groundTruth(), split.trainItems(), k);
       rows.add(TutorialReport.Row.of(name, s, s.users() + " test users"));
     }
     if (k == 10) {
       rows.add(TutorialReport.TUTORIAL);
     }
     rows.addAll(TutorialReport.baselines(split, k, seed));
-    return new TutorialReport.Result(protocol, k, stats, expected == null ? null : stats.sameSizes(expected), rows,
+    return new TutorialReport.Result(
+        protocol,
+        k,
+        stats,
+        expected == null ? null : stats.sameSizes(expected),
+        rows,
         new LinkedHashMap<>(details));
   }
 

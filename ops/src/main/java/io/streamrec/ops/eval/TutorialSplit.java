@@ -11,14 +11,17 @@ import java.util.Set;
 
 /**
  * The tutorial's preprocessing and split, with RePlay's semantics:
+ *
  * <ol>
- *   <li>{@code MinCountFilter(20)} on users: keep users with at least {@code minUserCount} ratings (whole data);</li>
- *   <li>keep rows whose user and item exist in the metadata files (where there are such files);</li>
- *   <li>{@code TimeSplitter(0.2)}: sort by time (stable); the row at index {@code (int)(n * 0.8)} gives the test
- *       start time; every row with time &gt;= it is test (ties go to test);</li>
- *   <li>drop test rows whose user or item is not in train;</li>
- *   <li>{@code LowRatingFilter(4)} keeps test rows rated &gt;= 4.</li>
+ *   <li>{@code MinCountFilter(20)} on users: keep users with at least {@code minUserCount} ratings
+ *       (whole data);
+ *   <li>keep rows whose user and item exist in the metadata files (where there are such files);
+ *   <li>{@code TimeSplitter(0.2)}: sort by time (stable); the row at index {@code (int)(n * 0.8)}
+ *       gives the test start time; every row with time &gt;= it is test (ties go to test);
+ *   <li>drop test rows whose user or item is not in train;
+ *   <li>{@code LowRatingFilter(4)} keeps test rows rated &gt;= 4.
  * </ol>
+ *
  * On MovieLens-100k: train 79,999 rows / 751 users / 1,616 items; test 1,571 rows / 95 users.
  */
 public final class TutorialSplit {
@@ -34,7 +37,9 @@ public final class TutorialSplit {
       return ids(train, false);
     }
 
-    /** Test users in first-appearance order, each with the set of items they rated >= the threshold. */
+    /**
+     * Test users in first-appearance order, each with the set of items they rated >= the threshold.
+     */
     public Map<String, Set<String>> groundTruth() {
       Map<String, Set<String>> gt = new LinkedHashMap<>();
       for (Interaction i : test) {
@@ -68,9 +73,9 @@ public final class TutorialSplit {
   private TutorialSplit() {}
 
   /**
-   * Steps 1 and 2 of the protocol: the rows of users with at least {@code minUserCount} ratings whose user and
-   * item exist in the metadata files, stably sorted by time. This is what the replay sends when it applies the
-   * tutorial protocol.
+   * Steps 1 and 2 of the protocol: the rows of users with at least {@code minUserCount} ratings
+   * whose user and item exist in the metadata files, stably sorted by time. This is what the replay
+   * sends when it applies the tutorial protocol.
    */
   public static List<Interaction> filtered(MovieLens.Dataset data, int minUserCount) {
     Map<String, Integer> counts = new HashMap<>();
@@ -93,8 +98,8 @@ public final class TutorialSplit {
   }
 
   /**
-   * RePlay's {@code TimeSplitter}: the time of the row at index {@code (int)(n * (1 - testFraction))} of the
-   * time-sorted rows; rows at or after it are test.
+   * RePlay's {@code TimeSplitter}: the time of the row at index {@code (int)(n * (1 -
+   * testFraction))} of the time-sorted rows; rows at or after it are test.
    */
   public static long testStartMillis(List<Interaction> sortedByTime, double testFraction) {
     if (!(testFraction > 0 && testFraction < 1)) {
@@ -109,7 +114,8 @@ public final class TutorialSplit {
     return apply(data, MIN_USER_COUNT, TEST_FRACTION, MIN_TEST_RATING);
   }
 
-  public static Split apply(MovieLens.Dataset data, int minUserCount, double testFraction, float minTestRating) {
+  public static Split apply(
+      MovieLens.Dataset data, int minUserCount, double testFraction, float minTestRating) {
     List<Interaction> sorted = filtered(data, minUserCount);
     long testStart = testStartMillis(sorted, testFraction);
     List<Interaction> train = new ArrayList<>();
@@ -121,12 +127,12 @@ public final class TutorialSplit {
   }
 
   /**
-   * Steps 4 and 5 on an already split stream: {@code train} (time before {@code testStart}) and {@code rawTest}
-   * (time at or after it), both in time order. The evaluator uses it on what the replay sent to the ratings and
-   * holdout topics.
+   * Steps 4 and 5 on an already split stream: {@code train} (time before {@code testStart}) and
+   * {@code rawTest} (time at or after it), both in time order. The evaluator uses it on what the
+   * replay sent to the ratings and holdout topics.
    */
-  public static Split fromParts(List<Interaction> train, List<Interaction> rawTest, long testStart,
-                                float minTestRating) {
+  public static Split fromParts(
+      List<Interaction> train, List<Interaction> rawTest, long testStart, float minTestRating) {
     Set<String> trainUsers = new HashSet<>();
     Set<String> trainItems = new HashSet<>();
     for (Interaction i : train) {
@@ -135,7 +141,9 @@ public final class TutorialSplit {
     }
     List<Interaction> test = new ArrayList<>();
     for (Interaction i : rawTest) {
-      if (trainUsers.contains(i.userId()) && trainItems.contains(i.itemId()) && i.rating() >= minTestRating) {
+      if (trainUsers.contains(i.userId())
+          && trainItems.contains(i.itemId())
+          && i.rating() >= minTestRating) {
         test.add(i);
       }
     }

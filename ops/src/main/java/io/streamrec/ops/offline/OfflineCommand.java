@@ -23,36 +23,59 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code streamrec offline}: trains the trainer's {@link OnlineLearner} on the tutorial split without Kafka and
- * scores it with the tutorial's metrics (tuning), or times the tutorial's 30-epoch training (benchmark).
+ * {@code streamrec offline}: trains the trainer's {@link OnlineLearner} on the tutorial split
+ * without Kafka and scores it with the tutorial's metrics (tuning), or times the tutorial's
+ * 30-epoch training (benchmark).
  *
- * <p>{@code eval} feeds the train split in time order exactly as the stream would (learn, then idle replay steps
- * once caught up), scores the test users' top-10 by {@code dot + bias} with their train items excluded, and prints
- * NDCG@10 / HitRate@10 / Coverage@10 per seed and the median. {@code bench} indexes the train split, then runs
- * {@code --epochs} shuffled epochs of plain mini-batches (no replay), and prints the time and throughput.
+ * <p>{@code eval} feeds the train split in time order exactly as the stream would (learn, then idle
+ * replay steps once caught up), scores the test users' top-10 by {@code dot + bias} with their
+ * train items excluded, and prints NDCG@10 / HitRate@10 / Coverage@10 per seed and the median.
+ * {@code bench} indexes the train split, then runs {@code --epochs} shuffled epochs of plain
+ * mini-batches (no replay), and prints the time and throughput.
  */
-@Command(name = "offline", mixinStandardHelpOptions = true,
+@Command(
+    name = "offline",
+    mixinStandardHelpOptions = true,
     description = "Tune or benchmark the trainer on the tutorial split, without Kafka.")
 public final class OfflineCommand implements Callable<Integer> {
 
   /** What to run. */
-  enum Mode { eval, bench }
+  enum Mode {
+    eval,
+    bench
+  }
 
-  @Option(names = "--mode", defaultValue = "eval", description = "eval (quality) or bench (30-epoch timing); default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--mode",
+      defaultValue = "eval",
+      description = "eval (quality) or bench (30-epoch timing); default ${DEFAULT-VALUE}.")
   Mode mode;
 
   /** What to score: the tutorial split, or every event test-then-train. */
-  enum Protocol { tutorial, prequential }
+  enum Protocol {
+    tutorial,
+    prequential
+  }
 
-  @Option(names = "--protocol", defaultValue = "tutorial",
-      description = "eval: tutorial (train split, then score the test users) or prequential (score each event "
-          + "against the learner's current top-K, then train on it; the live system's ceiling); default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--protocol",
+      defaultValue = "tutorial",
+      description =
+          "eval: tutorial (train split, then score the test users) or prequential (score each event "
+              + "against the learner's current top-K, then train on it; the live system's ceiling); default ${DEFAULT-VALUE}.")
   Protocol protocol;
 
-  @Option(names = "--data", description = "MovieLens directory (default: STREAMREC_MOVIELENS_DIR or ../shared/data/ml-100k).")
+  @Option(
+      names = "--data",
+      description =
+          "MovieLens directory (default: STREAMREC_MOVIELENS_DIR or ../shared/data/ml-100k).")
   Path data;
 
-  @Option(names = "--seeds", split = ",", defaultValue = "42", description = "Seeds, comma-separated (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seeds",
+      split = ",",
+      defaultValue = "42",
+      description = "Seeds, comma-separated (default ${DEFAULT-VALUE}).")
   long[] seeds;
 
   @Option(names = "--sampler", description = "uniform | popularity | in_batch | full.")
@@ -61,48 +84,104 @@ public final class OfflineCommand implements Callable<Integer> {
   @Option(names = "--loss", description = "bce | bpr | softmax.")
   Loss loss;
 
-  @Option(names = "--dim") Integer dim;
-  @Option(names = "--negatives") Integer negatives;
-  @Option(names = "--lr") Float lr;
-  @Option(names = "--bias-lr") Float biasLr;
-  @Option(names = "--l2") Float l2;
-  @Option(names = "--bias-l2") Float biasL2;
-  @Option(names = "--alpha") Double alpha;
-  @Option(names = "--logq", negatable = true) Boolean logQ;
-  @Option(names = "--seen-retries") Integer seenRetries;
-  @Option(names = "--batch", description = "Positives per step.") Integer batch;
-  @Option(names = "--new-per-step", description = "New stream examples per step (eval).") Integer newPerStep;
-  @Option(names = "--replay-recent") Integer replayRecent;
-  @Option(names = "--replay-reservoir") Integer replayReservoir;
-  @Option(names = "--recent-fraction") Double recentFraction;
-  @Option(names = "--init-std") Float initStd;
-  @Option(names = "--popularity-weight", description = "Initial popularity weight alpha (0 with --popularity-lr 0: no term).")
+  @Option(names = "--dim")
+  Integer dim;
+
+  @Option(names = "--negatives")
+  Integer negatives;
+
+  @Option(names = "--lr")
+  Float lr;
+
+  @Option(names = "--bias-lr")
+  Float biasLr;
+
+  @Option(names = "--l2")
+  Float l2;
+
+  @Option(names = "--bias-l2")
+  Float biasL2;
+
+  @Option(names = "--alpha")
+  Double alpha;
+
+  @Option(names = "--logq", negatable = true)
+  Boolean logQ;
+
+  @Option(names = "--seen-retries")
+  Integer seenRetries;
+
+  @Option(names = "--batch", description = "Positives per step.")
+  Integer batch;
+
+  @Option(names = "--new-per-step", description = "New stream examples per step (eval).")
+  Integer newPerStep;
+
+  @Option(names = "--replay-recent")
+  Integer replayRecent;
+
+  @Option(names = "--replay-reservoir")
+  Integer replayReservoir;
+
+  @Option(names = "--recent-fraction")
+  Double recentFraction;
+
+  @Option(names = "--init-std")
+  Float initStd;
+
+  @Option(
+      names = "--popularity-weight",
+      description = "Initial popularity weight alpha (0 with --popularity-lr 0: no term).")
   Float popularityWeight;
-  @Option(names = "--popularity-lr", description = "Adam learning rate of alpha (0: fixed).") Float popularityLr;
-  @Option(names = "--half-life-days", description = "Half-life of the decayed item counts, days of event time.")
+
+  @Option(names = "--popularity-lr", description = "Adam learning rate of alpha (0: fixed).")
+  Float popularityLr;
+
+  @Option(
+      names = "--half-life-days",
+      description = "Half-life of the decayed item counts, days of event time.")
   Double halfLifeDays;
 
-  @Option(names = "--tutorial", description = "Start from the tutorial's settings instead of the defaults.")
+  @Option(
+      names = "--tutorial",
+      description = "Start from the tutorial's settings instead of the defaults.")
   boolean tutorial;
 
-  @Option(names = "--sampled-bce",
-      description = "Start from the previous defaults (10 uniform negatives, BCE, no popularity term) instead.")
+  @Option(
+      names = "--sampled-bce",
+      description =
+          "Start from the previous defaults (10 uniform negatives, BCE, no popularity term) instead.")
   boolean sampledBce;
 
-  /** The recency-aware model is the default now; the flag stays so that older documented commands still run. */
-  @Option(names = "--recency", hidden = true) boolean recency;
+  /**
+   * The recency-aware model is the default now; the flag stays so that older documented commands
+   * still run.
+   */
+  @Option(names = "--recency", hidden = true)
+  boolean recency;
 
-  @Option(names = "--epochs", defaultValue = "1",
-      description = "eval: passes over the train split (later passes re-train, as bootstrap epochs); bench: epochs (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--epochs",
+      defaultValue = "1",
+      description =
+          "eval: passes over the train split (later passes re-train, as bootstrap epochs); bench: epochs (default ${DEFAULT-VALUE}).")
   int epochs;
 
-  @Option(names = "--idle-steps", defaultValue = "-1", description = "eval: replay-only steps after the stream (default: 25, the setting the offline tables in docs/ were measured with; the service runs up to trainer.idle.steps).")
+  @Option(
+      names = "--idle-steps",
+      defaultValue = "-1",
+      description =
+          "eval: replay-only steps after the stream (default: 25, the setting the offline tables in docs/ were measured with; the service runs up to trainer.idle.steps).")
   int idleSteps;
 
-  @Option(names = "--k", defaultValue = "10") int k;
+  @Option(names = "--k", defaultValue = "10")
+  int k;
 
-  @Option(names = "--sweep", description = "eval: also score at each serving-side value, e.g. "
-      + "popularity.weight=0.5,1,1.5,2 (serving.popularity.weight, the kappa multiplying the popularity term).")
+  @Option(
+      names = "--sweep",
+      description =
+          "eval: also score at each serving-side value, e.g. "
+              + "popularity.weight=0.5,1,1.5,2 (serving.popularity.weight, the kappa multiplying the popularity term).")
   String sweep;
 
   /** The service's default idle budget, so offline numbers match what the running trainer does. */
@@ -115,8 +194,13 @@ public final class OfflineCommand implements Callable<Integer> {
       return prequential(dir);
     }
     TutorialSplit.Split split = TutorialSplit.apply(MovieLens.load(dir));
-    System.out.printf(Locale.ROOT, "train %,d interactions / %,d users / %,d items; test %,d / %,d users%n",
-        split.train().size(), split.trainUsers().size(), split.trainItems().size(), split.test().size(),
+    System.out.printf(
+        Locale.ROOT,
+        "train %,d interactions / %,d users / %,d items; test %,d / %,d users%n",
+        split.train().size(),
+        split.trainUsers().size(),
+        split.trainItems().size(),
+        split.test().size(),
         split.groundTruth().size());
     List<double[]> rows = new ArrayList<>();
     for (long seed : seeds) {
@@ -128,16 +212,34 @@ public final class OfflineCommand implements Callable<Integer> {
       rows.add(r);
     }
     if (mode == Mode.eval && rows.size() > 1) {
-      System.out.printf(Locale.ROOT, "median of %d seeds: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f"
-              + "  (NDCG min %.4f max %.4f)%n", rows.size(), k, median(rows, 0), k, median(rows, 1), k,
-          median(rows, 2), rows.stream().mapToDouble(x -> x[0]).min().orElse(0),
+      System.out.printf(
+          Locale.ROOT,
+          "median of %d seeds: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f"
+              + "  (NDCG min %.4f max %.4f)%n",
+          rows.size(),
+          k,
+          median(rows, 0),
+          k,
+          median(rows, 1),
+          k,
+          median(rows, 2),
+          rows.stream().mapToDouble(x -> x[0]).min().orElse(0),
           rows.stream().mapToDouble(x -> x[0]).max().orElse(0));
       double[] kappas = sweepValues();
       for (int x = 0; x < kappas.length; x++) {
         int c = 3 + 3 * x;
-        System.out.printf(Locale.ROOT, "median popularity.weight=%s: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f"
-                + "  (NDCG min %.4f max %.4f)%n", fmt(kappas[x]), k, median(rows, c), k, median(rows, c + 1), k,
-            median(rows, c + 2), rows.stream().mapToDouble(r -> r[c]).min().orElse(0),
+        System.out.printf(
+            Locale.ROOT,
+            "median popularity.weight=%s: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f"
+                + "  (NDCG min %.4f max %.4f)%n",
+            fmt(kappas[x]),
+            k,
+            median(rows, c),
+            k,
+            median(rows, c + 1),
+            k,
+            median(rows, c + 2),
+            rows.stream().mapToDouble(r -> r[c]).min().orElse(0),
             rows.stream().mapToDouble(r -> r[c]).max().orElse(0));
       }
     }
@@ -148,8 +250,12 @@ public final class OfflineCommand implements Callable<Integer> {
   private int prequential(Path dir) {
     List<PrequentialScorer.Event> events = prequentialEvents(MovieLens.load(dir));
     long split = prequentialSplit(events);
-    System.out.printf(Locale.ROOT, "prequential: %,d events, split at %s (the last %.0f%% by time are scored)%n",
-        events.size(), java.time.Instant.ofEpochMilli(split), TutorialSplit.TEST_FRACTION * 100);
+    System.out.printf(
+        Locale.ROOT,
+        "prequential: %,d events, split at %s (the last %.0f%% by time are scored)%n",
+        events.size(),
+        java.time.Instant.ofEpochMilli(split),
+        TutorialSplit.TEST_FRACTION * 100);
     List<double[]> rows = new ArrayList<>();
     for (long seed : seeds) {
       LearnerSettings s = settings(seed);
@@ -158,13 +264,27 @@ public final class OfflineCommand implements Callable<Integer> {
       }
       double[] row = new double[8];
       for (boolean frozen : new boolean[] {false, true}) {
-        PrequentialHarness.Outcome o = PrequentialHarness.run(events, split, TutorialSplit.MIN_TEST_RATING, k, 10, s,
-            frozen);
+        PrequentialHarness.Outcome o =
+            PrequentialHarness.run(events, split, TutorialSplit.MIN_TEST_RATING, k, 10, s, frozen);
         PrequentialScorer.SetScore wt = o.result().warmTrain();
         PrequentialScorer.SetScore wp = o.result().warmPrior();
-        System.out.printf(Locale.ROOT, "seed %d %s: warmTrain %,d events HitRate@%d %.4f NDCG@%d %.4f; warmPrior %,d"
-                + " events HitRate@%d %.4f NDCG@%d %.4f  (%,d steps, %.1f s)%n", seed, frozen ? "frozen" : "online",
-            wt.events(), k, wt.hitRate(), k, wt.ndcg(), wp.events(), k, wp.hitRate(), k, wp.ndcg(), o.steps(),
+        System.out.printf(
+            Locale.ROOT,
+            "seed %d %s: warmTrain %,d events HitRate@%d %.4f NDCG@%d %.4f; warmPrior %,d"
+                + " events HitRate@%d %.4f NDCG@%d %.4f  (%,d steps, %.1f s)%n",
+            seed,
+            frozen ? "frozen" : "online",
+            wt.events(),
+            k,
+            wt.hitRate(),
+            k,
+            wt.ndcg(),
+            wp.events(),
+            k,
+            wp.hitRate(),
+            k,
+            wp.ndcg(),
+            o.steps(),
             o.seconds());
         int c = frozen ? 4 : 0;
         row[c] = wt.hitRate();
@@ -176,15 +296,29 @@ public final class OfflineCommand implements Callable<Integer> {
     }
     if (rows.size() > 1) {
       for (int c = 0; c < 8; c += 4) {
-        System.out.printf(Locale.ROOT, "median of %d seeds, %s: warmTrain HitRate@%d %.4f NDCG@%d %.4f; warmPrior"
-            + " HitRate@%d %.4f NDCG@%d %.4f%n", rows.size(), c == 0 ? "online" : "frozen at the split", k,
-            median(rows, c), k, median(rows, c + 1), k, median(rows, c + 2), k, median(rows, c + 3));
+        System.out.printf(
+            Locale.ROOT,
+            "median of %d seeds, %s: warmTrain HitRate@%d %.4f NDCG@%d %.4f; warmPrior"
+                + " HitRate@%d %.4f NDCG@%d %.4f%n",
+            rows.size(),
+            c == 0 ? "online" : "frozen at the split",
+            k,
+            median(rows, c),
+            k,
+            median(rows, c + 1),
+            k,
+            median(rows, c + 2),
+            k,
+            median(rows, c + 3));
       }
     }
     return 0;
   }
 
-  /** Every rating of the data set in replay order (stable by time), as the live prequential demo sends them. */
+  /**
+   * Every rating of the data set in replay order (stable by time), as the live prequential demo
+   * sends them.
+   */
   public static List<PrequentialScorer.Event> prequentialEvents(MovieLens.Dataset ds) {
     List<PrequentialScorer.Event> out = new ArrayList<>();
     for (Interaction i : MovieLens.sortedByTime(ds.ratings())) {
@@ -193,7 +327,10 @@ public final class OfflineCommand implements Callable<Integer> {
     return out;
   }
 
-  /** The prequential split time: the tutorial's time split over every event (the evaluator's definition). */
+  /**
+   * The prequential split time: the tutorial's time split over every event (the evaluator's
+   * definition).
+   */
   public static long prequentialSplit(List<PrequentialScorer.Event> sortedEvents) {
     List<Interaction> rows = new ArrayList<>(sortedEvents.size());
     for (PrequentialScorer.Event e : sortedEvents) {
@@ -204,35 +341,42 @@ public final class OfflineCommand implements Callable<Integer> {
 
   private static Path defaultData() {
     String env = System.getenv("STREAMREC_MOVIELENS_DIR");
-    return Path.of(env != null ? env : System.getProperty("streamrec.movielens.dir", "../shared/data/ml-100k"));
+    return Path.of(
+        env != null
+            ? env
+            : System.getProperty("streamrec.movielens.dir", "../shared/data/ml-100k"));
   }
 
   LearnerSettings settings(long seed) {
-    LearnerSettings base = tutorial ? LearnerSettings.tutorial()
-        : sampledBce && !recency ? LearnerSettings.sampledBce() : LearnerSettings.defaults();
-    return base.with(b -> {
-      b.seed = seed;
-      if (sampler != null) b.negativeMode = sampler;
-      if (loss != null) b.loss = loss;
-      if (dim != null) b.dim = dim;
-      if (negatives != null) b.negatives = negatives;
-      if (lr != null) b.lr = lr;
-      if (biasLr != null) b.biasLr = biasLr;
-      if (l2 != null) b.l2 = l2;
-      if (biasL2 != null) b.biasL2 = biasL2;
-      if (alpha != null) b.alpha = alpha;
-      if (logQ != null) b.logQ = logQ;
-      if (seenRetries != null) b.seenRetries = seenRetries;
-      if (batch != null) b.batchSize = batch;
-      if (newPerStep != null) b.newPerStep = newPerStep;
-      if (replayRecent != null) b.replayRecent = replayRecent;
-      if (replayReservoir != null) b.replayReservoir = replayReservoir;
-      if (recentFraction != null) b.recentFraction = recentFraction;
-      if (initStd != null) b.initStd = initStd;
-      if (popularityWeight != null) b.popularityWeight = popularityWeight;
-      if (popularityLr != null) b.popularityLr = popularityLr;
-      if (halfLifeDays != null) b.popularityHalfLifeMillis = Math.round(halfLifeDays * 86_400_000.0);
-    });
+    LearnerSettings base =
+        tutorial
+            ? LearnerSettings.tutorial()
+            : sampledBce && !recency ? LearnerSettings.sampledBce() : LearnerSettings.defaults();
+    return base.with(
+        b -> {
+          b.seed = seed;
+          if (sampler != null) b.negativeMode = sampler;
+          if (loss != null) b.loss = loss;
+          if (dim != null) b.dim = dim;
+          if (negatives != null) b.negatives = negatives;
+          if (lr != null) b.lr = lr;
+          if (biasLr != null) b.biasLr = biasLr;
+          if (l2 != null) b.l2 = l2;
+          if (biasL2 != null) b.biasL2 = biasL2;
+          if (alpha != null) b.alpha = alpha;
+          if (logQ != null) b.logQ = logQ;
+          if (seenRetries != null) b.seenRetries = seenRetries;
+          if (batch != null) b.batchSize = batch;
+          if (newPerStep != null) b.newPerStep = newPerStep;
+          if (replayRecent != null) b.replayRecent = replayRecent;
+          if (replayReservoir != null) b.replayReservoir = replayReservoir;
+          if (recentFraction != null) b.recentFraction = recentFraction;
+          if (initStd != null) b.initStd = initStd;
+          if (popularityWeight != null) b.popularityWeight = popularityWeight;
+          if (popularityLr != null) b.popularityLr = popularityLr;
+          if (halfLifeDays != null)
+            b.popularityHalfLifeMillis = Math.round(halfLifeDays * 86_400_000.0);
+        });
   }
 
   /** Streams the train split through the learner in time order, then scores the test users. */
@@ -252,20 +396,46 @@ public final class OfflineCommand implements Callable<Integer> {
       learner.trainIdle(idleSteps >= 0 ? idleSteps : DEFAULT_IDLE_STEPS);
       double secs = (System.nanoTime() - t0) / 1e9;
       RankingMetrics.Scores sc = score(split, learner);
-      System.out.printf(Locale.ROOT, "seed %d: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f  (%d steps, %.1f s,"
-              + " alpha %.3f)%n", s.seed(), k, sc.ndcg(), k, sc.hitRate(), k, sc.coverage(), learner.steps(), secs,
+      System.out.printf(
+          Locale.ROOT,
+          "seed %d: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f  (%d steps, %.1f s,"
+              + " alpha %.3f)%n",
+          s.seed(),
+          k,
+          sc.ndcg(),
+          k,
+          sc.hitRate(),
+          k,
+          sc.coverage(),
+          learner.steps(),
+          secs,
           learner.popularityWeight());
       if (priorWeights != null) {
         for (double w : priorWeights) {
           RankingMetrics.Scores p = scoreWithPrior(split, learner, w);
-          System.out.printf(Locale.ROOT, "  prior w=%.2f: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f%n",
-              w, k, p.ndcg(), k, p.hitRate(), k, p.coverage());
+          System.out.printf(
+              Locale.ROOT,
+              "  prior w=%.2f: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f%n",
+              w,
+              k,
+              p.ndcg(),
+              k,
+              p.hitRate(),
+              k,
+              p.coverage());
         }
       }
       if (diagnose) {
         RankingMetrics.Scores bias = scoreByBias(split, learner);
-        System.out.printf(Locale.ROOT, "  item bias alone: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f%n",
-            k, bias.ndcg(), k, bias.hitRate(), k, bias.coverage());
+        System.out.printf(
+            Locale.ROOT,
+            "  item bias alone: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f%n",
+            k,
+            bias.ndcg(),
+            k,
+            bias.hitRate(),
+            k,
+            bias.coverage());
       }
       double[] kappas = sweepValues();
       double[] out = new double[3 + 3 * kappas.length];
@@ -274,8 +444,16 @@ public final class OfflineCommand implements Callable<Integer> {
       out[2] = sc.coverage();
       for (int x = 0; x < kappas.length; x++) {
         RankingMetrics.Scores w = score(split, learner, (float) kappas[x]);
-        System.out.printf(Locale.ROOT, "  popularity.weight=%s: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f%n",
-            fmt(kappas[x]), k, w.ndcg(), k, w.hitRate(), k, w.coverage());
+        System.out.printf(
+            Locale.ROOT,
+            "  popularity.weight=%s: NDCG@%d %.4f  HitRate@%d %.4f  Coverage@%d %.4f%n",
+            fmt(kappas[x]),
+            k,
+            w.ndcg(),
+            k,
+            w.hitRate(),
+            k,
+            w.coverage());
         out[3 + 3 * x] = w.ndcg();
         out[4 + 3 * x] = w.hitRate();
         out[5 + 3 * x] = w.coverage();
@@ -291,28 +469,41 @@ public final class OfflineCommand implements Callable<Integer> {
     }
     String prefix = "popularity.weight=";
     if (!sweep.startsWith(prefix)) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this),
           "--sweep supports popularity.weight=V1,V2,... only, was '" + sweep + "'");
     }
-    return Arrays.stream(sweep.substring(prefix.length()).split(",")).map(String::trim)
-        .mapToDouble(Double::parseDouble).toArray();
+    return Arrays.stream(sweep.substring(prefix.length()).split(","))
+        .map(String::trim)
+        .mapToDouble(Double::parseDouble)
+        .toArray();
   }
 
   private static String fmt(double v) {
     return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
   }
 
-  @Option(names = "--prior-weights", split = ",",
-      description = "eval: also score dot + bias + w * ln(1 + decayed item count at the split time), for each w "
-          + "(a recency prior; diagnostic, not a serving feature).")
+  @Option(
+      names = "--prior-weights",
+      split = ",",
+      description =
+          "eval: also score dot + bias + w * ln(1 + decayed item count at the split time), for each w "
+              + "(a recency prior; diagnostic, not a serving feature).")
   double[] priorWeights;
 
-  @Option(names = "--prior-half-life-days", defaultValue = "7",
-      description = "Half-life of the --prior-weights item counts, in days of event time (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--prior-half-life-days",
+      defaultValue = "7",
+      description =
+          "Half-life of the --prior-weights item counts, in days of event time (default: ${DEFAULT-VALUE}).")
   double priorHalfLifeDays;
 
-  /** The learner's ranking plus a recency prior: exponentially decayed train counts of each item at the split time. */
-  private RankingMetrics.Scores scoreWithPrior(TutorialSplit.Split split, OnlineLearner learner, double w) {
+  /**
+   * The learner's ranking plus a recency prior: exponentially decayed train counts of each item at
+   * the split time.
+   */
+  private RankingMetrics.Scores scoreWithPrior(
+      TutorialSplit.Split split, OnlineLearner learner, double w) {
     long t = split.testStartMillis();
     Map<String, Double> c = new java.util.HashMap<>();
     double lambda = Math.log(2) / (priorHalfLifeDays * 86_400_000.0);
@@ -378,15 +569,20 @@ public final class OfflineCommand implements Callable<Integer> {
     return score(split, learner, 1f);
   }
 
-  /** Scores the test users as serving would with {@code serving.popularity.weight = kappa}, at the stream time. */
-  private RankingMetrics.Scores score(TutorialSplit.Split split, OnlineLearner learner, float kappa) {
+  /**
+   * Scores the test users as serving would with {@code serving.popularity.weight = kappa}, at the
+   * stream time.
+   */
+  private RankingMetrics.Scores score(
+      TutorialSplit.Split split, OnlineLearner learner, float kappa) {
     Map<String, Set<String>> gt = split.groundTruth();
     Map<String, Set<String>> seen = split.seenItems();
     Map<String, List<String>> recs = new LinkedHashMap<>();
     for (String u : gt.keySet()) {
       List<String> top = new ArrayList<>(k);
-      for (OnlineLearner.Scored x : learner.scoreTopK(u, k, seen.getOrDefault(u, Set.of()), kappa,
-          learner.popularityTime())) {
+      for (OnlineLearner.Scored x :
+          learner.scoreTopK(
+              u, k, seen.getOrDefault(u, Set.of()), kappa, learner.popularityTime())) {
         top.add(x.itemId());
       }
       recs.put(u, top);
@@ -420,20 +616,44 @@ public final class OfflineCommand implements Callable<Integer> {
       }
       double secs = (System.nanoTime() - t0) / 1e9;
       long positives = (long) n * epochs;
-      // scored candidates per positive: the batch (in-batch), the catalogue (full softmax) or 1 + the negatives
-      int perPositive = s.negativeMode() == NegativeMode.IN_BATCH ? b
-          : s.negativeMode() == NegativeMode.FULL ? learner.itemCount() : 1 + s.negatives();
+      // scored candidates per positive: the batch (in-batch), the catalogue (full softmax) or 1 +
+      // the negatives
+      int perPositive =
+          s.negativeMode() == NegativeMode.IN_BATCH
+              ? b
+              : s.negativeMode() == NegativeMode.FULL ? learner.itemCount() : 1 + s.negatives();
       RankingMetrics.Scores sc = score(split, learner);
-      System.out.printf(Locale.ROOT, "seed %d: %d epochs x %,d positives, batch %d, in %.2f s: %,.0f positives/s,"
+      System.out.printf(
+          Locale.ROOT,
+          "seed %d: %d epochs x %,d positives, batch %d, in %.2f s: %,.0f positives/s,"
               + " %,.0f examples/s (positives + negatives), %.2f ms/step; NDCG@%d %.4f HitRate@%d %.4f Coverage@%d %.4f%n",
-          s.seed(), epochs, n, b, secs, positives / secs, positives * perPositive / secs,
-          secs * 1000 / Math.ceil((double) positives / b), k, sc.ndcg(), k, sc.hitRate(), k, sc.coverage());
+          s.seed(),
+          epochs,
+          n,
+          b,
+          secs,
+          positives / secs,
+          positives * perPositive / secs,
+          secs * 1000 / Math.ceil((double) positives / b),
+          k,
+          sc.ndcg(),
+          k,
+          sc.hitRate(),
+          k,
+          sc.coverage());
       return new double[] {secs};
     }
   }
 
-  private static void runEpoch(OnlineLearner learner, int[] users, int[] items, int[] order, int[] bu, int[] bi,
-                               SplittableRandom rnd, int limit) {
+  private static void runEpoch(
+      OnlineLearner learner,
+      int[] users,
+      int[] items,
+      int[] order,
+      int[] bu,
+      int[] bi,
+      SplittableRandom rnd,
+      int limit) {
     for (int x = order.length - 1; x > 0; x--) {
       int j = rnd.nextInt(x + 1);
       int t = order[x];

@@ -21,15 +21,17 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The summed committed-offset lag of a set of consumer groups on their input topics, read with the Admin client:
- * for every (group, topic, partition), {@code max(0, end - committed - allowance)}, where {@code committed} is 0
- * when the group has committed nothing on that partition yet (fresh topics start at offset 0) and
- * {@code allowance} is 1 on topics written transactionally (a caught-up group's committed offset sits one commit
- * marker short of the end) and 0 on the ratings topic (its producer, the replay, is not transactional).
+ * The summed committed-offset lag of a set of consumer groups on their input topics, read with the
+ * Admin client: for every (group, topic, partition), {@code max(0, end - committed - allowance)},
+ * where {@code committed} is 0 when the group has committed nothing on that partition yet (fresh
+ * topics start at offset 0) and {@code allowance} is 1 on topics written transactionally (a
+ * caught-up group's committed offset sits one commit marker short of the end) and 0 on the ratings
+ * topic (its producer, the replay, is not transactional).
  *
- * <p>The default groups are the services' ({@code <application or group id><suffix>}, as the demo's launcher
- * names them): ingest on the ratings topic, the trainer and serving on the training-examples topic. Embedding
- * topics are not counted (their records are model rows, not events).
+ * <p>The default groups are the services' ({@code <application or group id><suffix>}, as the demo's
+ * launcher names them): ingest on the ratings topic, the trainer and serving on the
+ * training-examples topic. Embedding topics are not counted (their records are model rows, not
+ * events).
  */
 public final class GroupLag implements AutoCloseable {
 
@@ -46,31 +48,39 @@ public final class GroupLag implements AutoCloseable {
   private final Duration timeout;
   private Map<TopicPartition, OffsetSpec> endRequest;
 
-  public GroupLag(String bootstrap, List<Group> groups, Set<String> nonTransactionalTopics, Duration timeout) {
+  public GroupLag(
+      String bootstrap, List<Group> groups, Set<String> nonTransactionalTopics, Duration timeout) {
     this.admin = Admin.create(ClientProperties.admin(bootstrap, "streamrec-replay-lag"));
     this.groups = List.copyOf(groups);
     this.nonTransactional = Set.copyOf(nonTransactionalTopics);
     this.timeout = timeout;
   }
 
-  /** The services' groups for a topic suffix: ingest on ratings; trainer and serving on training examples. */
+  /**
+   * The services' groups for a topic suffix: ingest on ratings; trainer and serving on training
+   * examples.
+   */
   public static List<Group> serviceGroups(String suffix) {
     String ratings = Topics.RATINGS.withSuffix(suffix).name();
     String examples = Topics.TRAINING_EXAMPLES.withSuffix(suffix).name();
-    return List.of(new Group("streamrec-ingest" + suffix, List.of(ratings)),
+    return List.of(
+        new Group("streamrec-ingest" + suffix, List.of(ratings)),
         new Group("streamrec-trainer" + suffix, List.of(examples)),
         new Group("streamrec-serving" + suffix, List.of(examples)));
   }
 
   /** For the services' groups: the ratings topic is the only one written without transactions. */
   public static GroupLag forServices(String bootstrap, String suffix) {
-    return new GroupLag(bootstrap, serviceGroups(suffix), Set.of(Topics.RATINGS.withSuffix(suffix).name()),
+    return new GroupLag(
+        bootstrap,
+        serviceGroups(suffix),
+        Set.of(Topics.RATINGS.withSuffix(suffix).name()),
         Duration.ofSeconds(10));
   }
 
   /**
-   * Lag per group (in the order given) plus the total under key {@code "total"}. The topics' partitions are
-   * looked up once, on the first call. Not thread-safe.
+   * Lag per group (in the order given) plus the total under key {@code "total"}. The topics'
+   * partitions are looked up once, on the first call. Not thread-safe.
    */
   public Map<String, Long> measure() {
     try {
@@ -81,7 +91,11 @@ public final class GroupLag implements AutoCloseable {
         specs.put(g.groupId(), new ListConsumerGroupOffsetsSpec());
       }
       Map<TopicPartition, Long> ends = endOffsets(new ArrayList<>(topics));
-      var committed = admin.listConsumerGroupOffsets(specs).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      var committed =
+          admin
+              .listConsumerGroupOffsets(specs)
+              .all()
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       Map<String, Long> out = new LinkedHashMap<>();
       long total = 0;
       for (Group g : groups) {
@@ -113,14 +127,26 @@ public final class GroupLag implements AutoCloseable {
       throws InterruptedException, ExecutionException, TimeoutException {
     if (endRequest == null) {
       Map<TopicPartition, OffsetSpec> req = new HashMap<>();
-      admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-          .forEach((name, d) -> d.partitions().forEach(p -> req.put(new TopicPartition(name, p.partition()),
-              OffsetSpec.latest())));
+      admin
+          .describeTopics(topics)
+          .allTopicNames()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .forEach(
+              (name, d) ->
+                  d.partitions()
+                      .forEach(
+                          p ->
+                              req.put(
+                                  new TopicPartition(name, p.partition()), OffsetSpec.latest())));
       endRequest = req;
     }
     Map<TopicPartition, Long> out = new HashMap<>();
-    for (Map.Entry<TopicPartition, ListOffsetsResultInfo> e
-        : admin.listOffsets(endRequest).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).entrySet()) {
+    for (Map.Entry<TopicPartition, ListOffsetsResultInfo> e :
+        admin
+            .listOffsets(endRequest)
+            .all()
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .entrySet()) {
       out.put(e.getKey(), e.getValue().offset());
     }
     return out;

@@ -8,14 +8,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Bounded-lag pacing: holds the replay back while the system is behind by more than a bound.
  *
- * <p>A daemon thread measures the system lag every {@code interval} (for example {@link GroupLag}'s summed
- * committed-offset lag). Before each send the replay calls {@link #awaitCapacity(long)}, which blocks while the
- * estimate {@code measured + (sent now + 1 - acknowledged when the measurement started)} exceeds the bound: records
- * sent since (or still in flight at) the measurement count as lag, so the bound holds between two measurements
- * too (records acknowledged during a measurement may be counted twice, which errs on the safe side).
+ * <p>A daemon thread measures the system lag every {@code interval} (for example {@link GroupLag}'s
+ * summed committed-offset lag). Before each send the replay calls {@link #awaitCapacity(long)},
+ * which blocks while the estimate {@code measured + (sent now + 1 - acknowledged when the
+ * measurement started)} exceeds the bound: records sent since (or still in flight at) the
+ * measurement count as lag, so the bound holds between two measurements too (records acknowledged
+ * during a measurement may be counted twice, which errs on the safe side).
  *
- * <p>If the estimate stays above the bound for {@code stallTimeout} without the measured lag going down, the
- * replay fails with a clear error (services not running, wrong group ids) instead of waiting forever.
+ * <p>If the estimate stays above the bound for {@code stallTimeout} without the measured lag going
+ * down, the replay fails with a clear error (services not running, wrong group ids) instead of
+ * waiting forever.
  */
 public final class LagGate implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LagGate.class);
@@ -23,13 +25,14 @@ public final class LagGate implements AutoCloseable {
   /**
    * What the gate saw.
    *
-   * @param bound         the bound, in records
-   * @param measurements  lag measurements taken
-   * @param meanLag       mean measured lag
-   * @param maxLag        largest measured lag
-   * @param heldSeconds   wall time the replay was held back
+   * @param bound the bound, in records
+   * @param measurements lag measurements taken
+   * @param meanLag mean measured lag
+   * @param maxLag largest measured lag
+   * @param heldSeconds wall time the replay was held back
    */
-  public record Stats(long bound, long measurements, double meanLag, long maxLag, double heldSeconds) {}
+  public record Stats(
+      long bound, long measurements, double meanLag, long maxLag, double heldSeconds) {}
 
   private final LongSupplier probe;
   private final LongSupplier acked;
@@ -49,13 +52,18 @@ public final class LagGate implements AutoCloseable {
   private long heldNanos;
 
   /**
-   * @param probe         returns the current system lag in records (called from the gate's thread only)
-   * @param acked         records acknowledged by the broker so far
-   * @param bound         the largest lag the replay tolerates before holding back (&gt;= 1)
-   * @param interval      time between two measurements
-   * @param stallTimeout  fail when held back this long without the lag going down
+   * @param probe returns the current system lag in records (called from the gate's thread only)
+   * @param acked records acknowledged by the broker so far
+   * @param bound the largest lag the replay tolerates before holding back (&gt;= 1)
+   * @param interval time between two measurements
+   * @param stallTimeout fail when held back this long without the lag going down
    */
-  public LagGate(LongSupplier probe, LongSupplier acked, long bound, Duration interval, Duration stallTimeout) {
+  public LagGate(
+      LongSupplier probe,
+      LongSupplier acked,
+      long bound,
+      Duration interval,
+      Duration stallTimeout) {
     if (bound < 1) {
       throw new IllegalArgumentException("The lag bound must be >= 1, was " + bound);
     }
@@ -102,8 +110,8 @@ public final class LagGate implements AutoCloseable {
   }
 
   /**
-   * Blocks until one more record fits: while the estimated lag with {@code sent} records sent so far plus the next
-   * one would be above the bound.
+   * Blocks until one more record fits: while the estimated lag with {@code sent} records sent so
+   * far plus the next one would be above the bound.
    */
   public void awaitCapacity(long sent) throws InterruptedException {
     synchronized (lock) {
@@ -112,7 +120,8 @@ public final class LagGate implements AutoCloseable {
       long progressAt = start;
       while (true) {
         if (failure != null) {
-          throw new IllegalStateException("Measuring the system lag failed: " + failure.getMessage(), failure);
+          throw new IllegalStateException(
+              "Measuring the system lag failed: " + failure.getMessage(), failure);
         }
         if (measured >= 0 && measured + (sent + 1 - ackedAtMeasure) <= bound) {
           break;
@@ -123,9 +132,14 @@ public final class LagGate implements AutoCloseable {
           progressAt = now;
         }
         if (now - progressAt > stallNanos) {
-          throw new IllegalStateException("The system lag stayed above " + bound + " records for "
-              + Duration.ofNanos(now - progressAt).toSeconds() + " s without going down (last measured "
-              + measured + "): are ingest, trainer and serving running with the expected group ids?");
+          throw new IllegalStateException(
+              "The system lag stayed above "
+                  + bound
+                  + " records for "
+                  + Duration.ofNanos(now - progressAt).toSeconds()
+                  + " s without going down (last measured "
+                  + measured
+                  + "): are ingest, trainer and serving running with the expected group ids?");
         }
         lock.wait(Math.max(1, intervalNanos / 1_000_000));
       }
@@ -135,7 +149,12 @@ public final class LagGate implements AutoCloseable {
 
   public Stats stats() {
     synchronized (lock) {
-      return new Stats(bound, measurements, measurements == 0 ? 0 : lagSum / measurements, maxLag, heldNanos / 1e9);
+      return new Stats(
+          bound,
+          measurements,
+          measurements == 0 ? 0 : lagSum / measurements,
+          maxLag,
+          heldNanos / 1e9);
     }
   }
 

@@ -4,8 +4,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Replay progress on the console: a redrawn bar with events/s on an interactive terminal, plain lines at a
- * fixed interval otherwise (logs, pipes, CI).
+ * Replay progress on the console: a redrawn bar with events/s on an interactive terminal, plain
+ * lines at a fixed interval otherwise (logs, pipes, CI).
  */
 public final class Progress {
   private static final long LINE_INTERVAL_NANOS = 2_000_000_000L;
@@ -46,14 +46,28 @@ public final class Progress {
     double frac = total == 0 ? 1 : (double) done / total;
     if (terminal) {
       int filled = (int) Math.round(frac * BAR_WIDTH);
-      out.print(String.format(Locale.ROOT, "\r[%s%s] %5.1f%% %,d/%,d  %,.0f events/s",
-          "#".repeat(filled), " ".repeat(BAR_WIDTH - filled), frac * 100, done, total, rate));
+      out.print(
+          String.format(
+              Locale.ROOT,
+              "\r[%s%s] %5.1f%% %,d/%,d  %,.0f events/s",
+              "#".repeat(filled),
+              " ".repeat(BAR_WIDTH - filled),
+              frac * 100,
+              done,
+              total,
+              rate));
       if (last) {
         out.println();
       }
     } else {
-      out.println(String.format(Locale.ROOT, "replay: %,d/%,d events (%.1f%%), %,.0f events/s", done, total,
-          frac * 100, rate));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "replay: %,d/%,d events (%.1f%%), %,.0f events/s",
+              done,
+              total,
+              frac * 100,
+              rate));
     }
     out.flush();
   }

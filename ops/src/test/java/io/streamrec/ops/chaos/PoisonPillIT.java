@@ -48,15 +48,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The poison-pill corpus ({@code chaos/poison-pills.tsv}) replayed into every input topic of a running system
- * (broker, streams-app and trainer as child JVMs, holding real data from a short MovieLens replay): every record
- * must be dead-lettered once per consuming stage with the expected {@link DeadLetterReason} in
- * {@code streamrec.error.reason} and the source coordinates in {@code streamrec.error.{topic,partition,offset}}, or
- * answered (requests, HTTP), and every service must still be running and ready afterwards. The outcome table is
- * written to {@code target/poison-pills.md} (docs/operations.md shows it).
+ * The poison-pill corpus ({@code chaos/poison-pills.tsv}) replayed into every input topic of a
+ * running system (broker, streams-app and trainer as child JVMs, holding real data from a short
+ * MovieLens replay): every record must be dead-lettered once per consuming stage with the expected
+ * {@link DeadLetterReason} in {@code streamrec.error.reason} and the source coordinates in {@code
+ * streamrec.error.{topic,partition,offset}}, or answered (requests, HTTP), and every service must
+ * still be running and ready afterwards. The outcome table is written to {@code
+ * target/poison-pills.md} (docs/operations.md shows it).
  *
- * <p>Cases marked {@code pending:<owner>} in the corpus wait for a fix on main; they are not sent (one that crashes a
- * service would hide every later result) and are listed as left out.
+ * <p>Cases marked {@code pending:<owner>} in the corpus wait for a fix on main; they are not sent
+ * (one that crashes a service would hide every later result) and are listed as left out.
  */
 @Tag("integration")
 @Timeout(600)
@@ -80,13 +81,15 @@ class PoisonPillIT {
     Path data = MovieLensFixture.ml100kOrSkip();
     String suffix = "-pills";
     List<Pill> pills = PoisonPills.load(suffix);
-    try (ChaosSystem sys = new ChaosSystem(new ChaosSystem.Settings(tmp, suffix, 42,
-        Map.of("serving.embedding.dim", "32")))) {
+    try (ChaosSystem sys =
+        new ChaosSystem(
+            new ChaosSystem.Settings(tmp, suffix, 42, Map.of("serving.embedding.dim", "32")))) {
       sys.startAll();
       sys.awaitReady(Service.TRAINER, Duration.ofSeconds(150));
       sys.awaitReady(Service.STREAMS_APP, Duration.ofSeconds(150));
       allowLargeRecords(sys);
-      List<Interaction> warm = MovieLens.sortedByTime(MovieLens.load(data).ratings()).subList(0, WARM_UP_RATINGS);
+      List<Interaction> warm =
+          MovieLens.sortedByTime(MovieLens.load(data).ratings()).subList(0, WARM_UP_RATINGS);
       sendWarmUp(sys, warm);
       String warmUser = awaitPersonalised(sys, warm, Duration.ofSeconds(180));
 
@@ -94,8 +97,11 @@ class PoisonPillIT {
       Map<String, Integer> http = new LinkedHashMap<>();
       for (Pill p : pills) {
         if (p.topic().equals("http") && p.pending() == null) {
-          http.put(p.name(), sys.recommendations(new String(p.key(), StandardCharsets.UTF_8),
-              p.httpQuery().substring(2)).status());
+          http.put(
+              p.name(),
+              sys.recommendations(
+                      new String(p.key(), StandardCharsets.UTF_8), p.httpQuery().substring(2))
+                  .status());
         }
       }
       Outcomes o = collect(sys, pills, sent, Duration.ofSeconds(90));
@@ -104,14 +110,28 @@ class PoisonPillIT {
       List<String[]> table = new ArrayList<>();
       for (Pill p : pills) {
         if (p.pending() != null) {
-          table.add(new String[] {p.name(), p.topic(), p.input(), expectedText(p), "not sent",
-              "left out: fix pending (" + p.pending() + ")"});
+          table.add(
+              new String[] {
+                p.name(),
+                p.topic(),
+                p.input(),
+                expectedText(p),
+                "not sent",
+                "left out: fix pending (" + p.pending() + ")"
+              });
           continue;
         }
         String got = describe(p, o, sent.get(p.name()), http.get(p.name()));
         String problem = check(p, o, sent.get(p.name()), http.get(p.name()));
-        table.add(new String[] {p.name(), p.topic(), p.input(), expectedText(p), got,
-            problem == null ? "yes" : p.pending() != null ? "pending (" + p.pending() + ")" : "NO"});
+        table.add(
+            new String[] {
+              p.name(),
+              p.topic(),
+              p.input(),
+              expectedText(p),
+              got,
+              problem == null ? "yes" : p.pending() != null ? "pending (" + p.pending() + ")" : "NO"
+            });
         if (problem != null && p.pending() == null) {
           failures.add(p.name() + ": " + problem);
         }
@@ -123,7 +143,9 @@ class PoisonPillIT {
       assertThat(sys.isAlive(Service.TRAINER)).as("trainer still running").isTrue();
       assertThat(sys.ready(Service.STREAMS_APP)).as("streams-app still ready").isTrue();
       assertThat(sys.ready(Service.TRAINER)).as("trainer still ready").isTrue();
-      assertThat(sys.recommendations(warmUser, "10").status()).as("a normal request still answered").isEqualTo(200);
+      assertThat(sys.recommendations(warmUser, "10").status())
+          .as("a normal request still answered")
+          .isEqualTo(200);
       assertThat(sys.starts(Service.STREAMS_APP)).as("streams-app never restarted").isEqualTo(1);
       assertThat(failures).as("pills not handled as expected").isEmpty();
     }
@@ -135,11 +157,20 @@ class PoisonPillIT {
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, sys.bootstrap());
     try (Admin admin = Admin.create(p)) {
       Map<ConfigResource, java.util.Collection<AlterConfigOp>> ops = new HashMap<>();
-      for (TopicSpec<?, ?> t : List.of(Topics.RATINGS, Topics.TRAINING_EXAMPLES, Topics.USER_EMBEDDINGS,
-          Topics.ITEM_EMBEDDINGS, Topics.RECOMMENDATION_REQUESTS)) {
-        ops.put(new ConfigResource(ConfigResource.Type.TOPIC, t.withSuffix(sys.suffix()).name()),
-            List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                Integer.toString(MAX_BYTES)), AlterConfigOp.OpType.SET)));
+      for (TopicSpec<?, ?> t :
+          List.of(
+              Topics.RATINGS,
+              Topics.TRAINING_EXAMPLES,
+              Topics.USER_EMBEDDINGS,
+              Topics.ITEM_EMBEDDINGS,
+              Topics.RECOMMENDATION_REQUESTS)) {
+        ops.put(
+            new ConfigResource(ConfigResource.Type.TOPIC, t.withSuffix(sys.suffix()).name()),
+            List.of(
+                new AlterConfigOp(
+                    new ConfigEntry(
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_BYTES)),
+                    AlterConfigOp.OpType.SET)));
       }
       admin.incrementalAlterConfigs(ops).all().get(30, TimeUnit.SECONDS);
     }
@@ -159,21 +190,36 @@ class PoisonPillIT {
     AvroSerde<RatingEvent> serde = AvroSerde.of(RatingEvent.class);
     try (KafkaProducer<byte[], byte[]> producer = producer(sys)) {
       for (Interaction r : ratings) {
-        producer.send(new ProducerRecord<>(t.name(), r.userId().getBytes(StandardCharsets.UTF_8),
-            serde.encode(RatingEvent.newBuilder().setUserId(r.userId()).setItemId(r.itemId()).setRating(r.rating())
-                .setTimestamp(Instant.ofEpochMilli(r.timestamp())).build())));
+        producer.send(
+            new ProducerRecord<>(
+                t.name(),
+                r.userId().getBytes(StandardCharsets.UTF_8),
+                serde.encode(
+                    RatingEvent.newBuilder()
+                        .setUserId(r.userId())
+                        .setItemId(r.itemId())
+                        .setRating(r.rating())
+                        .setTimestamp(Instant.ofEpochMilli(r.timestamp()))
+                        .build())));
       }
       producer.flush();
     }
   }
 
-  /** Waits until serving answers one of the warm-up's users with a personalised list; returns that user. */
+  /**
+   * Waits until serving answers one of the warm-up's users with a personalised list; returns that
+   * user.
+   */
   private static String awaitPersonalised(ChaosSystem sys, List<Interaction> warm, Duration timeout)
       throws InterruptedException {
     Map<String, Integer> counts = new HashMap<>();
     warm.forEach(r -> counts.merge(r.userId(), 1, Integer::sum));
-    List<String> users = counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
-        .limit(10).map(Map.Entry::getKey).toList();
+    List<String> users =
+        counts.entrySet().stream()
+            .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+            .limit(10)
+            .map(Map.Entry::getKey)
+            .toList();
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
@@ -186,14 +232,15 @@ class PoisonPillIT {
       }
       Thread.sleep(1_000);
     }
-    throw new IllegalStateException("serving never answered any of " + users + " with a personalised list; last: "
-        + last);
+    throw new IllegalStateException(
+        "serving never answered any of " + users + " with a personalised list; last: " + last);
   }
 
   /** Pills the broker refused, with the exception's class. */
   private final Map<String, String> rejected = new HashMap<>();
 
-  private Map<String, RecordMetadata> sendPills(ChaosSystem sys, List<Pill> pills) throws Exception {
+  private Map<String, RecordMetadata> sendPills(ChaosSystem sys, List<Pill> pills)
+      throws Exception {
     Map<String, RecordMetadata> sent = new LinkedHashMap<>();
     try (KafkaProducer<byte[], byte[]> producer = producer(sys)) {
       for (Pill p : pills) {
@@ -227,8 +274,9 @@ class PoisonPillIT {
     return topic + "/" + partition + "@" + offset;
   }
 
-  private static Outcomes collect(ChaosSystem sys, List<Pill> pills, Map<String, RecordMetadata> sent,
-                                  Duration timeout) throws InterruptedException {
+  private static Outcomes collect(
+      ChaosSystem sys, List<Pill> pills, Map<String, RecordMetadata> sent, Duration timeout)
+      throws InterruptedException {
     Outcomes o = new Outcomes();
     String examples = Topics.TRAINING_EXAMPLES.withSuffix(sys.suffix()).name();
     String recs = Topics.RECOMMENDATIONS.withSuffix(sys.suffix()).name();
@@ -236,39 +284,53 @@ class PoisonPillIT {
     AvroSerde<TrainingExample> exSerde = AvroSerde.of(TrainingExample.class);
     long deadline = System.nanoTime() + timeout.toNanos();
     try (TopicAudit a = new TopicAudit(sys.bootstrap())) {
-      a.assignFromBeginning(List.of(Topics.DLQ_INGEST.withSuffix(sys.suffix()).name(),
-          Topics.DLQ_SERVING.withSuffix(sys.suffix()).name(), Topics.DLQ_TRAINER.withSuffix(sys.suffix()).name(),
-          examples, recs));
+      a.assignFromBeginning(
+          List.of(
+              Topics.DLQ_INGEST.withSuffix(sys.suffix()).name(),
+              Topics.DLQ_SERVING.withSuffix(sys.suffix()).name(),
+              Topics.DLQ_TRAINER.withSuffix(sys.suffix()).name(),
+              examples,
+              recs));
       while (System.nanoTime() < deadline) {
-        a.pollOnce(Duration.ofMillis(500), (ConsumerRecord<byte[], byte[]> r) -> {
-          if (r.topic().equals(recs)) {
-            try {
-              Recommendations x = recSerde.decode(r.value());
-              if (x.getRequestId() != null) {
-                o.requestIdsAnswered.add(x.getRequestId());
+        a.pollOnce(
+            Duration.ofMillis(500),
+            (ConsumerRecord<byte[], byte[]> r) -> {
+              if (r.topic().equals(recs)) {
+                try {
+                  Recommendations x = recSerde.decode(r.value());
+                  if (x.getRequestId() != null) {
+                    o.requestIdsAnswered.add(x.getRequestId());
+                  }
+                } catch (RuntimeException e) {
+                  // not ours to judge here
+                }
+              } else if (r.topic().equals(examples)) {
+                try {
+                  TrainingExample x = exSerde.decode(r.value());
+                  o.examplesByUser.merge(x.getUserId(), 1, Integer::sum);
+                } catch (RuntimeException e) {
+                  // the pills on the examples topic themselves
+                }
+              } else {
+                var h = r.headers();
+                Letter l =
+                    new Letter(
+                        DeadLetterHeaders.get(h, DeadLetterHeaders.STAGE),
+                        DeadLetterHeaders.get(h, DeadLetterHeaders.REASON),
+                        DeadLetterHeaders.get(h, DeadLetterHeaders.TOPIC),
+                        DeadLetterHeaders.get(h, DeadLetterHeaders.PARTITION),
+                        DeadLetterHeaders.get(h, DeadLetterHeaders.OFFSET));
+                o.lettersBySource
+                    .computeIfAbsent(
+                        source(l.topic(), l.partition(), l.offset()), k -> new ArrayList<>())
+                    .add(l);
               }
-            } catch (RuntimeException e) {
-              // not ours to judge here
-            }
-          } else if (r.topic().equals(examples)) {
-            try {
-              TrainingExample x = exSerde.decode(r.value());
-              o.examplesByUser.merge(x.getUserId(), 1, Integer::sum);
-            } catch (RuntimeException e) {
-              // the pills on the examples topic themselves
-            }
-          } else {
-            var h = r.headers();
-            Letter l = new Letter(DeadLetterHeaders.get(h, DeadLetterHeaders.STAGE),
-                DeadLetterHeaders.get(h, DeadLetterHeaders.REASON), DeadLetterHeaders.get(h, DeadLetterHeaders.TOPIC),
-                DeadLetterHeaders.get(h, DeadLetterHeaders.PARTITION), DeadLetterHeaders.get(h, DeadLetterHeaders.OFFSET));
-            o.lettersBySource.computeIfAbsent(source(l.topic(), l.partition(), l.offset()), k -> new ArrayList<>())
-                .add(l);
-          }
-        });
+            });
         boolean all = true;
         for (Pill p : pills) {
-          if (p.pending() == null && check(p, o, sent.get(p.name()), 0) != null && !(p.expected() instanceof PoisonPills.Http)
+          if (p.pending() == null
+              && check(p, o, sent.get(p.name()), 0) != null
+              && !(p.expected() instanceof PoisonPills.Http)
               && !(p.expected() instanceof PoisonPills.Rejected)) {
             all = false;
           }
@@ -276,7 +338,7 @@ class PoisonPillIT {
         if (all) {
           // a little longer: a second dead letter for the same record would still show
           Thread.sleep(3_000);
-          a.pollOnce(Duration.ofMillis(500), r -> { });
+          a.pollOnce(Duration.ofMillis(500), r -> {});
           return o;
         }
       }
@@ -315,13 +377,16 @@ class PoisonPillIT {
   }
 
   private static List<Letter> letters(Outcomes o, RecordMetadata md) {
-    return o.lettersBySource.getOrDefault(source(md.topic(), Integer.toString(md.partition()),
-        Long.toString(md.offset())), List.of());
+    return o.lettersBySource.getOrDefault(
+        source(md.topic(), Integer.toString(md.partition()), Long.toString(md.offset())),
+        List.of());
   }
 
   private String describe(Pill p, Outcomes o, RecordMetadata md, Integer httpStatus) {
     if (p.expected() instanceof PoisonPills.Rejected) {
-      return md == null ? "refused by the broker (" + rejected.get(p.name()) + ")" : "accepted by the broker";
+      return md == null
+          ? "refused by the broker (" + rejected.get(p.name()) + ")"
+          : "accepted by the broker";
     }
     if (p.expected() instanceof PoisonPills.Http) {
       return "HTTP " + httpStatus;
@@ -333,7 +398,8 @@ class PoisonPillIT {
       return o.examplesByUser.getOrDefault(e.user(), 0) + " example(s)";
     }
     List<Letter> got = letters(o, md);
-    return got.isEmpty() ? "no dead letter"
+    return got.isEmpty()
+        ? "no dead letter"
         : String.join(", ", got.stream().map(l -> l.stage() + "=" + l.reason()).toList());
   }
 
@@ -351,13 +417,16 @@ class PoisonPillIT {
       return "1 example";
     }
     List<String> parts = new ArrayList<>();
-    ((PoisonPills.DeadLetters) p.expected()).reasonsByStage()
+    ((PoisonPills.DeadLetters) p.expected())
+        .reasonsByStage()
         .forEach((stage, reasons) -> parts.add(stage + "=" + String.join("|", reasons)));
     return String.join(", ", parts);
   }
 
   private static void writeTable(List<String[]> rows) throws Exception {
-    StringBuilder b = new StringBuilder("| case | topic | input | expected | got | handled |\n|---|---|---|---|---|---|\n");
+    StringBuilder b =
+        new StringBuilder(
+            "| case | topic | input | expected | got | handled |\n|---|---|---|---|---|---|\n");
     for (String[] r : rows) {
       b.append("| ").append(String.join(" | ", r).replace("\t", " ")).append(" |\n");
     }

@@ -23,8 +23,8 @@ import java.util.Objects;
 import java.util.Random;
 
 /**
- * The poison-pill corpus ({@code src/test/resources/chaos/poison-pills.tsv}, format in its header) turned into
- * records: which topic, which key and value bytes, and what must become of each.
+ * The poison-pill corpus ({@code src/test/resources/chaos/poison-pills.tsv}, format in its header)
+ * turned into records: which topic, which key and value bytes, and what must become of each.
  */
 final class PoisonPills {
   static final String RESOURCE = "/chaos/poison-pills.tsv";
@@ -52,8 +52,16 @@ final class PoisonPills {
   /**
    * @param pending why this case is left out of CI (a defect not fixed on main yet), or null
    */
-  record Pill(String name, String topic, byte[] key, byte[] value, String httpQuery, Expected expected,
-              String pending, String keySpec, String valueSpec) {
+  record Pill(
+      String name,
+      String topic,
+      byte[] key,
+      byte[] value,
+      String httpQuery,
+      Expected expected,
+      String pending,
+      String keySpec,
+      String valueSpec) {
 
     /** Human-readable input for the docs table (long ids shortened). */
     String input() {
@@ -65,8 +73,11 @@ final class PoisonPills {
 
   static List<Pill> load(String suffix) {
     List<Pill> out = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(
-        Objects.requireNonNull(PoisonPills.class.getResourceAsStream(RESOURCE), RESOURCE), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(
+                Objects.requireNonNull(PoisonPills.class.getResourceAsStream(RESOURCE), RESOURCE),
+                StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         if (line.isBlank() || line.startsWith("#")) {
@@ -96,7 +107,8 @@ final class PoisonPills {
     };
   }
 
-  private static Pill parse(String name, String topic, String key, String value, String expected, String suffix) {
+  private static Pill parse(
+      String name, String topic, String key, String value, String expected, String suffix) {
     String pending = null;
     String exp = expected;
     if (exp.startsWith("pending:")) {
@@ -106,13 +118,29 @@ final class PoisonPills {
     }
     byte[] k = key(key);
     if (topic.equals("http")) {
-      return new Pill(name, topic, k, null, value, expectation(exp, new String(k, StandardCharsets.UTF_8)), pending,
-          key, value);
+      return new Pill(
+          name,
+          topic,
+          k,
+          null,
+          value,
+          expectation(exp, new String(k, StandardCharsets.UTF_8)),
+          pending,
+          key,
+          value);
     }
     topic(topic);
     byte[] v = value(name, topic, value);
     String user = value.startsWith("rating ") ? fields(value).get("user") : null;
-    return new Pill(name, topic, k, v, null, expectation(exp, user == null ? null : id(user)), pending, key,
+    return new Pill(
+        name,
+        topic,
+        k,
+        v,
+        null,
+        expectation(exp, user == null ? null : id(user)),
+        pending,
+        key,
         shorten(value));
   }
 
@@ -167,18 +195,21 @@ final class PoisonPills {
         return null;
       case "empty":
         return new byte[0];
-      case "unknown-fingerprint": {
-        byte[] b = new byte[20];
-        b[0] = (byte) 0xC3;
-        b[1] = 0x01;
-        Arrays.fill(b, 2, 10, (byte) 0x5A);
-        return b;
-      }
-      case "truncated": {
-        byte[] full = AvroSerde.of(RatingEvent.class).encode(rating(Map.of("user", "t", "item", "1", "rating", "4",
-            "ts", "now")));
-        return Arrays.copyOf(full, 14);
-      }
+      case "unknown-fingerprint":
+        {
+          byte[] b = new byte[20];
+          b[0] = (byte) 0xC3;
+          b[1] = 0x01;
+          Arrays.fill(b, 2, 10, (byte) 0x5A);
+          return b;
+        }
+      case "truncated":
+        {
+          byte[] full =
+              AvroSerde.of(RatingEvent.class)
+                  .encode(rating(Map.of("user", "t", "item", "1", "rating", "4", "ts", "now")));
+          return Arrays.copyOf(full, 14);
+        }
       default:
         break;
     }
@@ -192,9 +223,16 @@ final class PoisonPills {
     String kind = spec.substring(0, spec.indexOf(' '));
     return switch (kind) {
       case "rating" -> AvroSerde.of(RatingEvent.class).encode(rating(f));
-      case "example" -> AvroSerde.of(TrainingExample.class).encode(TrainingExample.newBuilder()
-          .setUserId(id(f.get("user"))).setItemId(id(f.get("item"))).setRating(Float.parseFloat(f.get("rating")))
-          .setTimestamp(Instant.ofEpochMilli(ts(f.get("ts")))).setUserInteractions(1).build());
+      case "example" ->
+          AvroSerde.of(TrainingExample.class)
+              .encode(
+                  TrainingExample.newBuilder()
+                      .setUserId(id(f.get("user")))
+                      .setItemId(id(f.get("item")))
+                      .setRating(Float.parseFloat(f.get("rating")))
+                      .setTimestamp(Instant.ofEpochMilli(ts(f.get("ts"))))
+                      .setUserInteractions(1)
+                      .build());
       case "embedding" -> {
         float[] v = new float[Integer.parseInt(f.get("dim"))];
         Arrays.fill(v, Float.parseFloat(f.get("fill")));
@@ -202,19 +240,37 @@ final class PoisonPills {
         for (float x : v) {
           vec.add(x);
         }
-        yield AvroSerde.of(EmbeddingUpdate.class).encode(EmbeddingUpdate.newBuilder().setId(id(f.get("id")))
-            .setVector(vec).setBias(Float.parseFloat(f.get("bias"))).setModelVersion(1)
-            .setUpdatedAt(Instant.now()).setEventTime(Instant.now()).build());
+        yield AvroSerde.of(EmbeddingUpdate.class)
+            .encode(
+                EmbeddingUpdate.newBuilder()
+                    .setId(id(f.get("id")))
+                    .setVector(vec)
+                    .setBias(Float.parseFloat(f.get("bias")))
+                    .setModelVersion(1)
+                    .setUpdatedAt(Instant.now())
+                    .setEventTime(Instant.now())
+                    .build());
       }
-      case "request" -> AvroSerde.of(RecommendationRequest.class).encode(RecommendationRequest.newBuilder()
-          .setUserId(id(f.get("user"))).setK(Integer.parseInt(f.get("k"))).setRequestId(name).build());
-      default -> throw new IllegalArgumentException("unknown value kind in " + spec + " (" + topic + ")");
+      case "request" ->
+          AvroSerde.of(RecommendationRequest.class)
+              .encode(
+                  RecommendationRequest.newBuilder()
+                      .setUserId(id(f.get("user")))
+                      .setK(Integer.parseInt(f.get("k")))
+                      .setRequestId(name)
+                      .build());
+      default ->
+          throw new IllegalArgumentException("unknown value kind in " + spec + " (" + topic + ")");
     };
   }
 
   private static RatingEvent rating(Map<String, String> f) {
-    return RatingEvent.newBuilder().setUserId(id(f.get("user"))).setItemId(id(f.get("item")))
-        .setRating(Float.parseFloat(f.get("rating"))).setTimestamp(Instant.ofEpochMilli(ts(f.get("ts")))).build();
+    return RatingEvent.newBuilder()
+        .setUserId(id(f.get("user")))
+        .setItemId(id(f.get("item")))
+        .setRating(Float.parseFloat(f.get("rating")))
+        .setTimestamp(Instant.ofEpochMilli(ts(f.get("ts"))))
+        .build();
   }
 
   static long ts(String t) {
@@ -239,7 +295,8 @@ final class PoisonPills {
   }
 
   private static String shorten(String spec) {
-    return spec.replaceAll("repeat:(.):1048576", "<1 MB id>").replaceAll("repeat:(.):716800", "<700 KB id>")
+    return spec.replaceAll("repeat:(.):1048576", "<1 MB id>")
+        .replaceAll("repeat:(.):716800", "<700 KB id>")
         .replaceAll("repeat:(.):614400", "<600 KB id>");
   }
 }

@@ -14,14 +14,19 @@ class KafkaOptionsTest {
 
   @Test
   void shouldDefaultToTheBootstrapOfEveryServiceDefaultsFile() throws IOException {
-    for (String file : List.of("streamrec-ingest.properties", "streamrec-serving.properties",
-        "streamrec-trainer.properties")) {
+    for (String file :
+        List.of(
+            "streamrec-ingest.properties",
+            "streamrec-serving.properties",
+            "streamrec-trainer.properties")) {
       Properties p = new Properties();
       try (InputStream in = KafkaOptionsTest.class.getClassLoader().getResourceAsStream(file)) {
         assertThat(in).as(file).isNotNull();
         p.load(in);
       }
-      assertThat(p.getProperty("kafka.bootstrap.servers")).as(file).isEqualTo(KafkaOptions.DEFAULT_BOOTSTRAP);
+      assertThat(p.getProperty("kafka.bootstrap.servers"))
+          .as(file)
+          .isEqualTo(KafkaOptions.DEFAULT_BOOTSTRAP);
     }
   }
 
@@ -31,7 +36,8 @@ class KafkaOptionsTest {
       CommandLine cl = new CommandLine(command);
       OptionSpec bootstrap = cl.getCommandSpec().findOption("--bootstrap");
       assertThat(bootstrap.defaultValue()).isEqualTo(KafkaOptions.DEFAULT_BOOTSTRAP);
-      assertThat(cl.getUsageMessage()).contains("Kafka bootstrap servers (default: " + KafkaOptions.DEFAULT_BOOTSTRAP);
+      assertThat(cl.getUsageMessage())
+          .contains("Kafka bootstrap servers (default: " + KafkaOptions.DEFAULT_BOOTSTRAP);
       assertThat(cl.getCommandSpec().findOption("--topics-suffix").defaultValue()).isEmpty();
     }
   }

@@ -28,20 +28,24 @@ class StreamRecCliTest {
     long t0 = System.nanoTime();
     int rc;
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       System.setOut(o);
       rc = StreamRecCli.run(e, args);
     } finally {
       System.setOut(oldOut);
     }
-    return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+    return new Run(
+        rc,
+        out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8),
         (System.nanoTime() - t0) / 1_000_000);
   }
 
   /** A three-rating MovieLens-100k-shaped folder. */
   static Path tinyData(Path dir) throws Exception {
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve("u.data"), "1\t10\t5\t881250949\n1\t11\t3\t881250950\n2\t10\t4\t881250951\n");
+    Files.writeString(
+        dir.resolve("u.data"), "1\t10\t5\t881250949\n1\t11\t3\t881250950\n2\t10\t4\t881250951\n");
     return dir;
   }
 
@@ -53,15 +57,20 @@ class StreamRecCliTest {
   void shouldRegisterTheEvaluationCommands() {
     CommandLine cli = new CommandLine(new StreamRecCli());
     assertThat(cli.getSubcommands()).containsKeys("replay", "evaluate", "demo", "bench");
-    assertThat(cli.getSubcommands().get("bench").getSubcommands()).containsKeys("replay", "ingest", "serving");
+    assertThat(cli.getSubcommands().get("bench").getSubcommands())
+        .containsKeys("replay", "ingest", "serving");
   }
 
   @Test
   void shouldPrintBaselinesWithoutKafka(@TempDir Path out) {
     Path data = MovieLensFixture.ml100kOrSkip();
-    int rc = StreamRecCli.run("evaluate", "--baselines-only", "--data", data.toString(), "--out", out.toString());
+    int rc =
+        StreamRecCli.run(
+            "evaluate", "--baselines-only", "--data", data.toString(), "--out", out.toString());
     assertThat(rc).isZero();
-    assertThat(out.resolve("results.json")).content().contains("\"splitMatchesTutorial\" : true")
+    assertThat(out.resolve("results.json"))
+        .content()
+        .contains("\"splitMatchesTutorial\" : true")
         .contains("recent popularity (7 days)");
   }
 
@@ -79,7 +88,10 @@ class StreamRecCliTest {
     Run r = cli("demo", "--data", "/nonexistent/ml-100k");
     assertThat(r.rc()).isEqualTo(2);
     assertOneLine(r);
-    assertThat(r.err()).contains("/nonexistent/ml-100k").contains("no such directory").contains("--data")
+    assertThat(r.err())
+        .contains("/nonexistent/ml-100k")
+        .contains("no such directory")
+        .contains("--data")
         .contains("STREAMREC_MOVIELENS_DIR");
     // no broker was started: that alone takes several seconds, and would print "Kafka started at"
     assertThat(r.out()).doesNotContain("Kafka");
@@ -91,17 +103,28 @@ class StreamRecCliTest {
     Run r = cli("replay", "--data", empty.toString());
     assertThat(r.rc()).isEqualTo(2);
     assertOneLine(r);
-    assertThat(r.err()).contains(empty.toString()).contains("no u.data, ratings.dat or ratings.csv");
+    assertThat(r.err())
+        .contains(empty.toString())
+        .contains("no u.data, ratings.dat or ratings.csv");
   }
 
   @Test
   @Timeout(30)
   void shouldNameTheAddressWhenNoBrokerListens(@TempDir Path tmp) throws Exception {
-    Run r = cli("demo", "--data", tinyData(tmp.resolve("d")).toString(), "--bootstrap", "127.0.0.1:1",
-        "--out", tmp.resolve("out").toString());
+    Run r =
+        cli(
+            "demo",
+            "--data",
+            tinyData(tmp.resolve("d")).toString(),
+            "--bootstrap",
+            "127.0.0.1:1",
+            "--out",
+            tmp.resolve("out").toString());
     assertThat(r.rc()).isEqualTo(2);
     assertOneLine(r);
-    assertThat(r.err()).contains("Kafka is not reachable at 127.0.0.1:1").contains("./streamrec kafka");
+    assertThat(r.err())
+        .contains("Kafka is not reachable at 127.0.0.1:1")
+        .contains("./streamrec kafka");
     assertThat(r.out()).doesNotContain("Kafka at").doesNotContain("Kafka reachable");
     assertThat(r.millis()).isLessThan(10_000);
     assertThat(tmp.resolve("out")).doesNotExist();
@@ -110,13 +133,16 @@ class StreamRecCliTest {
   @Test
   @Timeout(30)
   void shouldGiveUpWithinTheTimeoutWhenTheAddressIsNotKafka() throws Exception {
-    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket silent =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       String address = "127.0.0.1:" + silent.getLocalPort();
       long t0 = System.nanoTime();
       org.assertj.core.api.Assertions.assertThatThrownBy(
               () -> Preflight.requireBroker(address, java.time.Duration.ofSeconds(3)))
           .isInstanceOf(io.streamrec.ops.UserError.class)
-          .hasMessageContaining(address).hasMessageContaining("within 3 s").hasMessageContaining("--bootstrap");
+          .hasMessageContaining(address)
+          .hasMessageContaining("within 3 s")
+          .hasMessageContaining("--bootstrap");
       assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(15_000);
     }
   }
@@ -136,8 +162,14 @@ class StreamRecCliTest {
   @Test
   void shouldRefuseAnOutputDirectoryUnderAFile(@TempDir Path tmp) throws Exception {
     Path file = Files.writeString(tmp.resolve("file.txt"), "x");
-    Run r = cli("evaluate", "--baselines-only", "--data", tinyData(tmp.resolve("d")).toString(),
-        "--out", file.resolve("sub").toString());
+    Run r =
+        cli(
+            "evaluate",
+            "--baselines-only",
+            "--data",
+            tinyData(tmp.resolve("d")).toString(),
+            "--out",
+            file.resolve("sub").toString());
     assertThat(r.rc()).isEqualTo(2);
     assertOneLine(r);
     assertThat(r.err()).contains("--out").contains(file + " is a file");
@@ -154,8 +186,17 @@ class StreamRecCliTest {
 
   @Test
   void shouldRefuseMissingFilesInFileMode(@TempDir Path tmp) {
-    Run r = cli("evaluate", "--recs", tmp.resolve("r.csv").toString(), "--train", "t.csv", "--test", "h.csv",
-        "--out", tmp.resolve("o").toString());
+    Run r =
+        cli(
+            "evaluate",
+            "--recs",
+            tmp.resolve("r.csv").toString(),
+            "--train",
+            "t.csv",
+            "--test",
+            "h.csv",
+            "--out",
+            tmp.resolve("o").toString());
     assertThat(r.rc()).isEqualTo(2);
     assertOneLine(r);
     assertThat(r.err()).contains("--recs").contains("no such file");
@@ -180,15 +221,23 @@ class StreamRecCliTest {
   @Test
   void shouldPrintAStackTraceOnlyWithVerbose() {
     ByteArrayOutputStream quiet = new ByteArrayOutputStream();
-    int rc = StreamRecCli.commandLine(new Boom(), new PrintStream(quiet, true, StandardCharsets.UTF_8), false)
-        .execute();
+    int rc =
+        StreamRecCli.commandLine(
+                new Boom(), new PrintStream(quiet, true, StandardCharsets.UTF_8), false)
+            .execute();
     assertThat(rc).isEqualTo(1);
     String q = quiet.toString(StandardCharsets.UTF_8);
-    assertThat(q.strip()).doesNotContain("\n").contains("wrapped").contains("IOException: disk on fire")
+    assertThat(q.strip())
+        .doesNotContain("\n")
+        .contains("wrapped")
+        .contains("IOException: disk on fire")
         .contains("--verbose");
 
     ByteArrayOutputStream loud = new ByteArrayOutputStream();
-    StreamRecCli.commandLine(new Boom(), new PrintStream(loud, true, StandardCharsets.UTF_8), true).execute();
-    assertThat(loud.toString(StandardCharsets.UTF_8)).contains("\tat ").contains("Caused by: java.io.IOException");
+    StreamRecCli.commandLine(new Boom(), new PrintStream(loud, true, StandardCharsets.UTF_8), true)
+        .execute();
+    assertThat(loud.toString(StandardCharsets.UTF_8))
+        .contains("\tat ")
+        .contains("Caused by: java.io.IOException");
   }
 }

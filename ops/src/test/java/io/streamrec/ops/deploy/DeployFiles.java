@@ -24,17 +24,22 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /** Reads the deployment files (docker/, ops/monitoring/) of the repository these tests run in. */
 final class DeployFiles {
   /**
-   * Defaults files of each StreamRec image (in this source tree, not the classpath, whose SNAPSHOT jars may come
-   * from another checkout): the keys a {@code STREAMREC_*} variable may set.
+   * Defaults files of each StreamRec image (in this source tree, not the classpath, whose SNAPSHOT
+   * jars may come from another checkout): the keys a {@code STREAMREC_*} variable may set.
    */
-  static final Map<String, List<String>> DEFAULTS_BY_DOCKERFILE = Map.of(
-      "docker/Dockerfile.streams-app",
-      List.of("streams-app/src/main/resources/streamrec-streams.properties",
-          "streams-app/src/main/resources/streamrec-ingest.properties",
-          "streams-app/src/main/resources/streamrec-serving.properties"),
-      "docker/Dockerfile.trainer", List.of("trainer/src/main/resources/streamrec-trainer.properties"),
-      "docker/Dockerfile.trainer-cuda", List.of("trainer/src/main/resources/streamrec-trainer.properties"),
-      "docker/Dockerfile.ops", List.of());
+  static final Map<String, List<String>> DEFAULTS_BY_DOCKERFILE =
+      Map.of(
+          "docker/Dockerfile.streams-app",
+          List.of(
+              "streams-app/src/main/resources/streamrec-streams.properties",
+              "streams-app/src/main/resources/streamrec-ingest.properties",
+              "streams-app/src/main/resources/streamrec-serving.properties"),
+          "docker/Dockerfile.trainer",
+          List.of("trainer/src/main/resources/streamrec-trainer.properties"),
+          "docker/Dockerfile.trainer-cuda",
+          List.of("trainer/src/main/resources/streamrec-trainer.properties"),
+          "docker/Dockerfile.ops",
+          List.of());
 
   private static final Pattern METRIC = Pattern.compile("\\b((?:streamrec|kafka)_[a-z0-9_]+)\\b");
 
@@ -44,7 +49,8 @@ final class DeployFiles {
   static Path root() {
     Path here = Path.of("").toAbsolutePath();
     for (Path p = here; p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("docker/compose.yaml")) && Files.isDirectory(p.resolve("ops"))) {
+      if (Files.isRegularFile(p.resolve("docker/compose.yaml"))
+          && Files.isDirectory(p.resolve("ops"))) {
         return p;
       }
     }
@@ -62,7 +68,8 @@ final class DeployFiles {
   /** A YAML file as plain maps and lists; merge keys ({@code <<: *anchor}) are resolved. */
   @SuppressWarnings("unchecked")
   static Map<String, Object> yaml(String relative) {
-    return (Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions())).load(read(relative));
+    return (Map<String, Object>)
+        new Yaml(new SafeConstructor(new LoaderOptions())).load(read(relative));
   }
 
   @SuppressWarnings("unchecked")
@@ -87,7 +94,10 @@ final class DeployFiles {
     return out;
   }
 
-  /** The Dockerfile a service is built from ({@code build.dockerfile}), or the one that builds its image tag. */
+  /**
+   * The Dockerfile a service is built from ({@code build.dockerfile}), or the one that builds its
+   * image tag.
+   */
   @SuppressWarnings("unchecked")
   static String dockerfileOf(String serviceName, Map<String, Map<String, Object>> services) {
     Map<String, Object> s = services.get(serviceName);
@@ -96,7 +106,8 @@ final class DeployFiles {
     }
     String image = String.valueOf(s.get("image"));
     for (Map<String, Object> other : services.values()) {
-      if (image.equals(String.valueOf(other.get("image"))) && other.get("build") instanceof Map<?, ?> b) {
+      if (image.equals(String.valueOf(other.get("image")))
+          && other.get("build") instanceof Map<?, ?> b) {
         return String.valueOf(((Map<String, Object>) b).get("dockerfile"));
       }
     }
@@ -115,15 +126,20 @@ final class DeployFiles {
 
   static List<String> dockerfiles() {
     try (Stream<Path> files = Files.list(root().resolve("docker"))) {
-      return files.map(p -> "docker/" + p.getFileName())
+      return files
+          .map(p -> "docker/" + p.getFileName())
           .filter(n -> n.startsWith("docker/Dockerfile"))
-          .sorted().toList();
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Dockerfile instructions with line continuations joined and comments dropped, one string per instruction. */
+  /**
+   * Dockerfile instructions with line continuations joined and comments dropped, one string per
+   * instruction.
+   */
   static List<String> instructions(String dockerfile) {
     List<String> out = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
@@ -204,9 +220,11 @@ final class DeployFiles {
   static List<String> promqlExpressions() {
     List<String> exprs = new ArrayList<>();
     try {
-      var json = new com.fasterxml.jackson.databind.ObjectMapper()
-          .readTree(read("ops/monitoring/grafana/dashboards/streamrec.json"));
-      json.path("panels").forEach(p -> p.path("targets").forEach(t -> exprs.add(t.path("expr").asText())));
+      var json =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(read("ops/monitoring/grafana/dashboards/streamrec.json"));
+      json.path("panels")
+          .forEach(p -> p.path("targets").forEach(t -> exprs.add(t.path("expr").asText())));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Prometheus' own checker on the shipped files, run from the repository paths (the relative rule path in
- * prometheus.yml makes the same file valid in the container). Skipped, with a message, when {@code promtool} is
- * not installed (Debian/Ubuntu: {@code apt-get install prometheus}; .ci/run installs it when it can).
+ * Prometheus' own checker on the shipped files, run from the repository paths (the relative rule
+ * path in prometheus.yml makes the same file valid in the container). Skipped, with a message, when
+ * {@code promtool} is not installed (Debian/Ubuntu: {@code apt-get install prometheus}; .ci/run
+ * installs it when it can).
  */
 @Timeout(60)
 class PromtoolCheckTest {
@@ -24,9 +25,14 @@ class PromtoolCheckTest {
 
   @BeforeAll
   static void findPromtool() {
-    promtool = List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).stream()
-        .map(d -> Path.of(d, "promtool")).filter(Files::isExecutable).findFirst().orElse(null);
-    Assumptions.assumeTrue(promtool != null,
+    promtool =
+        List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).stream()
+            .map(d -> Path.of(d, "promtool"))
+            .filter(Files::isExecutable)
+            .findFirst()
+            .orElse(null);
+    Assumptions.assumeTrue(
+        promtool != null,
         "promtool not on PATH: skipping the promtool checks (install Debian's 'prometheus' package to run them)");
   }
 
@@ -34,7 +40,8 @@ class PromtoolCheckTest {
     Path monitoring = DeployFiles.root().resolve("ops/monitoring");
     List<String> cmd = new java.util.ArrayList<>(List.of(promtool.toString()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).directory(monitoring.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(cmd).directory(monitoring.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("promtool %s:%n%s", String.join(" ", args), out).isZero();
@@ -43,17 +50,25 @@ class PromtoolCheckTest {
 
   @Test
   void shouldPassPromtoolCheckConfig() throws Exception {
-    assertThat(run("check", "config", "prometheus.yml")).contains("SUCCESS").contains("1 rule files found");
+    assertThat(run("check", "config", "prometheus.yml"))
+        .contains("SUCCESS")
+        .contains("1 rule files found");
   }
 
   @Test
   void shouldPassPromtoolCheckConfigFromTheRepositoryRoot() throws Exception {
-    assertThat(run("check", "config", DeployFiles.root().resolve("ops/monitoring/prometheus.yml").toString()))
+    assertThat(
+            run(
+                "check",
+                "config",
+                DeployFiles.root().resolve("ops/monitoring/prometheus.yml").toString()))
         .contains("SUCCESS");
   }
 
   @Test
   void shouldPassPromtoolCheckRules() throws Exception {
-    assertThat(run("check", "rules", "alerts.yml")).contains("SUCCESS").containsPattern("\\d+ rules found");
+    assertThat(run("check", "rules", "alerts.yml"))
+        .contains("SUCCESS")
+        .containsPattern("\\d+ rules found");
   }
 }

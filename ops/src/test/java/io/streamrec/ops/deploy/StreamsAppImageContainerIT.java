@@ -25,9 +25,10 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * Builds docker/Dockerfile.streams-app and runs it against {@code apache/kafka:4.3.1} with the environment
- * docker/compose.yaml gives {@code streams-app-1}: the image's HEALTHCHECK (HealthProbe) turns healthy, the
- * process runs as the non-root user, and /metrics serves StreamRec meters. Skipped where no Docker engine exists.
+ * Builds docker/Dockerfile.streams-app and runs it against {@code apache/kafka:4.3.1} with the
+ * environment docker/compose.yaml gives {@code streams-app-1}: the image's HEALTHCHECK
+ * (HealthProbe) turns healthy, the process runs as the non-root user, and /metrics serves StreamRec
+ * meters. Skipped where no Docker engine exists.
  */
 @Tag("integration")
 @Timeout(1200)
@@ -36,37 +37,63 @@ class StreamsAppImageContainerIT {
   private static final Network NETWORK = Network.newNetwork();
 
   @Container
-  static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.3.1")
-      .withNetwork(NETWORK)
-      .withNetworkAliases("kafka")
-      .withListener("kafka:19092");
+  static final KafkaContainer KAFKA =
+      new KafkaContainer("apache/kafka:4.3.1")
+          .withNetwork(NETWORK)
+          .withNetworkAliases("kafka")
+          .withListener("kafka:19092");
 
   @Test
-  @SuppressWarnings("deprecation") // withDockerfilePath: the context is the repository root, not docker/
+  @SuppressWarnings(
+      "deprecation") // withDockerfilePath: the context is the repository root, not docker/
   void shouldBecomeHealthyAsNonRootAndServeMetrics() throws Exception {
     List<TopicSpec<?, ?>> topics = Topics.all();
     TopicAdmin.createAll(KAFKA.getBootstrapServers(), topics, (short) 1, Map.of());
-    ImageFromDockerfile image = new ImageFromDockerfile("streamrec/streams-app", false)
-        .withFileFromPath(".", DeployFiles.root())
-        .withDockerfilePath("docker/Dockerfile.streams-app");
-    Map<String, String> env = new java.util.HashMap<>(
-        DeployFiles.environment(DeployFiles.composeServices().get("streams-app-1")));
+    ImageFromDockerfile image =
+        new ImageFromDockerfile("streamrec/streams-app", false)
+            .withFileFromPath(".", DeployFiles.root())
+            .withDockerfilePath("docker/Dockerfile.streams-app");
+    Map<String, String> env =
+        new java.util.HashMap<>(
+            DeployFiles.environment(DeployFiles.composeServices().get("streams-app-1")));
     env.put("STREAMREC_KAFKA_BOOTSTRAP_SERVERS", "kafka:19092");
-    try (GenericContainer<?> app = new GenericContainer<>(image)
-        .withNetwork(NETWORK)
-        .withNetworkAliases("streams-app-1")
-        .withEnv(env)
-        .withExposedPorts(9401)
-        .waitingFor(Wait.forHttp("/health/ready").forPort(9401).withStartupTimeout(Duration.ofMinutes(3)))) {
+    try (GenericContainer<?> app =
+        new GenericContainer<>(image)
+            .withNetwork(NETWORK)
+            .withNetworkAliases("streams-app-1")
+            .withEnv(env)
+            .withExposedPorts(9401)
+            .waitingFor(
+                Wait.forHttp("/health/ready")
+                    .forPort(9401)
+                    .withStartupTimeout(Duration.ofMinutes(3)))) {
       app.start();
-      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() ->
-          "healthy".equals(app.getCurrentContainerInfo().getState().getHealth().getStatus()));
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofSeconds(2))
+          .until(
+              () ->
+                  "healthy"
+                      .equals(app.getCurrentContainerInfo().getState().getHealth().getStatus()));
       assertThat(app.execInContainer("id", "-u").getStdout().strip()).isEqualTo("10001");
-      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-              "http://" + app.getHost() + ":" + app.getMappedPort(9401) + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      assertThat(metrics).contains("streamrec_ingest_records_total", "streamrec_serving_freshness_seconds",
-          "kafka_consumer_fetch_manager_records_lag_max");
+      String metrics =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://"
+                                  + app.getHost()
+                                  + ":"
+                                  + app.getMappedPort(9401)
+                                  + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(metrics)
+          .contains(
+              "streamrec_ingest_records_total",
+              "streamrec_serving_freshness_seconds",
+              "kafka_consumer_fetch_manager_records_lag_max");
     }
   }
 }

@@ -17,17 +17,37 @@ class PrequentialReportTest {
 
   @Test
   void shouldHoldEveryFieldPerArmWhenResultsJsonIsWritten(@TempDir Path dir) throws Exception {
-    List<Event> events = List.of(new Event("u", "a", 5, 10, 1_000), new Event("v", "b", 5, 11, 1_001),
-        new Event("u", "b", 5, 30, 1_010), new Event("v", "a", 5, 31, 1_020));
-    List<ServedList> lists = List.of(new ServedList("u", List.of("b"), 10L, 10L, 1_005),
-        new ServedList("v", List.of("c"), 11L, null, 1_006), new ServedList("u", List.of("c"), 30L, 30L, 1_050));
+    List<Event> events =
+        List.of(
+            new Event("u", "a", 5, 10, 1_000),
+            new Event("v", "b", 5, 11, 1_001),
+            new Event("u", "b", 5, 30, 1_010),
+            new Event("v", "a", 5, 31, 1_020));
+    List<ServedList> lists =
+        List.of(
+            new ServedList("u", List.of("b"), 10L, 10L, 1_005),
+            new ServedList("v", List.of("c"), 11L, null, 1_006),
+            new ServedList("u", List.of("c"), 30L, 30L, 1_050));
     PrequentialScorer.Result online = PrequentialScorer.score(events, lists, 20, 4f, 10, 2);
-    PrequentialReport.Result r = PrequentialReport.of(10, 20, List.of(
-            PrequentialReport.Arm.of("online", online, 1234.5),
-            PrequentialReport.Arm.of("online-popularity", PrequentialScorer.popularity(events, 20, 4f, 10, 2), null)),
-        List.of(new PrequentialReport.PacePoint(500, PrequentialReport.Arm.of("online", online, 99.0))),
-        new PrequentialReport.Run(42, Map.of("trainer.lr", "0.02"), "abc", "2026-12-03T11:00:00Z",
-            Map.of("replay", 1.5)));
+    PrequentialReport.Result r =
+        PrequentialReport.of(
+            10,
+            20,
+            List.of(
+                PrequentialReport.Arm.of("online", online, 1234.5),
+                PrequentialReport.Arm.of(
+                    "online-popularity",
+                    PrequentialScorer.popularity(events, 20, 4f, 10, 2),
+                    null)),
+            List.of(
+                new PrequentialReport.PacePoint(
+                    500, PrequentialReport.Arm.of("online", online, 99.0))),
+            new PrequentialReport.Run(
+                42,
+                Map.of("trainer.lr", "0.02"),
+                "abc",
+                "2026-12-03T11:00:00Z",
+                Map.of("replay", 1.5)));
     ReportWriter.write(dir, "t", PrequentialReport.markdown(r), r, PrequentialReport.svg(r));
     JsonNode j = new ObjectMapper().readTree(Files.readString(dir.resolve("results.json")));
     JsonNode arm = j.get("arms").get(0);
@@ -38,7 +58,8 @@ class PrequentialReportTest {
       }
     }
     assertThat(arm.get("warmTrain").get("events").asInt()).isEqualTo(2);
-    assertThat(arm.get("warmTrain").get("hitRate").asDouble()).isEqualTo(0.5);   // u's [b] hits, v's [c] misses
+    assertThat(arm.get("warmTrain").get("hitRate").asDouble())
+        .isEqualTo(0.5); // u's [b] hits, v's [c] misses
     for (String clock : List.of("reaction", "model")) {
       for (String f : List.of("p50Ms", "p95Ms", "p99Ms")) {
         assertThat(arm.get("freshness").get(clock).has(f)).as(clock + "." + f).isTrue();

@@ -11,13 +11,15 @@ import org.junit.jupiter.api.Test;
 
 class RankingMetricsTest {
 
-  private static final Set<String> TRAIN_ITEMS = Set.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
+  private static final Set<String> TRAIN_ITEMS =
+      Set.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
 
   @Test
   void shouldScoreAHandComputedCase() {
     // u1: hits at ranks 0 and 2, |gt| = 3 -> DCG = 1 + 1/2 = 1.5; IDCG(3) = 1 + 1/log2(3) + 1/2
     // u2: one relevant item, hit at rank 1 -> DCG = 1/log2(3); IDCG(1) = 1
-    Map<String, List<String>> recs = Map.of("u1", List.of("a", "b", "c"), "u2", List.of("d", "e", "f"));
+    Map<String, List<String>> recs =
+        Map.of("u1", List.of("a", "b", "c"), "u2", List.of("d", "e", "f"));
     Map<String, Set<String>> gt = new LinkedHashMap<>();
     gt.put("u1", Set.of("a", "c", "x"));
     gt.put("u2", Set.of("e"));
@@ -50,7 +52,9 @@ class RankingMetricsTest {
 
   @Test
   void shouldOnlyLookAtTheFirstKItems() {
-    var s = RankingMetrics.score(Map.of("u", List.of("a", "b", "c")), Map.of("u", Set.of("c")), TRAIN_ITEMS, 2);
+    var s =
+        RankingMetrics.score(
+            Map.of("u", List.of("a", "b", "c")), Map.of("u", Set.of("c")), TRAIN_ITEMS, 2);
     assertThat(s.hitRate()).isZero();
     assertThat(s.coverage()).isCloseTo(0.2, offset(1e-12));
   }

@@ -11,7 +11,8 @@ class TutorialSplitTest {
 
   @Test
   void shouldReproduceTheTutorialSplitStatisticsOnMovieLens100k() {
-    TutorialSplit.Split split = TutorialSplit.apply(MovieLens.load(MovieLensFixture.ml100kOrSkip()));
+    TutorialSplit.Split split =
+        TutorialSplit.apply(MovieLens.load(MovieLensFixture.ml100kOrSkip()));
     assertThat(split.train()).hasSize(79_999);
     assertThat(split.trainUsers()).hasSize(751);
     assertThat(split.trainItems()).hasSize(1_616);
@@ -21,22 +22,29 @@ class TutorialSplitTest {
 
   @Test
   void shouldPutTiesAtTheSplitTimeIntoTest() {
-    var rows = List.of(
-        new Interaction("u", "a", 5, 1_000), new Interaction("u", "b", 5, 2_000), new Interaction("v", "c", 5, 3_000),
-        new Interaction("u", "c", 5, 4_000), new Interaction("v", "a", 3, 4_000), new Interaction("w", "e", 5, 5_000));
+    var rows =
+        List.of(
+            new Interaction("u", "a", 5, 1_000),
+            new Interaction("u", "b", 5, 2_000),
+            new Interaction("v", "c", 5, 3_000),
+            new Interaction("u", "c", 5, 4_000),
+            new Interaction("v", "a", 3, 4_000),
+            new Interaction("w", "e", 5, 5_000));
     var data = new MovieLens.Dataset(MovieLens.Format.ML_100K, rows, null, null);
     // n = 6, index (int)(6 * 0.5) = 3 -> test starts at time 4000, and both rows at 4000 are test.
     TutorialSplit.Split split = TutorialSplit.apply(data, 1, 0.5, 4f);
     assertThat(split.testStartMillis()).isEqualTo(4_000);
     assertThat(split.train()).extracting(Interaction::itemId).containsExactly("a", "b", "c");
     // v/a is rated 3 (< 4): dropped; w is not a train user: dropped.
-    assertThat(split.test()).extracting(Interaction::userId, Interaction::itemId)
+    assertThat(split.test())
+        .extracting(Interaction::userId, Interaction::itemId)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("u", "c"));
   }
 
   @Test
   void shouldMatchTheSpecRecentPopularityBaselineOnMovieLens100k() {
-    TutorialSplit.Split split = TutorialSplit.apply(MovieLens.load(MovieLensFixture.ml100kOrSkip()));
+    TutorialSplit.Split split =
+        TutorialSplit.apply(MovieLens.load(MovieLensFixture.ml100kOrSkip()));
     var gt = split.groundTruth();
     var recs = Baselines.recentPopularity(split, gt.keySet(), 10, Duration.ofDays(7));
     RankingMetrics.Scores s = RankingMetrics.score(recs, gt, split.trainItems(), 10);

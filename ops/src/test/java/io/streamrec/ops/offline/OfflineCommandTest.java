@@ -20,7 +20,8 @@ class OfflineCommandTest {
     LearnerSettings s = cmd.settings(2);
     assertThat(s).isEqualTo(LearnerSettings.defaults().with(b -> b.seed = 2));
     double[] r = cmd.eval(TutorialSplit.apply(MovieLens.load(dir)), s);
-    // Seed 2 measured 0.2166 / 0.621 / 0.196 (single-threaded training is deterministic); the bar is 0.15 / 0.45 / 0.19.
+    // Seed 2 measured 0.2166 / 0.621 / 0.196 (single-threaded training is deterministic); the bar
+    // is 0.15 / 0.45 / 0.19.
     assertThat(r[0]).as("NDCG@10").isGreaterThan(0.15);
     assertThat(r[1]).as("HitRate@10").isGreaterThan(0.45);
     assertThat(r[2]).as("Coverage@10").isGreaterThan(0.19);

@@ -7,8 +7,8 @@ import io.streamrec.streams.serving.ItemMatrix;
 import io.streamrec.streams.serving.ItemSearch;
 import io.streamrec.trainer.core.LearnerSettings;
 import io.streamrec.trainer.core.OnlineLearner;
-import java.util.HashMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,20 +17,24 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The trainer's offline score (dot + bias + kappa * alpha * log(1 + c(t))) and serving's score from what the trainer
- * publishes (the item index fed with the EmbeddingUpdate fields, stream time = the trainer's newest event time)
- * rank the same items with bit-identical scores (both score with the shared numeric TopK).
+ * The trainer's offline score (dot + bias + kappa * alpha * log(1 + c(t))) and serving's score from
+ * what the trainer publishes (the item index fed with the EmbeddingUpdate fields, stream time = the
+ * trainer's newest event time) rank the same items with bit-identical scores (both score with the
+ * shared numeric TopK).
  */
 class OfflineOnlineScoreAgreementTest {
   private static final long HOUR = 3_600_000L;
 
   @Test
   void shouldRankTheSameItemsOfflineAndInServing() {
-    LearnerSettings s = LearnerSettings.defaults().with(b -> {
-      b.batchSize = 64;
-      b.newPerStep = 32;
-      b.seed = 3;
-    });
+    LearnerSettings s =
+        LearnerSettings.defaults()
+            .with(
+                b -> {
+                  b.batchSize = 64;
+                  b.newPerStep = 32;
+                  b.seed = 3;
+                });
     SplittableRandom rnd = new SplittableRandom(7);
     Map<String, Set<String>> seen = new HashMap<>();
     try (OnlineLearner learner = new OnlineLearner(s)) {
@@ -51,15 +55,22 @@ class OfflineOnlineScoreAgreementTest {
         ItemSearch search = new ItemSearch(index, null);
         index.popularityWeight(kappa);
         for (int row = 0; row < learner.itemCount(); row++) {
-          index.upsert(learner.itemId(row), learner.itemTable().vector(row), learner.itemTable().bias(row), 1L,
-              learner.popularityCount(row), learner.popularityTime(), learner.popularityWeight(),
+          index.upsert(
+              learner.itemId(row),
+              learner.itemTable().vector(row),
+              learner.itemTable().bias(row),
+              1L,
+              learner.popularityCount(row),
+              learner.popularityTime(),
+              learner.popularityWeight(),
               learner.popularityHalfLifeMillis());
         }
         index.advanceStreamTime(learner.popularityTime());
         assertThat(index.termTime()).isEqualTo(learner.popularityTime());
         for (int x = 0; x < 60; x++) {
           String u = "u" + x;
-          List<OnlineLearner.Scored> offline = learner.scoreTopK(u, 10, seen.get(u), kappa, index.termTime());
+          List<OnlineLearner.Scored> offline =
+              learner.scoreTopK(u, 10, seen.get(u), kappa, index.termTime());
           ItemSearch.Scratch scratch = new ItemSearch.Scratch();
           int n = search.search(learner.userVector(u), seen.get(u), 10, scratch);
           List<String> onlineIds = new ArrayList<>();
@@ -67,7 +78,8 @@ class OfflineOnlineScoreAgreementTest {
             onlineIds.add(index.id(Packed.id(scratch.results()[r])));
           }
           assertThat(onlineIds)
-              .containsExactlyElementsOf(offline.stream().map(OnlineLearner.Scored::itemId).toList());
+              .containsExactlyElementsOf(
+                  offline.stream().map(OnlineLearner.Scored::itemId).toList());
           for (int r = 0; r < n; r++) {
             assertThat(Packed.score(scratch.results()[r])).isEqualTo(offline.get(r).score());
           }

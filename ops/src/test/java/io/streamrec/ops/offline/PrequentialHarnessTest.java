@@ -11,7 +11,10 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code offline --protocol prequential} on the first 25,000 MovieLens-100k events (split at 80% of them). */
+/**
+ * {@code offline --protocol prequential} on the first 25,000 MovieLens-100k events (split at 80% of
+ * them).
+ */
 class PrequentialHarnessTest {
   private static List<PrequentialScorer.Event> events;
   private static long split;
@@ -24,7 +27,8 @@ class PrequentialHarnessTest {
   }
 
   private static PrequentialHarness.Outcome run(long seed) {
-    return PrequentialHarness.run(events, split, 4f, 10, 5, LearnerSettings.defaults().with(b -> b.seed = seed));
+    return PrequentialHarness.run(
+        events, split, 4f, 10, 5, LearnerSettings.defaults().with(b -> b.seed = seed));
   }
 
   @Test
@@ -42,9 +46,11 @@ class PrequentialHarnessTest {
     assertThat(wp.unserved()).as("every warm user has a vector").isZero();
     PrequentialScorer.Result pop = PrequentialScorer.popularity(events, split, 4f, 10, 5);
     assertThat(pop.warmPrior().events()).isEqualTo(wp.events());
-    assertThat(wp.hitRate()).as("the learner vs online popularity on the same events")
+    assertThat(wp.hitRate())
+        .as("the learner vs online popularity on the same events")
         .isGreaterThan(pop.warmPrior().hitRate());
-    // a learner that had trained on the scored event before ranking would put its item near the top far more
+    // a learner that had trained on the scored event before ranking would put its item near the top
+    // far more
     // often; test-then-train leaves hits spread over the top 10
     assertThat(wp.hitRate()).isLessThan(0.5);
     assertThat(wp.ndcg()).isLessThan(wp.hitRate() * 0.8);
@@ -55,11 +61,15 @@ class PrequentialHarnessTest {
     LearnerSettings s = LearnerSettings.defaults().with(b -> b.seed = 3);
     PrequentialHarness.Outcome frozen = PrequentialHarness.run(events, split, 4f, 10, 5, s, true);
     PrequentialHarness.Outcome online = PrequentialHarness.run(events, split, 4f, 10, 5, s, false);
-    List<PrequentialScorer.Event> before = events.stream().filter(e -> e.eventMillis() < split).toList();
+    List<PrequentialScorer.Event> before =
+        events.stream().filter(e -> e.eventMillis() < split).toList();
     PrequentialHarness.Outcome prefix = PrequentialHarness.run(before, split, 4f, 10, 5, s, false);
-    assertThat(frozen.steps()).as("the steps of the pre-split events only").isEqualTo(prefix.steps())
+    assertThat(frozen.steps())
+        .as("the steps of the pre-split events only")
+        .isEqualTo(prefix.steps())
         .isLessThan(online.steps());
-    assertThat(frozen.result().warmPrior().events()).isEqualTo(online.result().warmPrior().events());
+    assertThat(frozen.result().warmPrior().events())
+        .isEqualTo(online.result().warmPrior().events());
     assertThat(frozen.result().warmPrior().unserved()).isZero();
     assertThat(frozen.result()).isNotEqualTo(online.result());
   }

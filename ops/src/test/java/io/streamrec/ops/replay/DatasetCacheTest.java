@@ -30,18 +30,21 @@ class DatasetCacheTest {
   private final AtomicInteger requests = new AtomicInteger();
   private byte[] zip;
   private String url;
-  private final PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+  private final PrintStream out =
+      new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
 
   @BeforeEach
   void serveZip() throws Exception {
     zip = tinyMovieLensZip();
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/ml-tiny.zip", ex -> {
-      requests.incrementAndGet();
-      ex.sendResponseHeaders(200, zip.length);
-      ex.getResponseBody().write(zip);
-      ex.close();
-    });
+    server.createContext(
+        "/ml-tiny.zip",
+        ex -> {
+          requests.incrementAndGet();
+          ex.sendResponseHeaders(200, zip.length);
+          ex.getResponseBody().write(zip);
+          ex.close();
+        });
     server.start();
     url = "http://127.0.0.1:" + server.getAddress().getPort() + "/ml-tiny.zip";
   }
@@ -84,7 +87,11 @@ class DatasetCacheTest {
     DatasetCache c = new DatasetCache(List.of(cache), out);
     assertThatThrownBy(() -> c.resolve("ml-tiny", url, null)).hasMessageContaining("--sha256");
     assertThat(requests).hasValue(0);
-    assertThat(DatasetCache.known("ml-100k")).get().extracting(DatasetCache.Known::sha256).asString().hasSize(64);
+    assertThat(DatasetCache.known("ml-100k"))
+        .get()
+        .extracting(DatasetCache.Known::sha256)
+        .asString()
+        .hasSize(64);
   }
 
   @Test
@@ -99,7 +106,8 @@ class DatasetCacheTest {
         .hasMessageContaining("--data")
         .hasMessageContaining("STREAMREC_MOVIELENS_DIR")
         .hasMessageNotContaining("null")
-        .message().doesNotContain("\n");
+        .message()
+        .doesNotContain("\n");
     assertThat(tmp.resolve("home")).doesNotExist();
   }
 
@@ -109,7 +117,9 @@ class DatasetCacheTest {
       z.putNextEntry(new ZipEntry("ml-tiny/"));
       z.closeEntry();
       z.putNextEntry(new ZipEntry("ml-tiny/u.data"));
-      z.write("1\t10\t5\t881250949\n1\t11\t3\t881250950\n2\t10\t4\t881250951\n".getBytes(StandardCharsets.UTF_8));
+      z.write(
+          "1\t10\t5\t881250949\n1\t11\t3\t881250950\n2\t10\t4\t881250951\n"
+              .getBytes(StandardCharsets.UTF_8));
       z.closeEntry();
     }
     return buf.toByteArray();

@@ -7,14 +7,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The process-wide choice of Avro wire format, from two keys every entry point reads with its own config (so
- * also {@code STREAMREC_SCHEMAS_WIRE_FORMAT} and {@code STREAMREC_SCHEMAS_REGISTRY_URL}):
+ * The process-wide choice of Avro wire format, from two keys every entry point reads with its own
+ * config (so also {@code STREAMREC_SCHEMAS_WIRE_FORMAT} and {@code
+ * STREAMREC_SCHEMAS_REGISTRY_URL}):
+ *
  * <ul>
- *   <li>{@code schemas.wire.format}: {@code single-object} (default: Avro single-object encoding, no registry) or
- *       {@code registry} (the Schema Registry wire format, Confluent framing, on every Avro topic).</li>
- *   <li>{@code schemas.registry.url}: the registry's Confluent-compatible API, e.g. {@code http://registry:8081}
- *       (Apicurio Registry: {@code http://registry:8080/apis/ccompat/v7}). Required for {@code registry}; with
- *       {@code single-object} it still lets readers decode framed payloads (a migration in either direction).</li>
+ *   <li>{@code schemas.wire.format}: {@code single-object} (default: Avro single-object encoding,
+ *       no registry) or {@code registry} (the Schema Registry wire format, Confluent framing, on
+ *       every Avro topic).
+ *   <li>{@code schemas.registry.url}: the registry's Confluent-compatible API, e.g. {@code
+ *       http://registry:8081} (Apicurio Registry: {@code http://registry:8080/apis/ccompat/v7}).
+ *       Required for {@code registry}; with {@code single-object} it still lets readers decode
+ *       framed payloads (a migration in either direction).
  * </ul>
  */
 public final class WireFormatConfig {
@@ -36,19 +40,25 @@ public final class WireFormatConfig {
     switch (format) {
       case "single-object" -> write = false;
       case "registry" -> write = true;
-      default -> throw new IllegalArgumentException(FORMAT_KEY + " must be single-object or registry, was '"
-          + format + "'");
+      default ->
+          throw new IllegalArgumentException(
+              FORMAT_KEY + " must be single-object or registry, was '" + format + "'");
     }
     if (write && url.isEmpty()) {
-      throw new IllegalArgumentException(FORMAT_KEY + "=registry needs " + URL_KEY
-          + " (the registry's Confluent-compatible API, e.g. http://registry:8081)");
+      throw new IllegalArgumentException(
+          FORMAT_KEY
+              + "=registry needs "
+              + URL_KEY
+              + " (the registry's Confluent-compatible API, e.g. http://registry:8081)");
     }
     if (url.isEmpty()) {
       AvroSerde.useRegistry(null, false);
       return;
     }
     AvroSerde.useRegistry(SchemaRegistryClient.shared(url), write);
-    log.info("Avro wire format: {} (schema registry {})", write ? "Schema Registry framing" : "single-object"
-        + " (reading framed payloads too)", url);
+    log.info(
+        "Avro wire format: {} (schema registry {})",
+        write ? "Schema Registry framing" : "single-object" + " (reading framed payloads too)",
+        url);
   }
 }

@@ -14,12 +14,14 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Writes generated Avro records in the Schema Registry wire format ({@link RegistryWireFormat}): magic byte 0, the
- * writer schema's 4-byte big-endian registry id, then the Avro binary datum. The schema is registered under the
- * subject {@code <topic>-value} (or {@code -key}; Confluent's TopicNameStrategy) on first use and its id cached.
+ * Writes generated Avro records in the Schema Registry wire format ({@link RegistryWireFormat}):
+ * magic byte 0, the writer schema's 4-byte big-endian registry id, then the Avro binary datum. The
+ * schema is registered under the subject {@code <topic>-value} (or {@code -key}; Confluent's
+ * TopicNameStrategy) on first use and its id cached.
  *
- * <p>Usable from plain client config: {@code value.serializer=io.streamrec.schemas.registry.RegistryAvroSerializer}
- * with {@code schema.registry.url=http://host:8081} (Apicurio: {@code http://host:8080/apis/ccompat/v7}).
+ * <p>Usable from plain client config: {@code
+ * value.serializer=io.streamrec.schemas.registry.RegistryAvroSerializer} with {@code
+ * schema.registry.url=http://host:8081} (Apicurio: {@code http://host:8080/apis/ccompat/v7}).
  */
 public class RegistryAvroSerializer<T extends SpecificRecord> implements Serializer<T> {
   static {
@@ -49,8 +51,8 @@ public class RegistryAvroSerializer<T extends SpecificRecord> implements Seriali
       return null;
     }
     if (client == null) {
-      throw new IllegalStateException("RegistryAvroSerializer is not configured: set "
-          + RegistryWireFormat.URL_CONFIG);
+      throw new IllegalStateException(
+          "RegistryAvroSerializer is not configured: set " + RegistryWireFormat.URL_CONFIG);
     }
     Schema schema = data.getSchema();
     int id = client.register(RegistryWireFormat.subject(topic, isKey), schema);
@@ -59,11 +61,13 @@ public class RegistryAvroSerializer<T extends SpecificRecord> implements Seriali
       RegistryWireFormat.writeHeader(out, id);
       BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
       // the class's own model carries its logical-type conversions (timestamp-millis <-> Instant)
-      new SpecificDatumWriter<T>(schema, SpecificData.getForClass(data.getClass())).write(data, enc);
+      new SpecificDatumWriter<T>(schema, SpecificData.getForClass(data.getClass()))
+          .write(data, enc);
       enc.flush();
       return out.toByteArray();
     } catch (IOException | RuntimeException e) {
-      throw new SerializationException("Cannot encode " + schema.getFullName() + " for topic " + topic + ": " + e, e);
+      throw new SerializationException(
+          "Cannot encode " + schema.getFullName() + " for topic " + topic + ": " + e, e);
     }
   }
 }

@@ -17,7 +17,8 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
- * The ingest topology: validated ratings in, filtered training examples out, per-user state in RocksDB.
+ * The ingest topology: validated ratings in, filtered training examples out, per-user state in
+ * RocksDB.
  *
  * <pre>
  *   ratings (byte[] key, byte[] value) ─▶ decode-validate-ratings
@@ -28,97 +29,124 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * </pre>
  *
  * <ul>
- *   <li>Input: {@link Topics#RATINGS} (key: user id, UTF-8, or null; value: Avro {@link RatingEvent}), read as
- *       raw bytes so that an undecodable record is an ordinary value routed to the dead-letter topic.</li>
- *   <li>Outputs: {@link Topics#TRAINING_EXAMPLES} (key: user id; value: {@link TrainingExample}) and
- *       {@link Topics#DLQ_INGEST} (the original key and value bytes, original headers plus
- *       {@code streamrec.error.*}; reasons from {@link io.streamrec.schemas.DeadLetterReason}).</li>
- *   <li>Store: {@value MinCountProcessor#STORE}, persistent RocksDB, changelogged, {@link UserState} by user id
- *       ({@link UserStateSerde}).</li>
- *   <li>Partitioning: records keyed by their user id are processed in the partition they arrived in (producers
- *       partition by user id); records with a null key go through the {@code ratings-by-user} repartition topic.
- *       A present key that differs from {@code userId} is dead-lettered ({@code key-mismatch}).</li>
+ *   <li>Input: {@link Topics#RATINGS} (key: user id, UTF-8, or null; value: Avro {@link
+ *       RatingEvent}), read as raw bytes so that an undecodable record is an ordinary value routed
+ *       to the dead-letter topic.
+ *   <li>Outputs: {@link Topics#TRAINING_EXAMPLES} (key: user id; value: {@link TrainingExample})
+ *       and {@link Topics#DLQ_INGEST} (the original key and value bytes, original headers plus
+ *       {@code streamrec.error.*}; reasons from {@link io.streamrec.schemas.DeadLetterReason}).
+ *   <li>Store: {@value MinCountProcessor#STORE}, persistent RocksDB, changelogged, {@link
+ *       UserState} by user id ({@link UserStateSerde}).
+ *   <li>Partitioning: records keyed by their user id are processed in the partition they arrived in
+ *       (producers partition by user id); records with a null key go through the {@code
+ *       ratings-by-user} repartition topic. A present key that differs from {@code userId} is
+ *       dead-lettered ({@code key-mismatch}).
  * </ul>
+ *
  * {@code decode-validate-ratings} forwards each record to exactly one of its children by name
- * ({@link DecodeValidateProcessor}), so a keyed record passes three processor nodes between source and sink (decode,
- * the merge, which forwards the record as it is, and the filter) instead of a split/map/merge chain of six. All topic names get {@link IngestConfig#topicsSuffix()}. Every
+ * ({@link DecodeValidateProcessor}), so a keyed record passes three processor nodes between source
+ * and sink (decode, the merge, which forwards the record as it is, and the filter) instead of a
+ * split/map/merge chain of six. All topic names get {@link IngestConfig#topicsSuffix()}. Every
  * processor, store and internal topic is named.
  */
 public final class IngestTopology {
-    static final String DECODE_VALIDATE = "decode-validate-ratings";
-    static final String MERGE_BY_USER = "merge-ratings-by-user";
-    static final String FILTER_MIN_USER_COUNT = "filter-min-user-count";
-    static final String SINK_DEAD_LETTERS = "sink-dead-letters";
-    static final String REPARTITION = "ratings-by-user";
-    /** The first node Kafka Streams creates for {@code Repartitioned.as(REPARTITION)} (pinned by the golden file). */
-    static final String REPARTITION_ENTRY = REPARTITION + "-repartition-filter";
+  static final String DECODE_VALIDATE = "decode-validate-ratings";
+  static final String MERGE_BY_USER = "merge-ratings-by-user";
+  static final String FILTER_MIN_USER_COUNT = "filter-min-user-count";
+  static final String SINK_DEAD_LETTERS = "sink-dead-letters";
+  static final String REPARTITION = "ratings-by-user";
 
-    private IngestTopology() {}
+  /**
+   * The first node Kafka Streams creates for {@code Repartitioned.as(REPARTITION)} (pinned by the
+   * golden file).
+   */
+  static final String REPARTITION_ENTRY = REPARTITION + "-repartition-filter";
 
-    /** Builds the topology, registering its meters in {@code registry}. */
-    public static Topology build(IngestConfig config, MeterRegistry registry) {
-        return build(config, new IngestMetrics(registry));
-    }
+  private IngestTopology() {}
 
-    static Topology build(IngestConfig config, IngestMetrics metrics) {
-        String suffix = config.topicsSuffix();
-        TopicSpec<String, RatingEvent> ratings = Topics.RATINGS.withSuffix(suffix);
-        TopicSpec<String, TrainingExample> examples = Topics.TRAINING_EXAMPLES.withSuffix(suffix);
-        TopicSpec<byte[], byte[]> deadLetters = Topics.DLQ_INGEST.withSuffix(suffix);
+  /** Builds the topology, registering its meters in {@code registry}. */
+  public static Topology build(IngestConfig config, MeterRegistry registry) {
+    return build(config, new IngestMetrics(registry));
+  }
 
-        StreamsBuilder builder = new StreamsBuilder();
-        KStream<Object, Object> routed = decodeAndValidate(readRawRatings(builder, ratings), ratings, config, metrics);
-        toDeadLetters(view(routed), deadLetters);
-        KStream<String, RatingEvent> keyed = view(routed);
-        KStream<String, RatingEvent> byUser = keyed.merge(repartitionByUser(keyed, ratings), Named.as(MERGE_BY_USER));
-        // the topic's Avro encoding, written without Avro's generic writer (same bytes, TrainingExampleSerializer)
-        Serde<TrainingExample> exampleSerde = Serdes.serdeFrom(new TrainingExampleSerializer(),
-                examples.valueSerde().deserializer());
-        filterMinUserCount(byUser, config, metrics)
-                .to(examples.name(), Produced.with(examples.keySerde(), exampleSerde)
-                        .withName("sink-training-examples"));
-        return builder.build();
-    }
+  static Topology build(IngestConfig config, IngestMetrics metrics) {
+    String suffix = config.topicsSuffix();
+    TopicSpec<String, RatingEvent> ratings = Topics.RATINGS.withSuffix(suffix);
+    TopicSpec<String, TrainingExample> examples = Topics.TRAINING_EXAMPLES.withSuffix(suffix);
+    TopicSpec<byte[], byte[]> deadLetters = Topics.DLQ_INGEST.withSuffix(suffix);
 
-    private static KStream<byte[], byte[]> readRawRatings(StreamsBuilder builder, TopicSpec<?, ?> ratings) {
-        return builder.stream(ratings.name(),
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("source-ratings"));
-    }
+    StreamsBuilder builder = new StreamsBuilder();
+    KStream<Object, Object> routed =
+        decodeAndValidate(readRawRatings(builder, ratings), ratings, config, metrics);
+    toDeadLetters(view(routed), deadLetters);
+    KStream<String, RatingEvent> keyed = view(routed);
+    KStream<String, RatingEvent> byUser =
+        keyed.merge(repartitionByUser(keyed, ratings), Named.as(MERGE_BY_USER));
+    // the topic's Avro encoding, written without Avro's generic writer (same bytes,
+    // TrainingExampleSerializer)
+    Serde<TrainingExample> exampleSerde =
+        Serdes.serdeFrom(new TrainingExampleSerializer(), examples.valueSerde().deserializer());
+    filterMinUserCount(byUser, config, metrics)
+        .to(
+            examples.name(),
+            Produced.with(examples.keySerde(), exampleSerde).withName("sink-training-examples"));
+    return builder.build();
+  }
 
-    private static KStream<Object, Object> decodeAndValidate(KStream<byte[], byte[]> raw,
-                                                             TopicSpec<String, RatingEvent> ratings,
-                                                             IngestConfig config, IngestMetrics metrics) {
-        AvroSerde<RatingEvent> serde = (AvroSerde<RatingEvent>) ratings.valueSerde();
-        RatingValidator validator = new RatingValidator(config.ratingMin(), config.ratingMax(), config.idMaxLength(),
-                config.timestampMaxFuture());
-        return raw.process(() -> new DecodeValidateProcessor(serde, validator, metrics), Named.as(DECODE_VALIDATE));
-    }
+  private static KStream<byte[], byte[]> readRawRatings(
+      StreamsBuilder builder, TopicSpec<?, ?> ratings) {
+    return builder.stream(
+        ratings.name(),
+        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("source-ratings"));
+  }
 
-    /**
-     * The routed stream as one of its children sees it: {@link DecodeValidateProcessor} forwards to each child by
-     * name, and only records of that child's type.
-     */
-    @SuppressWarnings("unchecked")
-    private static <K, V> KStream<K, V> view(KStream<Object, Object> routed) {
-        return (KStream<K, V>) (KStream<?, ?>) routed;
-    }
+  private static KStream<Object, Object> decodeAndValidate(
+      KStream<byte[], byte[]> raw,
+      TopicSpec<String, RatingEvent> ratings,
+      IngestConfig config,
+      IngestMetrics metrics) {
+    AvroSerde<RatingEvent> serde = (AvroSerde<RatingEvent>) ratings.valueSerde();
+    RatingValidator validator =
+        new RatingValidator(
+            config.ratingMin(),
+            config.ratingMax(),
+            config.idMaxLength(),
+            config.timestampMaxFuture());
+    return raw.process(
+        () -> new DecodeValidateProcessor(serde, validator, metrics), Named.as(DECODE_VALIDATE));
+  }
 
-    private static void toDeadLetters(KStream<byte[], byte[]> rejected, TopicSpec<byte[], byte[]> dlq) {
-        rejected.to(dlq.name(), Produced.with(dlq.keySerde(), dlq.valueSerde()).withName(SINK_DEAD_LETTERS));
-    }
+  /**
+   * The routed stream as one of its children sees it: {@link DecodeValidateProcessor} forwards to
+   * each child by name, and only records of that child's type.
+   */
+  @SuppressWarnings("unchecked")
+  private static <K, V> KStream<K, V> view(KStream<Object, Object> routed) {
+    return (KStream<K, V>) (KStream<?, ?>) routed;
+  }
 
-    private static KStream<String, RatingEvent> repartitionByUser(KStream<String, RatingEvent> unkeyed,
-                                                                  TopicSpec<String, RatingEvent> ratings) {
-        return unkeyed.repartition(Repartitioned.<String, RatingEvent>as(REPARTITION)
-                .withKeySerde(ratings.keySerde())
-                .withValueSerde(ratings.valueSerde()));
-    }
+  private static void toDeadLetters(
+      KStream<byte[], byte[]> rejected, TopicSpec<byte[], byte[]> dlq) {
+    rejected.to(
+        dlq.name(), Produced.with(dlq.keySerde(), dlq.valueSerde()).withName(SINK_DEAD_LETTERS));
+  }
 
-    private static KStream<String, TrainingExample> filterMinUserCount(KStream<String, RatingEvent> byUser,
-                                                                       IngestConfig config, IngestMetrics metrics) {
-        // process, not processValues: the key stays the user id (MinCountProcessor forwards the input key), and a
-        // plain processor saves the fixed-key entry copy of every record; a sink follows, so nothing repartitions
-        return byUser.process(MinCountProcessor.supplier(config.minUserInteractions(), metrics),
-                Named.as(FILTER_MIN_USER_COUNT));
-    }
+  private static KStream<String, RatingEvent> repartitionByUser(
+      KStream<String, RatingEvent> unkeyed, TopicSpec<String, RatingEvent> ratings) {
+    return unkeyed.repartition(
+        Repartitioned.<String, RatingEvent>as(REPARTITION)
+            .withKeySerde(ratings.keySerde())
+            .withValueSerde(ratings.valueSerde()));
+  }
+
+  private static KStream<String, TrainingExample> filterMinUserCount(
+      KStream<String, RatingEvent> byUser, IngestConfig config, IngestMetrics metrics) {
+    // process, not processValues: the key stays the user id (MinCountProcessor forwards the input
+    // key), and a
+    // plain processor saves the fixed-key entry copy of every record; a sink follows, so nothing
+    // repartitions
+    return byUser.process(
+        MinCountProcessor.supplier(config.minUserInteractions(), metrics),
+        Named.as(FILTER_MIN_USER_COUNT));
+  }
 }

@@ -8,9 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps an {@link HnswSnapshot} of an {@link ItemMatrix} once it holds {@code annMinItems} live rows: a daemon
- * thread builds the graph at low priority from a copy of the rows, and rebuilds it when the matrix changed by more
- * than {@code max(1000, n/5)} rows since the last build. Until the first build searches stay exact.
+ * Keeps an {@link HnswSnapshot} of an {@link ItemMatrix} once it holds {@code annMinItems} live
+ * rows: a daemon thread builds the graph at low priority from a copy of the rows, and rebuilds it
+ * when the matrix changed by more than {@code max(1000, n/5)} rows since the last build. Until the
+ * first build searches stay exact.
  */
 public final class AnnMaintainer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AnnMaintainer.class);
@@ -23,17 +24,22 @@ public final class AnnMaintainer implements AutoCloseable {
   private volatile HnswSnapshot snapshot;
   private volatile long changesAtBuild;
 
-  /** @param annMinItems live rows from which searches go approximate ({@code Integer.MAX_VALUE}: never) */
+  /**
+   * @param annMinItems live rows from which searches go approximate ({@code Integer.MAX_VALUE}:
+   *     never)
+   */
   public AnnMaintainer(final ItemMatrix matrix, final int annMinItems, final AnnParams params) {
     this.matrix = matrix;
     this.annMinItems = annMinItems;
     this.params = params;
-    this.builder = Executors.newSingleThreadExecutor(r -> {
-      final Thread t = new Thread(r, "serving-hnsw-build");
-      t.setDaemon(true);
-      t.setPriority(Thread.MIN_PRIORITY);
-      return t;
-    });
+    this.builder =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              final Thread t = new Thread(r, "serving-hnsw-build");
+              t.setDaemon(true);
+              t.setPriority(Thread.MIN_PRIORITY);
+              return t;
+            });
   }
 
   /** The current snapshot, or {@code null} while searches are exact. */
@@ -49,18 +55,20 @@ public final class AnnMaintainer implements AutoCloseable {
   /** Called after the matrix changed: schedules a background (re)build when one is due. */
   public void afterUpdate() {
     final HnswSnapshot s = snapshot;
-    final boolean due = matrix.liveItems() >= annMinItems
-        && (s == null || matrix.changes() - changesAtBuild > Math.max(1000, s.size() / 5));
+    final boolean due =
+        matrix.liveItems() >= annMinItems
+            && (s == null || matrix.changes() - changesAtBuild > Math.max(1000, s.size() / 5));
     if (due && building.compareAndSet(false, true)) {
-      builder.execute(() -> {
-        try {
-          build();
-        } catch (RuntimeException e) {
-          log.error("HNSW build failed; searches stay exact", e);
-        } finally {
-          building.set(false);
-        }
-      });
+      builder.execute(
+          () -> {
+            try {
+              build();
+            } catch (RuntimeException e) {
+              log.error("HNSW build failed; searches stay exact", e);
+            } finally {
+              building.set(false);
+            }
+          });
     }
   }
 
@@ -99,7 +107,11 @@ public final class AnnMaintainer implements AutoCloseable {
       changesAtBuild = changes;
       snapshot = built;
     }
-    log.info("HNSW snapshot over {} items x {} dims built in {} ms", n, d, (System.nanoTime() - t0) / 1_000_000);
+    log.info(
+        "HNSW snapshot over {} items x {} dims built in {} ms",
+        n,
+        d,
+        (System.nanoTime() - t0) / 1_000_000);
   }
 
   @Override

@@ -13,14 +13,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One decode node per source: forwards the typed {@link ServingInput} to the serve node, or the original bytes
- * with the standard dead-letter headers to the dead-letter sink (counted in {@code streamrec.dlq.records}).
+ * One decode node per source: forwards the typed {@link ServingInput} to the serve node, or the
+ * original bytes with the standard dead-letter headers to the dead-letter sink (counted in {@code
+ * streamrec.dlq.records}).
  */
 final class DecodeProcessor implements Processor<String, byte[], String, Decoded> {
   private static final Logger log = LoggerFactory.getLogger(DecodeProcessor.class);
 
   /** The dead-letter sink's value serializer: the original bytes. */
-  static final Serializer<Decoded.Rejected> REJECTED_SERIALIZER = (topic, r) -> r == null ? null : r.original();
+  static final Serializer<Decoded.Rejected> REJECTED_SERIALIZER =
+      (topic, r) -> r == null ? null : r.original();
 
   private final InputDecoders.Decoder decoder;
   private final ServingMetrics metrics;
@@ -62,15 +64,23 @@ final class DecodeProcessor implements Processor<String, byte[], String, Decoded
     final int partition = m == null ? -1 : m.partition();
     final long offset = m == null ? -1 : m.offset();
     metrics.deadLetter(r.reason());
-    log.warn("Dead-lettering {}-{}@{} (key {}): {}", topic, partition, offset, abbreviate(record.key()),
+    log.warn(
+        "Dead-lettering {}-{}@{} (key {}): {}",
+        topic,
+        partition,
+        offset,
+        abbreviate(record.key()),
         r.reason().tag());
     final RecordHeaders headers = new RecordHeaders(record.headers().toArray());
     DeadLetterHeaders.add(headers, r.reason(), "serving", topic, partition, offset, r.error());
-    context.forward(new Record<String, Decoded>(record.key(), r, record.timestamp(), headers),
+    context.forward(
+        new Record<String, Decoded>(record.key(), r, record.timestamp(), headers),
         ServingNames.SINK_DEAD_LETTERS);
   }
 
   private static String abbreviate(final String key) {
-    return key == null || key.length() <= 64 ? key : key.substring(0, 64) + "...(" + key.length() + " chars)";
+    return key == null || key.length() <= 64
+        ? key
+        : key.substring(0, 64) + "...(" + key.length() + " chars)";
   }
 }

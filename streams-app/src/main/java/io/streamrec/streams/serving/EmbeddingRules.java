@@ -5,9 +5,9 @@ import io.streamrec.schemas.DeadLetterReason;
 import java.util.List;
 
 /**
- * Validation of embedding rows at the boundary: the scorer assumes finite vectors of one dimension whose norm
- * (and bias magnitude) is bounded, so that no dot product can overflow to infinity or NaN and no single row can
- * outscore every other by sheer magnitude.
+ * Validation of embedding rows at the boundary: the scorer assumes finite vectors of one dimension
+ * whose norm (and bias magnitude) is bounded, so that no dot product can overflow to infinity or
+ * NaN and no single row can outscore every other by sheer magnitude.
  */
 public final class EmbeddingRules {
   private EmbeddingRules() {}
@@ -16,9 +16,10 @@ public final class EmbeddingRules {
    * Why {@code e} must not be scored, or {@code null} when it is fine.
    *
    * @param expectedDim the required dimension, or 0 when any (non-empty) dimension is acceptable
-   * @param maxNorm     the largest acceptable L2 norm of the vector and absolute value of the bias
+   * @param maxNorm the largest acceptable L2 norm of the vector and absolute value of the bias
    */
-  public static DeadLetterReason violation(final EmbeddingUpdate e, final int expectedDim, final double maxNorm) {
+  public static DeadLetterReason violation(
+      final EmbeddingUpdate e, final int expectedDim, final double maxNorm) {
     final List<Float> v = e.getVector();
     if (v.isEmpty()) {
       return DeadLetterReason.EMPTY_VECTOR;

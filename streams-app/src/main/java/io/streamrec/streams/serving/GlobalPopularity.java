@@ -9,11 +9,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Item popularity over the whole stream: the per-partition log2 decayed counts that every serving task publishes
- * ({@code streamrec.serve.item-popularity.v1}, read into a global store by every instance), merged as
- * {@code L_i = log2(sum_p 2^(L_{i,p}))}. Every instance holds the same values, so users on every instance get the
- * same popular items. The score reported is the decayed count at the newest event time published by any
- * partition, {@code 2^(L_i - t_newest / halfLife)}.
+ * Item popularity over the whole stream: the per-partition log2 decayed counts that every serving
+ * task publishes ({@code streamrec.serve.item-popularity.v1}, read into a global store by every
+ * instance), merged as {@code L_i = log2(sum_p 2^(L_{i,p}))}. Every instance holds the same values,
+ * so users on every instance get the same popular items. The score reported is the decayed count at
+ * the newest event time published by any partition, {@code 2^(L_i - t_newest / halfLife)}.
  *
  * <p>Thread-safe: the global-store thread writes, stream and HTTP threads read.
  */
@@ -37,8 +37,8 @@ public final class GlobalPopularity {
   }
 
   /** Sets partition {@code partition}'s log2 count of {@code itemId}. */
-  public synchronized void set(final int partition, final String itemId, final double log2Count,
-                               final long newestMs) {
+  public synchronized void set(
+      final int partition, final String itemId, final double log2Count, final long newestMs) {
     final int slot = slot(itemId);
     double[] parts = byPartition[slot];
     if (parts.length <= partition) {

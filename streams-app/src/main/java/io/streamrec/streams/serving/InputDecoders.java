@@ -7,14 +7,15 @@ import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterReason;
 
 /**
- * The edge where Avro ends: each source's bytes become a typed {@link ServingInput} or a {@link Decoded.Rejected}
- * with its reason. A {@code SerializationException} thrown here is turned into {@code undecodable} by
- * {@link DecodeProcessor}.
+ * The edge where Avro ends: each source's bytes become a typed {@link ServingInput} or a {@link
+ * Decoded.Rejected} with its reason. A {@code SerializationException} thrown here is turned into
+ * {@code undecodable} by {@link DecodeProcessor}.
  */
 final class InputDecoders {
   private static final AvroSerde<TrainingExample> EXAMPLE = AvroSerde.of(TrainingExample.class);
   private static final AvroSerde<EmbeddingUpdate> EMBEDDING = AvroSerde.of(EmbeddingUpdate.class);
-  private static final AvroSerde<RecommendationRequest> REQUEST = AvroSerde.of(RecommendationRequest.class);
+  private static final AvroSerde<RecommendationRequest> REQUEST =
+      AvroSerde.of(RecommendationRequest.class);
 
   private InputDecoders() {}
 
@@ -24,7 +25,10 @@ final class InputDecoders {
     Decoded decode(String key, byte[] value);
   }
 
-  /** Training examples: the user is the key (or the value's user id when the key is null); ids must be non-blank. */
+  /**
+   * Training examples: the user is the key (or the value's user id when the key is null); ids must
+   * be non-blank.
+   */
   static Decoded interaction(final String key, final byte[] value) {
     final TrainingExample ex = EXAMPLE.decode(value);
     final String user = key != null ? key : ex.getUserId();
@@ -37,7 +41,10 @@ final class InputDecoders {
     return new ServingInput.Interaction(user, ex.getItemId(), ex.getTimestamp().toEpochMilli());
   }
 
-  /** User embeddings: keyed, validated against the item matrix's dimension and the norm bound; null = tombstone. */
+  /**
+   * User embeddings: keyed, validated against the item matrix's dimension and the norm bound; null
+   * = tombstone.
+   */
   static Decoder userEmbedding(final ItemMatrix items, final double maxNorm) {
     return (key, value) -> {
       if (key == null) {
@@ -51,8 +58,10 @@ final class InputDecoders {
       if (violation != null) {
         return new Decoded.Rejected(value, violation, null);
       }
-      return new ServingInput.UserEmbedding(key, new UserVector(EmbeddingRules.toArray(e), e.getModelVersion(),
-          e.getEventTime().toEpochMilli()));
+      return new ServingInput.UserEmbedding(
+          key,
+          new UserVector(
+              EmbeddingRules.toArray(e), e.getModelVersion(), e.getEventTime().toEpochMilli()));
     };
   }
 

@@ -16,10 +16,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Processor of the global item-embedding store: validates each row (decodable, finite, of the index
- * dimension), puts the valid raw bytes into the store and the row into the {@link ItemMatrix}; a tombstone
- * removes the item. Invalid rows are counted, logged and written to the serving DLQ through the
- * {@link DeadLetterSink} (a global processor may not forward). On {@link #init} the matrix is rebuilt from the
- * store's restored contents, so a restarted instance serves the same items without waiting for the topic.
+ * dimension), puts the valid raw bytes into the store and the row into the {@link ItemMatrix}; a
+ * tombstone removes the item. Invalid rows are counted, logged and written to the serving DLQ
+ * through the {@link DeadLetterSink} (a global processor may not forward). On {@link #init} the
+ * matrix is rebuilt from the store's restored contents, so a restarted instance serves the same
+ * items without waiting for the topic.
  */
 final class ItemEmbeddingProcessor implements Processor<String, byte[], Void, Void> {
   private static final Logger log = LoggerFactory.getLogger(ItemEmbeddingProcessor.class);
@@ -91,13 +92,21 @@ final class ItemEmbeddingProcessor implements Processor<String, byte[], Void, Vo
   /** Decodes, validates and indexes one row; returns the violation, or null when indexed. */
   private DeadLetterReason apply(final String id, final byte[] bytes) {
     final EmbeddingUpdate e = SERDE.decode(bytes);
-    final DeadLetterReason violation = EmbeddingRules.violation(e, items.dimension(), config.embeddingMaxNorm());
+    final DeadLetterReason violation =
+        EmbeddingRules.violation(e, items.dimension(), config.embeddingMaxNorm());
     if (violation != null) {
       return violation;
     }
     try {
-      items.upsert(id, EmbeddingRules.toArray(e), e.getBias(), e.getModelVersion(), e.getPopularityCount(),
-          e.getPopularityTimeMs(), e.getPopularityWeight(), e.getPopularityHalfLifeMs());
+      items.upsert(
+          id,
+          EmbeddingRules.toArray(e),
+          e.getBias(),
+          e.getModelVersion(),
+          e.getPopularityCount(),
+          e.getPopularityTimeMs(),
+          e.getPopularityWeight(),
+          e.getPopularityHalfLifeMs());
     } catch (IllegalArgumentException dimensionRace) {
       return DeadLetterReason.WRONG_DIMENSION;
     }
@@ -105,13 +114,20 @@ final class ItemEmbeddingProcessor implements Processor<String, byte[], Void, Vo
     return null;
   }
 
-  private void deadLetter(final Record<String, byte[]> record, final DeadLetterReason reason, final Throwable error) {
+  private void deadLetter(
+      final Record<String, byte[]> record, final DeadLetterReason reason, final Throwable error) {
     final RecordMetadata m = context.recordMetadata().orElse(null);
     final String topic = m == null ? "" : m.topic();
     final int partition = m == null ? -1 : m.partition();
     final long offset = m == null ? -1 : m.offset();
     metrics.deadLetter(reason);
-    log.warn("Dead-lettering item embedding {} from {}-{}@{}: {}", record.key(), topic, partition, offset, reason);
+    log.warn(
+        "Dead-lettering item embedding {} from {}-{}@{}: {}",
+        record.key(),
+        topic,
+        partition,
+        offset,
+        reason);
     final byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
     deadLetters.send(topic, partition, offset, key, record.value(), reason, error);
   }

@@ -10,21 +10,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every item embedding this instance knows, as flat arrays: {@code vectors} is row-major {@code [n, dim]},
- * {@code bias[n]} (the per-item additive score term: the item bias plus the model's popularity term, see below), {@code versions[n]}, {@code ids[n]}, plus an id-to-row map and a sorted list of
- * deleted rows (tombstones). Rows are assigned in arrival order and never reused, so a row keeps its id for the
- * life of the matrix; a deleted item keeps its row and is excluded from every search. Capacity doubles.
+ * Every item embedding this instance knows, as flat arrays: {@code vectors} is row-major {@code [n,
+ * dim]}, {@code bias[n]} (the per-item additive score term: the item bias plus the model's
+ * popularity term, see below), {@code versions[n]}, {@code ids[n]}, plus an id-to-row map and a
+ * sorted list of deleted rows (tombstones). Rows are assigned in arrival order and never reused, so
+ * a row keeps its id for the life of the matrix; a deleted item keeps its row and is excluded from
+ * every search. Capacity doubles.
  *
- * <p>Thread model: one writer (the global-store thread) and many readers (stream and HTTP threads) share the
- * matrix through a read-write lock; {@link ItemSearch} holds the read lock for one scan. The dimension is fixed by
- * the first row (or by configuration); callers validate rows before {@link #upsert}.
+ * <p>Thread model: one writer (the global-store thread) and many readers (stream and HTTP threads)
+ * share the matrix through a read-write lock; {@link ItemSearch} holds the read lock for one scan.
+ * The dimension is fixed by the first row (or by configuration); callers validate rows before
+ * {@link #upsert}.
  *
- * <p>Popularity term: {@code bias[i] = itemBias[i] + kappa * alpha * log(1 + c_i(t))} ({@link PopularityTerm}): the
- * item's published decayed count read at the stream time {@code t} (the newest training-example time this instance
- * saw), {@code alpha} and the half-life of the newest model version, {@code kappa} = {@code
- * serving.popularity.weight}. All terms are recomputed when alpha, the half-life or kappa change and when the
- * stream time moved by {@link #TERM_REFRESH_MS} of event time (an hour changes a 14-day decay by 0.2 %); an
- * upserted item gets its term at the current term time.
+ * <p>Popularity term: {@code bias[i] = itemBias[i] + kappa * alpha * log(1 + c_i(t))} ({@link
+ * PopularityTerm}): the item's published decayed count read at the stream time {@code t} (the
+ * newest training-example time this instance saw), {@code alpha} and the half-life of the newest
+ * model version, {@code kappa} = {@code serving.popularity.weight}. All terms are recomputed when
+ * alpha, the half-life or kappa change and when the stream time moved by {@link #TERM_REFRESH_MS}
+ * of event time (an hour changes a 14-day decay by 0.2 %); an upserted item gets its term at the
+ * current term time.
  */
 public final class ItemMatrix {
   private static final Logger log = LoggerFactory.getLogger(ItemMatrix.class);
@@ -54,7 +58,9 @@ public final class ItemMatrix {
   int deletedCount;
   private long changes;
 
-  /** @param dim the embedding dimension, or 0 to take it from the first row */
+  /**
+   * @param dim the embedding dimension, or 0 to take it from the first row
+   */
   public ItemMatrix(final int dim) {
     if (dim < 0) {
       throw new IllegalArgumentException("dim must be >= 0, was " + dim);
@@ -103,21 +109,30 @@ public final class ItemMatrix {
   }
 
   /**
-   * Inserts or replaces one item; the vector (finite, of the matrix dimension; the first row fixes it when the
-   * dimension is 0) is copied.
+   * Inserts or replaces one item; the vector (finite, of the matrix dimension; the first row fixes
+   * it when the dimension is 0) is copied.
    *
    * @throws IllegalArgumentException on a dimension mismatch
    */
-  public void upsert(final String id, final float[] vector, final float itemBias, final long version) {
+  public void upsert(
+      final String id, final float[] vector, final float itemBias, final long version) {
     upsert(id, vector, itemBias, version, 0.0, 0L, 0f, 0L);
   }
 
   /**
-   * {@link #upsert(String, float[], float, long)} with the item's popularity fields: its decayed count as of
-   * {@code countTimeMs}, and the model's {@code alpha} and half-life at {@code version}.
+   * {@link #upsert(String, float[], float, long)} with the item's popularity fields: its decayed
+   * count as of {@code countTimeMs}, and the model's {@code alpha} and half-life at {@code
+   * version}.
    */
-  public void upsert(final String id, final float[] vector, final float rowBias, final long version,
-                     final double count, final long countTimeMs, final float modelAlpha, final long halfLifeMs) {
+  public void upsert(
+      final String id,
+      final float[] vector,
+      final float rowBias,
+      final long version,
+      final double count,
+      final long countTimeMs,
+      final float modelAlpha,
+      final long halfLifeMs) {
     lock.writeLock().lock();
     try {
       if (dim == 0) {
@@ -125,7 +140,8 @@ public final class ItemMatrix {
         log.info("Item embedding dimension set to {} by item {}", dim, id);
       }
       if (vector.length != dim) {
-        throw new IllegalArgumentException("item " + id + " has dimension " + vector.length + ", index has " + dim);
+        throw new IllegalArgumentException(
+            "item " + id + " has dimension " + vector.length + ", index has " + dim);
       }
       final Integer existing = rows.get(id);
       final int row;
@@ -170,7 +186,10 @@ public final class ItemMatrix {
     }
   }
 
-  /** Raises the stream time to {@code eventTimeMs}; recomputes the terms once it moved by the refresh interval. */
+  /**
+   * Raises the stream time to {@code eventTimeMs}; recomputes the terms once it moved by the
+   * refresh interval.
+   */
   public void advanceStreamTime(final long eventTimeMs) {
     final long now = streamTime.accumulateAndGet(eventTimeMs, Math::max);
     final long at = termTime;
@@ -187,7 +206,10 @@ public final class ItemMatrix {
     }
   }
 
-  /** The stream time the current popularity terms were computed at ({@code Long.MIN_VALUE}: none yet). */
+  /**
+   * The stream time the current popularity terms were computed at ({@code Long.MIN_VALUE}: none
+   * yet).
+   */
   public long termTime() {
     return termTime;
   }
@@ -200,10 +222,13 @@ public final class ItemMatrix {
   }
 
   private float termOf(final int row) {
-    return itemBias[row] + PopularityTerm.value(kappa, alpha, popCount[row], popTime[row], halfLife, termTime);
+    return itemBias[row]
+        + PopularityTerm.value(kappa, alpha, popCount[row], popTime[row], halfLife, termTime);
   }
 
-  /** Removes an item from search results (a tombstone on the item topic); unknown ids are ignored. */
+  /**
+   * Removes an item from search results (a tombstone on the item topic); unknown ids are ignored.
+   */
   public void delete(final String id) {
     lock.writeLock().lock();
     try {
@@ -256,9 +281,9 @@ public final class ItemMatrix {
   }
 
   /**
-   * Writes the rows of {@code excludeIds} (unknown ids skipped) and every deleted row into {@code out}, sorted
-   * ascending; the caller holds the read lock. Returns the count; {@code out} must hold
-   * {@code excludeIds.size() + deletedCount} entries.
+   * Writes the rows of {@code excludeIds} (unknown ids skipped) and every deleted row into {@code
+   * out}, sorted ascending; the caller holds the read lock. Returns the count; {@code out} must
+   * hold {@code excludeIds.size() + deletedCount} entries.
    */
   int excludedRows(final Collection<String> excludeIds, final int[] out) {
     int n = 0;

@@ -6,13 +6,16 @@ import io.streamrec.numeric.TopK;
 import java.util.Collection;
 
 /**
- * Top-K search of an {@link ItemMatrix} by {@code dot(query, item) + bias}, excluding given ids and deleted
- * items; exact, or through the {@link AnnMaintainer}'s HNSW snapshot plus an exact scan of the rows added since it
- * was built. Results are {@link Packed} longs (score, row) left best first in the caller's {@link Scratch}; ties go
- * to the smaller row (the earlier item). Thread-safe when each caller passes its own scratch.
+ * Top-K search of an {@link ItemMatrix} by {@code dot(query, item) + bias}, excluding given ids and
+ * deleted items; exact, or through the {@link AnnMaintainer}'s HNSW snapshot plus an exact scan of
+ * the rows added since it was built. Results are {@link Packed} longs (score, row) left best first
+ * in the caller's {@link Scratch}; ties go to the smaller row (the earlier item). Thread-safe when
+ * each caller passes its own scratch.
  */
 public final class ItemSearch {
-  /** Reusable per-caller buffers: one per processor (a task runs on one thread) or per HTTP request. */
+  /**
+   * Reusable per-caller buffers: one per processor (a task runs on one thread) or per HTTP request.
+   */
   public static final class Scratch {
     private long[] results = new long[16];
     private int[] excluded = new int[16];
@@ -60,21 +63,32 @@ public final class ItemSearch {
   }
 
   /**
-   * The {@code k} best rows for {@code query} into {@code scratch}; returns the result count (0 for {@code k <= 0},
-   * an empty matrix or a query of another dimension).
+   * The {@code k} best rows for {@code query} into {@code scratch}; returns the result count (0 for
+   * {@code k <= 0}, an empty matrix or a query of another dimension).
    */
-  public int search(final float[] query, final Collection<String> excludeIds, final int k, final Scratch scratch) {
+  public int search(
+      final float[] query,
+      final Collection<String> excludeIds,
+      final int k,
+      final Scratch scratch) {
     return search(query, excludeIds, k, scratch, true);
   }
 
   /** Exact search even when an HNSW snapshot exists (recall measurements). */
-  public int searchExact(final float[] query, final Collection<String> excludeIds, final int k,
-                         final Scratch scratch) {
+  public int searchExact(
+      final float[] query,
+      final Collection<String> excludeIds,
+      final int k,
+      final Scratch scratch) {
     return search(query, excludeIds, k, scratch, false);
   }
 
-  private int search(final float[] query, final Collection<String> excludeIds, final int k, final Scratch scratch,
-                     final boolean allowApprox) {
+  private int search(
+      final float[] query,
+      final Collection<String> excludeIds,
+      final int k,
+      final Scratch scratch,
+      final boolean allowApprox) {
     final ItemMatrix m = matrix;
     m.lock.readLock().lock();
     try {
@@ -82,7 +96,8 @@ public final class ItemSearch {
       if (k <= 0 || m.size == 0 || query.length != m.dim) {
         return 0;
       }
-      final int[] excluded = scratch.excluded((excludeIds == null ? 0 : excludeIds.size()) + m.deletedCount);
+      final int[] excluded =
+          scratch.excluded((excludeIds == null ? 0 : excludeIds.size()) + m.deletedCount);
       final int exCount = m.excludedRows(excludeIds, excluded);
       final long[] heap = scratch.heap(k);
       final HnswSnapshot snapshot = allowApprox && ann != null ? ann.snapshot() : null;
@@ -91,7 +106,19 @@ public final class ItemSearch {
         n = TopK.scan(query, m.vectors, m.bias, m.dim, 0, m.size, excluded, exCount, k, heap, 0);
       } else {
         n = snapshot.search(query, m.vectors, m.bias, m.dim, excluded, exCount, k, heap);
-        n = TopK.scan(query, m.vectors, m.bias, m.dim, snapshot.size(), m.size, excluded, exCount, k, heap, n);
+        n =
+            TopK.scan(
+                query,
+                m.vectors,
+                m.bias,
+                m.dim,
+                snapshot.size(),
+                m.size,
+                excluded,
+                exCount,
+                k,
+                heap,
+                n);
       }
       LongHeap.sortDescending(heap, n);
       scratch.size = n;

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Display titles of items, read once from a MovieLens {@code u.item} file ({@code id|title|date|...}, Latin-1), for
- * the HTTP answers and the live page. Ids without a title (or no file at all: {@link #NONE}) answer {@code null},
- * and callers show the id instead.
+ * Display titles of items, read once from a MovieLens {@code u.item} file ({@code
+ * id|title|date|...}, Latin-1), for the HTTP answers and the live page. Ids without a title (or no
+ * file at all: {@link #NONE}) answer {@code null}, and callers show the id instead.
  */
 public final class ItemTitles {
   /** The MovieLens item file's name inside the folder {@code serving.movielens.dir} names. */
@@ -40,8 +40,12 @@ public final class ItemTitles {
     }
     final Path file = dir.resolve(ITEM_FILE);
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("serving.movielens.dir=" + dir + " has no " + ITEM_FILE
-          + " (point it at the MovieLens folder, e.g. ml-100k, or leave it empty to show item ids)");
+      throw new IllegalArgumentException(
+          "serving.movielens.dir="
+              + dir
+              + " has no "
+              + ITEM_FILE
+              + " (point it at the MovieLens folder, e.g. ml-100k, or leave it empty to show item ids)");
     }
     final List<String> lines;
     try {

@@ -1,9 +1,10 @@
 package io.streamrec.streams.serving;
 
 /**
- * A token bucket on the wall clock: at most {@code perSecond} lists per second, in bursts of up to a tenth of that
- * (at least one). It bounds what emitting at once can cost a task when a burst of fresh records arrives (a
- * replay as fast as possible, before the records are old enough to be coalesced).
+ * A token bucket on the wall clock: at most {@code perSecond} lists per second, in bursts of up to
+ * a tenth of that (at least one). It bounds what emitting at once can cost a task when a burst of
+ * fresh records arrives (a replay as fast as possible, before the records are old enough to be
+ * coalesced).
  */
 final class ListBudget {
   private final double perMs;

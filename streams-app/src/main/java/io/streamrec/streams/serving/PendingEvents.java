@@ -2,8 +2,8 @@ package io.streamrec.streams.serving;
 
 /**
  * Events of one user not yet reflected in an emitted list, packed in a {@code long} (the value of
- * {@value ServingNames#PENDING_LISTS_STORE}): interactions in the high 32 bits, user-embedding updates in the low
- * 32 bits. Both saturate at {@code Integer.MAX_VALUE}.
+ * {@value ServingNames#PENDING_LISTS_STORE}): interactions in the high 32 bits, user-embedding
+ * updates in the low 32 bits. Both saturate at {@code Integer.MAX_VALUE}.
  */
 final class PendingEvents {
   private PendingEvents() {}

@@ -3,14 +3,16 @@ package io.streamrec.streams.serving;
 import java.nio.ByteBuffer;
 
 /**
- * Encoding of one partition's popularity of one item, the value of {@value ServingNames#PARTITION_POPULARITY_STORE},
- * of the {@code streamrec.serve.item-popularity.v1} topic and of {@value ServingNames#ITEM_POPULARITY_STORE}:
- * 16 bytes, big-endian: the log2 decayed count {@code L} (IEEE-754 double, see {@link PopularityTracker}), then
- * the partition's newest event time when it was written (epoch ms, long). Topic and global-store keys are
- * {@code <partition>/<itemId>}.
+ * Encoding of one partition's popularity of one item, the value of {@value
+ * ServingNames#PARTITION_POPULARITY_STORE}, of the {@code streamrec.serve.item-popularity.v1} topic
+ * and of {@value ServingNames#ITEM_POPULARITY_STORE}: 16 bytes, big-endian: the log2 decayed count
+ * {@code L} (IEEE-754 double, see {@link PopularityTracker}), then the partition's newest event
+ * time when it was written (epoch ms, long). Topic and global-store keys are {@code
+ * <partition>/<itemId>}.
  */
 final class PopularityCodec {
   static final int BYTES = 16;
+
   /** Largest partition number accepted in a key (a bound on the per-item partition array). */
   static final int MAX_PARTITION = 4095;
 
@@ -21,7 +23,9 @@ final class PopularityCodec {
   }
 
   static boolean valid(final byte[] value) {
-    return value != null && value.length == BYTES && Double.isFinite(ByteBuffer.wrap(value).getDouble(0));
+    return value != null
+        && value.length == BYTES
+        && Double.isFinite(ByteBuffer.wrap(value).getDouble(0));
   }
 
   static double log2Count(final byte[] value) {

@@ -12,11 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Processor of the global popularity store: keeps {@code <partition>/<itemId>} to {@link PopularityCodec} bytes and
- * feeds {@link GlobalPopularity}. The values are absolute (each serving task publishes its partition's current
- * count, on a compacted topic), so replaying the topic after a restart cannot count anything twice. On
- * {@link #init} the merged view is rebuilt from the restored store. Malformed records are dead-lettered through
- * the {@link DeadLetterSink} (a global processor may not forward).
+ * Processor of the global popularity store: keeps {@code <partition>/<itemId>} to {@link
+ * PopularityCodec} bytes and feeds {@link GlobalPopularity}. The values are absolute (each serving
+ * task publishes its partition's current count, on a compacted topic), so replaying the topic after
+ * a restart cannot count anything twice. On {@link #init} the merged view is rebuilt from the
+ * restored store. Malformed records are dead-lettered through the {@link DeadLetterSink} (a global
+ * processor may not forward).
  */
 final class PopularityMergeProcessor implements Processor<String, byte[], Void, Void> {
   private static final Logger log = LoggerFactory.getLogger(PopularityMergeProcessor.class);
@@ -43,7 +44,9 @@ final class PopularityMergeProcessor implements Processor<String, byte[], Void, 
         apply(kv.key, kv.value);
       }
     }
-    log.info("Whole-stream popularity rebuilt from {}: {} items", ServingNames.ITEM_POPULARITY_STORE,
+    log.info(
+        "Whole-stream popularity rebuilt from {}: {} items",
+        ServingNames.ITEM_POPULARITY_STORE,
         popularity.size());
   }
 
@@ -52,11 +55,20 @@ final class PopularityMergeProcessor implements Processor<String, byte[], Void, 
     if (!apply(record.key(), record.value())) {
       final RecordMetadata m = context.recordMetadata().orElse(null);
       metrics.deadLetter(DeadLetterReason.UNDECODABLE);
-      log.warn("Dead-lettering malformed popularity record {} from {}-{}@{}", record.key(),
-          m == null ? "" : m.topic(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset());
-      deadLetters.send(m == null ? "" : m.topic(), m == null ? -1 : m.partition(), m == null ? -1 : m.offset(),
-          record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value(),
-          DeadLetterReason.UNDECODABLE, null);
+      log.warn(
+          "Dead-lettering malformed popularity record {} from {}-{}@{}",
+          record.key(),
+          m == null ? "" : m.topic(),
+          m == null ? -1 : m.partition(),
+          m == null ? -1 : m.offset());
+      deadLetters.send(
+          m == null ? "" : m.topic(),
+          m == null ? -1 : m.partition(),
+          m == null ? -1 : m.offset(),
+          record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
+          record.value(),
+          DeadLetterReason.UNDECODABLE,
+          null);
       return;
     }
     store.put(record.key(), record.value());
@@ -67,7 +79,10 @@ final class PopularityMergeProcessor implements Processor<String, byte[], Void, 
     if (partition < 0 || !PopularityCodec.valid(value)) {
       return false;
     }
-    popularity.set(partition, PopularityCodec.itemOf(key), PopularityCodec.log2Count(value),
+    popularity.set(
+        partition,
+        PopularityCodec.itemOf(key),
+        PopularityCodec.log2Count(value),
         PopularityCodec.newestEventTimeMs(value));
     return true;
   }

@@ -5,11 +5,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One task's exponentially decayed interaction counts per item, by event time: an interaction at time {@code t}
- * weighs {@code 2^(-(now - t) / halfLife)} at time {@code now}. Kept in log space so nothing overflows over any span
- * of event time: {@code L_i = log2(sum_e 2^(t_e / halfLife))}, updated with a log-sum-exp step. Ranking by
- * {@code L_i} equals ranking by the decayed count at any common {@code now}. The counts of every partition are
- * merged by {@link GlobalPopularity}. Not thread-safe (one task thread).
+ * One task's exponentially decayed interaction counts per item, by event time: an interaction at
+ * time {@code t} weighs {@code 2^(-(now - t) / halfLife)} at time {@code now}. Kept in log space so
+ * nothing overflows over any span of event time: {@code L_i = log2(sum_e 2^(t_e / halfLife))},
+ * updated with a log-sum-exp step. Ranking by {@code L_i} equals ranking by the decayed count at
+ * any common {@code now}. The counts of every partition are merged by {@link GlobalPopularity}. Not
+ * thread-safe (one task thread).
  */
 public final class PopularityTracker {
   private final double halfLifeMs;
@@ -37,7 +38,8 @@ public final class PopularityTracker {
   /** Adds one interaction; returns the item's new log2 count (to persist). */
   public double add(final String itemId, final long eventTimeMs) {
     newestEventTimeMs = Math.max(newestEventTimeMs, eventTimeMs);
-    final double[] slot = log2Counts.computeIfAbsent(itemId, k -> new double[] {Double.NEGATIVE_INFINITY});
+    final double[] slot =
+        log2Counts.computeIfAbsent(itemId, k -> new double[] {Double.NEGATIVE_INFINITY});
     slot[0] = log2Add(slot[0], eventTimeMs / halfLifeMs);
     return slot[0];
   }

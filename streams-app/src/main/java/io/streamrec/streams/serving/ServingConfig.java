@@ -13,48 +13,77 @@ import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * Configuration of the serving topology and service. Keys (defaults in {@code streamrec-serving.properties}):
+ * Configuration of the serving topology and service. Keys (defaults in {@code
+ * streamrec-serving.properties}):
+ *
  * <ul>
- *   <li>{@code kafka.bootstrap.servers}; every other {@code kafka.*} key is passed to Kafka Streams unchanged
- *       (e.g. {@code kafka.commit.interval.ms}, {@code kafka.num.standby.replicas}).</li>
- *   <li>{@code serving.application.id} (streamrec-serving), {@code serving.state.dir},
- *       {@code serving.num.stream.threads} (1).</li>
- *   <li>{@code serving.http.host}, {@code serving.http.port} (8082; 0 picks a free port),
- *       {@code serving.http.advertised.host} (empty = the http host): the HTTP route and the Kafka Streams
- *       {@code application.server} other instances proxy to.</li>
- *   <li>{@code serving.k} (10, default list length), {@code serving.max.k} (1000).</li>
- *   <li>{@code serving.debounce.ms} (250): the emit period; every event of a user within one period is reflected
- *       in one list (INTERACTION or EMBEDDING_UPDATE) emitted at its end, when serving is behind.</li>
- *   <li>{@code serving.immediate.max.age.ms} (500): an interaction produced at most this long before serving
- *       processes it gets its user's list at once, without waiting for the period; older ones (a backlog) and
- *       user-embedding updates are coalesced per period. 0 = always coalesce.</li>
- *   <li>{@code serving.immediate.max.per.second} (1000): at most this many lists emitted at once per stream task and
- *       second (a token bucket, bursts of a tenth); over it, records are coalesced per period.</li>
- *   <li>{@code serving.user.cache.entries} (100000): decoded user histories and vectors kept in memory per task.</li>
- *   <li>{@code serving.embedding.dim} (0 = learn from the first item row).</li>
- *   <li>{@code serving.embedding.max.norm} (1000): the largest L2 norm of an item or user vector, and the largest
- *       absolute item bias, that serving accepts; larger rows are dead-lettered ({@code norm-too-large}).</li>
+ *   <li>{@code kafka.bootstrap.servers}; every other {@code kafka.*} key is passed to Kafka Streams
+ *       unchanged (e.g. {@code kafka.commit.interval.ms}, {@code kafka.num.standby.replicas}).
+ *   <li>{@code serving.application.id} (streamrec-serving), {@code serving.state.dir}, {@code
+ *       serving.num.stream.threads} (1).
+ *   <li>{@code serving.http.host}, {@code serving.http.port} (8082; 0 picks a free port), {@code
+ *       serving.http.advertised.host} (empty = the http host): the HTTP route and the Kafka Streams
+ *       {@code application.server} other instances proxy to.
+ *   <li>{@code serving.k} (10, default list length), {@code serving.max.k} (1000).
+ *   <li>{@code serving.debounce.ms} (250): the emit period; every event of a user within one period
+ *       is reflected in one list (INTERACTION or EMBEDDING_UPDATE) emitted at its end, when serving
+ *       is behind.
+ *   <li>{@code serving.immediate.max.age.ms} (500): an interaction produced at most this long
+ *       before serving processes it gets its user's list at once, without waiting for the period;
+ *       older ones (a backlog) and user-embedding updates are coalesced per period. 0 = always
+ *       coalesce.
+ *   <li>{@code serving.immediate.max.per.second} (1000): at most this many lists emitted at once
+ *       per stream task and second (a token bucket, bursts of a tenth); over it, records are
+ *       coalesced per period.
+ *   <li>{@code serving.user.cache.entries} (100000): decoded user histories and vectors kept in
+ *       memory per task.
+ *   <li>{@code serving.embedding.dim} (0 = learn from the first item row).
+ *   <li>{@code serving.embedding.max.norm} (1000): the largest L2 norm of an item or user vector,
+ *       and the largest absolute item bias, that serving accepts; larger rows are dead-lettered
+ *       ({@code norm-too-large}).
  *   <li>{@code serving.ann.min.items} (200000): live items from which search uses Lucene HNSW;
- *       {@code serving.ann.m} (16), {@code serving.ann.ef.construction} (100), {@code serving.ann.ef.search} (100).</li>
- *   <li>{@code serving.popularity.half.life} (P7D; ISO-8601 or ms): fallback popularity decay, in event time.</li>
- *   <li>{@code serving.popularity.weight} (1): kappa, multiplies the model's popularity term at request time.</li>
- *   <li>{@code topics.suffix} (empty): appended to every topic name.</li>
- *   <li>{@code serving.movielens.dir} (empty): a MovieLens folder whose {@code u.item} gives item titles to the HTTP
- *       answers and the live page at {@code /} (empty: ids only; set but without {@code u.item}: fails at start).</li>
+ *       {@code serving.ann.m} (16), {@code serving.ann.ef.construction} (100), {@code
+ *       serving.ann.ef.search} (100).
+ *   <li>{@code serving.popularity.half.life} (P7D; ISO-8601 or ms): fallback popularity decay, in
+ *       event time.
+ *   <li>{@code serving.popularity.weight} (1): kappa, multiplies the model's popularity term at
+ *       request time.
+ *   <li>{@code topics.suffix} (empty): appended to every topic name.
+ *   <li>{@code serving.movielens.dir} (empty): a MovieLens folder whose {@code u.item} gives item
+ *       titles to the HTTP answers and the live page at {@code /} (empty: ids only; set but without
+ *       {@code u.item}: fails at start).
  * </ul>
  */
-public record ServingConfig(String bootstrapServers, String applicationId, Path stateDir, int numStreamThreads,
-                            String httpHost, int httpPort, String advertisedHost, int defaultK, int maxK,
-                            Duration debounce, Duration immediateMaxAge, int immediateMaxPerSecond,
-                            int embeddingDim, double embeddingMaxNorm, int annMinItems, AnnParams ann,
-                            Duration popularityHalfLife, float popularityWeight, int userCacheEntries,
-                            String topicsSuffix, Path movieLensDir,
-                            Map<String, String> kafka) {
+public record ServingConfig(
+    String bootstrapServers,
+    String applicationId,
+    Path stateDir,
+    int numStreamThreads,
+    String httpHost,
+    int httpPort,
+    String advertisedHost,
+    int defaultK,
+    int maxK,
+    Duration debounce,
+    Duration immediateMaxAge,
+    int immediateMaxPerSecond,
+    int embeddingDim,
+    double embeddingMaxNorm,
+    int annMinItems,
+    AnnParams ann,
+    Duration popularityHalfLife,
+    float popularityWeight,
+    int userCacheEntries,
+    String topicsSuffix,
+    Path movieLensDir,
+    Map<String, String> kafka) {
 
   /** Classpath resource with the defaults. */
   public static final String DEFAULTS = "streamrec-serving.properties";
 
-  /** Hard upper bound of {@code serving.max.k}, so one request can never ask for an unbounded heap. */
+  /**
+   * Hard upper bound of {@code serving.max.k}, so one request can never ask for an unbounded heap.
+   */
   public static final int MAX_K_LIMIT = 100_000;
 
   /**
@@ -66,32 +95,49 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
   }
 
   public ServingConfig {
-    require(bootstrapServers != null && !bootstrapServers.isBlank(), "kafka.bootstrap.servers must be set");
-    require(applicationId != null && !applicationId.isBlank(), "serving.application.id must be set");
+    require(
+        bootstrapServers != null && !bootstrapServers.isBlank(),
+        "kafka.bootstrap.servers must be set");
+    require(
+        applicationId != null && !applicationId.isBlank(), "serving.application.id must be set");
     Objects.requireNonNull(stateDir, "serving.state.dir");
-    require(numStreamThreads >= 1, "serving.num.stream.threads must be >= 1, was " + numStreamThreads);
+    require(
+        numStreamThreads >= 1, "serving.num.stream.threads must be >= 1, was " + numStreamThreads);
     require(httpHost != null && !httpHost.isBlank(), "serving.http.host must be set");
-    require(httpPort >= 0 && httpPort <= 65535, "serving.http.port must be in [0, 65535], was " + httpPort);
+    require(
+        httpPort >= 0 && httpPort <= 65535,
+        "serving.http.port must be in [0, 65535], was " + httpPort);
     advertisedHost = advertisedHost == null || advertisedHost.isBlank() ? httpHost : advertisedHost;
     require(maxK >= 1, "serving.max.k must be >= 1, was " + maxK);
     require(maxK <= MAX_K_LIMIT, "serving.max.k must be <= " + MAX_K_LIMIT + ", was " + maxK);
-    require(defaultK >= 1 && defaultK <= maxK, "serving.k must be in [1, serving.max.k=" + maxK + "], was " + defaultK);
-    require(debounce != null && !debounce.isNegative() && !debounce.isZero(),
+    require(
+        defaultK >= 1 && defaultK <= maxK,
+        "serving.k must be in [1, serving.max.k=" + maxK + "], was " + defaultK);
+    require(
+        debounce != null && !debounce.isNegative() && !debounce.isZero(),
         "serving.debounce.ms must be > 0, was " + debounce);
-    require(immediateMaxAge != null && !immediateMaxAge.isNegative(),
+    require(
+        immediateMaxAge != null && !immediateMaxAge.isNegative(),
         "serving.immediate.max.age.ms must be >= 0, was " + immediateMaxAge);
-    require(immediateMaxPerSecond >= 1,
+    require(
+        immediateMaxPerSecond >= 1,
         "serving.immediate.max.per.second must be >= 1, was " + immediateMaxPerSecond);
-    require(embeddingDim >= 0 && embeddingDim <= 4096, "serving.embedding.dim must be in [0, 4096], was " + embeddingDim);
-    require(embeddingMaxNorm > 0 && Double.isFinite(embeddingMaxNorm),
+    require(
+        embeddingDim >= 0 && embeddingDim <= 4096,
+        "serving.embedding.dim must be in [0, 4096], was " + embeddingDim);
+    require(
+        embeddingMaxNorm > 0 && Double.isFinite(embeddingMaxNorm),
         "serving.embedding.max.norm must be a finite number > 0, was " + embeddingMaxNorm);
     require(annMinItems >= 1, "serving.ann.min.items must be >= 1, was " + annMinItems);
     Objects.requireNonNull(ann, "serving.ann.*");
-    require(popularityHalfLife != null && popularityHalfLife.toMillis() > 0,
+    require(
+        popularityHalfLife != null && popularityHalfLife.toMillis() > 0,
         "serving.popularity.half.life must be > 0, was " + popularityHalfLife);
-    require(popularityWeight >= 0 && Float.isFinite(popularityWeight),
+    require(
+        popularityWeight >= 0 && Float.isFinite(popularityWeight),
         "serving.popularity.weight must be a finite number >= 0, was " + popularityWeight);
-    require(userCacheEntries >= 1, "serving.user.cache.entries must be >= 1, was " + userCacheEntries);
+    require(
+        userCacheEntries >= 1, "serving.user.cache.entries must be >= 1, was " + userCacheEntries);
     topicsSuffix = topicsSuffix == null ? "" : topicsSuffix;
     kafka = Map.copyOf(kafka);
   }
@@ -100,8 +146,12 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
   public static ServingConfig load(final ConfigSource src) {
     final AnnParams ann;
     try {
-      ann = new AnnParams(src.integer("serving.ann.m"), src.integer("serving.ann.ef.construction"),
-          src.integer("serving.ann.ef.search"), 42L);
+      ann =
+          new AnnParams(
+              src.integer("serving.ann.m"),
+              src.integer("serving.ann.ef.construction"),
+              src.integer("serving.ann.ef.search"),
+              42L);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("serving.ann.m / serving.ann.ef.*: " + e.getMessage(), e);
     }
@@ -151,12 +201,14 @@ public record ServingConfig(String bootstrapServers, String applicationId, Path 
   }
 
   /**
-   * Kafka Streams properties: exactly-once v2, explicit internal names, this instance's
-   * {@code application.server = advertisedHost:httpPort}, then every {@code kafka.*} key verbatim, and static group
-   * membership: {@code group.instance.id} from {@code kafka.group.instance.id}, else derived from the host and the
-   * state directory ({@link InstanceId}); {@code kafka.group.instance.id} set to empty turns it off.
+   * Kafka Streams properties: exactly-once v2, explicit internal names, this instance's {@code
+   * application.server = advertisedHost:httpPort}, then every {@code kafka.*} key verbatim, and
+   * static group membership: {@code group.instance.id} from {@code kafka.group.instance.id}, else
+   * derived from the host and the state directory ({@link InstanceId}); {@code
+   * kafka.group.instance.id} set to empty turns it off.
    *
-   * @param actualHttpPort the port the HTTP route really listens on (differs from the config when it is 0)
+   * @param actualHttpPort the port the HTTP route really listens on (differs from the config when
+   *     it is 0)
    */
   public Properties toStreamsProperties(final int actualHttpPort) {
     final Properties p = new Properties();

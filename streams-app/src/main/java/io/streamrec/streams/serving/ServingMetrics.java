@@ -13,19 +13,22 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The serving meters.
+ *
  * <ul>
- *   <li>{@code streamrec.serving.topk.latency{path=exact|approx|fallback}}: one top-K computation.</li>
- *   <li>{@code streamrec.serving.recommendations{trigger, fallback}}: lists emitted (and HTTP answers, trigger
- *       {@code HTTP}).</li>
- *   <li>{@code streamrec.serving.freshness}: wall-clock now minus the user embedding's event time when a
- *       personalised list is produced (how old the newest interaction the model learned from is; during a
- *       historical replay this is dominated by the replay's age).</li>
- *   <li>{@code streamrec.serving.embedding.lag}: the user's newest interaction event time minus the embedding's
- *       event time (how far the model lags behind the user, in event time; 0 when it has caught up).</li>
- *   <li>{@code streamrec.serving.reaction}, {@code streamrec.serving.model}: the two freshness clocks per
- *       interaction (arrival in Kafka to the first list reflecting it, resp. to the first list from a user vector
- *       that learned from it; {@link FreshnessClocks}), as Prometheus histograms.</li>
- *   <li>{@code streamrec.dlq.records{stage=serving, reason}}: dead letters.</li>
+ *   <li>{@code streamrec.serving.topk.latency{path=exact|approx|fallback}}: one top-K computation.
+ *   <li>{@code streamrec.serving.recommendations{trigger, fallback}}: lists emitted (and HTTP
+ *       answers, trigger {@code HTTP}).
+ *   <li>{@code streamrec.serving.freshness}: wall-clock now minus the user embedding's event time
+ *       when a personalised list is produced (how old the newest interaction the model learned from
+ *       is; during a historical replay this is dominated by the replay's age).
+ *   <li>{@code streamrec.serving.embedding.lag}: the user's newest interaction event time minus the
+ *       embedding's event time (how far the model lags behind the user, in event time; 0 when it
+ *       has caught up).
+ *   <li>{@code streamrec.serving.reaction}, {@code streamrec.serving.model}: the two freshness
+ *       clocks per interaction (arrival in Kafka to the first list reflecting it, resp. to the
+ *       first list from a user vector that learned from it; {@link FreshnessClocks}), as Prometheus
+ *       histograms.
+ *   <li>{@code streamrec.dlq.records{stage=serving, reason}}: dead letters.
  * </ul>
  */
 public final class ServingMetrics {
@@ -52,34 +55,55 @@ public final class ServingMetrics {
     }
     httpPersonal = recommendations("HTTP", false);
     httpFallback = recommendations("HTTP", true);
-    coalescedEvents = Counter.builder("streamrec.serving.coalesced.events")
-        .description("Input events folded into a list together with an earlier event of the same user")
-        .register(registry);
-    reflectedEvents = Counter.builder("streamrec.serving.reflected.events")
-        .description("Input events (interactions, user-embedding updates) reflected in an emitted list")
-        .register(registry);
-    dlqSendFailures = Counter.builder("streamrec.serving.dlq.send.failures")
-        .description("Item-store dead letters the side producer could not write (outside the transaction)")
-        .register(registry);
-    freshness = Timer.builder("streamrec.serving.freshness")
-        .description("Wall-clock now minus the event time of the user embedding used")
-        .publishPercentiles(0.5, 0.99).register(registry);
-    reaction = Timer.builder("streamrec.serving.reaction")
-        .description("Rating produced (record timestamp) to the first list for the user that reflects it")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(120)).register(registry);
-    model = Timer.builder("streamrec.serving.model")
-        .description("Rating produced (record timestamp) to the first list from a user vector that learned from it")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(120)).register(registry);
-    embeddingLag = Timer.builder("streamrec.serving.embedding.lag")
-        .description("User's newest interaction event time minus the user embedding's event time")
-        .publishPercentiles(0.5, 0.99).register(registry);
+    coalescedEvents =
+        Counter.builder("streamrec.serving.coalesced.events")
+            .description(
+                "Input events folded into a list together with an earlier event of the same user")
+            .register(registry);
+    reflectedEvents =
+        Counter.builder("streamrec.serving.reflected.events")
+            .description(
+                "Input events (interactions, user-embedding updates) reflected in an emitted list")
+            .register(registry);
+    dlqSendFailures =
+        Counter.builder("streamrec.serving.dlq.send.failures")
+            .description(
+                "Item-store dead letters the side producer could not write (outside the transaction)")
+            .register(registry);
+    freshness =
+        Timer.builder("streamrec.serving.freshness")
+            .description("Wall-clock now minus the event time of the user embedding used")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    reaction =
+        Timer.builder("streamrec.serving.reaction")
+            .description(
+                "Rating produced (record timestamp) to the first list for the user that reflects it")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(120))
+            .register(registry);
+    model =
+        Timer.builder("streamrec.serving.model")
+            .description(
+                "Rating produced (record timestamp) to the first list from a user vector that learned from it")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(120))
+            .register(registry);
+    embeddingLag =
+        Timer.builder("streamrec.serving.embedding.lag")
+            .description(
+                "User's newest interaction event time minus the user embedding's event time")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
   }
 
   private Counter recommendations(final String trigger, final boolean isFallback) {
-    return Counter.builder("streamrec.serving.recommendations").tag("trigger", trigger)
-        .tag("fallback", Boolean.toString(isFallback)).description("Recommendation lists produced")
+    return Counter.builder("streamrec.serving.recommendations")
+        .tag("trigger", trigger)
+        .tag("fallback", Boolean.toString(isFallback))
+        .description("Recommendation lists produced")
         .register(registry);
   }
 
@@ -89,8 +113,15 @@ public final class ServingMetrics {
 
   /** Records one top-K computation of {@code nanos} on {@code path} (exact, approx, fallback). */
   public void topK(final String path, final long nanos) {
-    latency.computeIfAbsent(path, p -> Timer.builder("streamrec.serving.topk.latency").tag("path", p)
-        .description("Time to compute one top-K list").publishPercentiles(0.5, 0.99).register(registry))
+    latency
+        .computeIfAbsent(
+            path,
+            p ->
+                Timer.builder("streamrec.serving.topk.latency")
+                    .tag("path", p)
+                    .description("Time to compute one top-K list")
+                    .publishPercentiles(0.5, 0.99)
+                    .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -105,13 +136,16 @@ public final class ServingMetrics {
 
   /**
    * Records freshness for a personalised list. Any event times are accepted (far past, far future,
-   * {@code Long.MIN_VALUE}/{@code MAX_VALUE}): differences saturate instead of overflowing and are clamped to
-   * {@code [0, MAX_RECORDED_MS]}, because a timer converts to nanoseconds and a span above ~292 years overflows.
+   * {@code Long.MIN_VALUE}/{@code MAX_VALUE}): differences saturate instead of overflowing and are
+   * clamped to {@code [0, MAX_RECORDED_MS]}, because a timer converts to nanoseconds and a span
+   * above ~292 years overflows.
    */
-  public void freshness(final long nowMs, final long embeddingEventTimeMs, final Long userEventTimeMs) {
+  public void freshness(
+      final long nowMs, final long embeddingEventTimeMs, final Long userEventTimeMs) {
     freshness.record(clampedSpanMs(nowMs, embeddingEventTimeMs), TimeUnit.MILLISECONDS);
     if (userEventTimeMs != null) {
-      embeddingLag.record(clampedSpanMs(userEventTimeMs, embeddingEventTimeMs), TimeUnit.MILLISECONDS);
+      embeddingLag.record(
+          clampedSpanMs(userEventTimeMs, embeddingEventTimeMs), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -125,7 +159,10 @@ public final class ServingMetrics {
     model.record(ms, TimeUnit.MILLISECONDS);
   }
 
-  /** The largest span a timer records: 100 years (far below the ~292 years that overflow nanoseconds). */
+  /**
+   * The largest span a timer records: 100 years (far below the ~292 years that overflow
+   * nanoseconds).
+   */
   static final long MAX_RECORDED_MS = Duration.ofDays(36_525).toMillis();
 
   /** {@code later - earlier} in ms, clamped to {@code [0, MAX_RECORDED_MS]} without overflowing. */
@@ -139,9 +176,9 @@ public final class ServingMetrics {
   }
 
   /**
-   * Counts the input events one emitted list reflects: {@code streamrec.serving.coalesced.events} grows by
-   * {@code events - 1} (the events folded into a list with another one), {@code streamrec.serving.reflected.events}
-   * by {@code events}.
+   * Counts the input events one emitted list reflects: {@code streamrec.serving.coalesced.events}
+   * grows by {@code events - 1} (the events folded into a list with another one), {@code
+   * streamrec.serving.reflected.events} by {@code events}.
    */
   public void coalesced(final int events) {
     if (events > 1) {
@@ -157,8 +194,15 @@ public final class ServingMetrics {
 
   /** Counts one dead letter. */
   public void deadLetter(final DeadLetterReason reason) {
-    dlq.computeIfAbsent(reason.tag(), r -> Counter.builder("streamrec.dlq.records").tag("stage", "serving")
-        .tag("reason", r).description("Records sent to the dead-letter topic").register(registry)).increment();
+    dlq.computeIfAbsent(
+            reason.tag(),
+            r ->
+                Counter.builder("streamrec.dlq.records")
+                    .tag("stage", "serving")
+                    .tag("reason", r)
+                    .description("Records sent to the dead-letter topic")
+                    .register(registry))
+        .increment();
   }
 
   /** Dead letters counted so far for {@code reason} (a {@link DeadLetterReason#tag()}). */

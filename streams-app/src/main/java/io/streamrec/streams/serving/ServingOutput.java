@@ -9,24 +9,33 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serializer;
 
-/** What the serve node forwards: a list for the recommendations sink, or a popularity update for its sink. */
+/**
+ * What the serve node forwards: a list for the recommendations sink, or a popularity update for its
+ * sink.
+ */
 sealed interface ServingOutput permits ServedList, ServingOutput.PopularityUpdate {
 
-  /** This task's current popularity of one item ({@link PopularityCodec} bytes), keyed {@code <partition>/<itemId>}. */
+  /**
+   * This task's current popularity of one item ({@link PopularityCodec} bytes), keyed {@code
+   * <partition>/<itemId>}.
+   */
   record PopularityUpdate(byte[] value) implements ServingOutput {}
 
   /** The sink serializer of popularity updates: the codec bytes as they are. */
   Serializer<PopularityUpdate> POPULARITY_SERIALIZER = (topic, u) -> u == null ? null : u.value();
 
-  /** The sink serializer of lists: the only place a {@link Recommendations} Avro object is built. */
-  Serializer<ServedList> RECOMMENDATIONS_SERIALIZER = new Serializer<>() {
-    private final AvroSerde<Recommendations> avro = AvroSerde.of(Recommendations.class);
+  /**
+   * The sink serializer of lists: the only place a {@link Recommendations} Avro object is built.
+   */
+  Serializer<ServedList> RECOMMENDATIONS_SERIALIZER =
+      new Serializer<>() {
+        private final AvroSerde<Recommendations> avro = AvroSerde.of(Recommendations.class);
 
-    @Override
-    public byte[] serialize(final String topic, final ServedList l) {
-      return l == null ? null : avro.encode(topic, toAvro(l));
-    }
-  };
+        @Override
+        public byte[] serialize(final String topic, final ServedList l) {
+          return l == null ? null : avro.encode(topic, toAvro(l));
+        }
+      };
 
   /** The Avro form of a list. */
   static Recommendations toAvro(final ServedList l) {
@@ -42,8 +51,12 @@ sealed interface ServingOutput permits ServedList, ServingOutput.PopularityUpdat
         .setRequestId(l.requestId())
         .setTrigger(l.trigger() == null ? Trigger.REQUEST : l.trigger())
         .setFallback(l.fallback())
-        .setUserEventTime(l.userEventTimeMs() == null ? null : Instant.ofEpochMilli(l.userEventTimeMs()))
-        .setEmbeddingEventTime(l.embeddingEventTimeMs() == null ? null : Instant.ofEpochMilli(l.embeddingEventTimeMs()))
+        .setUserEventTime(
+            l.userEventTimeMs() == null ? null : Instant.ofEpochMilli(l.userEventTimeMs()))
+        .setEmbeddingEventTime(
+            l.embeddingEventTimeMs() == null
+                ? null
+                : Instant.ofEpochMilli(l.embeddingEventTimeMs()))
         .setCoalescedEvents(l.coalescedEvents())
         .build();
   }

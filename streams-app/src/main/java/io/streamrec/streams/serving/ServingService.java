@@ -23,16 +23,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the serving topology: one {@link KafkaStreams} client, the HTTP routes ({@code /recommendations/}, the
- * live page at {@code /} and its {@code /stats}), and a small producer for dead letters of the global item store.
+ * Runs the serving topology: one {@link KafkaStreams} client, the HTTP routes ({@code
+ * /recommendations/}, the live page at {@code /} and its {@code /stats}), and a small producer for
+ * dead letters of the global item store.
  *
- * <p>Usage: {@code try (var s = new ServingService(config, registry)) { s.start(); ... }}. The HTTP route goes on
- * a {@link MetricsServer} passed in (shared with other components; its port becomes this instance's
- * {@code application.server}) or, when none is given, on one the service starts on
- * {@code serving.http.host:serving.http.port} and owns (pass a {@link PrometheusMeterRegistry} to see the
- * meters on its {@code /metrics}). Failure policy: {@link StreamsLifecycle}'s, shared with ingest: a fatal stream
- * error shuts the client down, {@link #isFailed()} turns true and {@link #isRunning()} false, so a supervisor can
- * exit and restart the process.
+ * <p>Usage: {@code try (var s = new ServingService(config, registry)) { s.start(); ... }}. The HTTP
+ * route goes on a {@link MetricsServer} passed in (shared with other components; its port becomes
+ * this instance's {@code application.server}) or, when none is given, on one the service starts on
+ * {@code serving.http.host:serving.http.port} and owns (pass a {@link PrometheusMeterRegistry} to
+ * see the meters on its {@code /metrics}). Failure policy: {@link StreamsLifecycle}'s, shared with
+ * ingest: a fatal stream error shuts the client down, {@link #isFailed()} turns true and {@link
+ * #isRunning()} false, so a supervisor can exit and restart the process.
  */
 public final class ServingService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServingService.class);
@@ -52,13 +53,16 @@ public final class ServingService implements AutoCloseable {
   }
 
   /** A service that adds its route to {@code server} (may be null: then it starts its own). */
-  public ServingService(final ServingConfig config, final MeterRegistry registry, final MetricsServer server) {
+  public ServingService(
+      final ServingConfig config, final MeterRegistry registry, final MetricsServer server) {
     this.config = config;
     this.registry = registry;
     this.sharedServer = server;
   }
 
-  /** Starts the HTTP route and Kafka Streams; returns at once (state goes REBALANCING then RUNNING). */
+  /**
+   * Starts the HTTP route and Kafka Streams; returns at once (state goes REBALANCING then RUNNING).
+   */
   public synchronized ServingService start() {
     if (lifecycle != null) {
       throw new IllegalStateException("already started");
@@ -68,42 +72,73 @@ public final class ServingService implements AutoCloseable {
     if (sharedServer != null) {
       server = sharedServer;
     } else {
-      final PrometheusMeterRegistry prom = registry instanceof PrometheusMeterRegistry p ? p : MetricsServer.newRegistry();
+      final PrometheusMeterRegistry prom =
+          registry instanceof PrometheusMeterRegistry p ? p : MetricsServer.newRegistry();
       server = MetricsServer.start(config.httpHost(), config.httpPort(), prom);
       ownsServer = true;
     }
     final Properties props = config.toStreamsProperties(server.port());
-    log.info("Starting serving: application.id={} application.server={}:{} topics.suffix='{}' k={} debounce={} "
-            + "ann.min.items={} dim={}", config.applicationId(), config.advertisedHost(), server.port(),
-        config.topicsSuffix(), config.defaultK(), config.debounce(), config.annMinItems(), config.embeddingDim());
-    deadLetterProducer = new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
+    log.info(
+        "Starting serving: application.id={} application.server={}:{} topics.suffix='{}' k={} debounce={} "
+            + "ann.min.items={} dim={}",
+        config.applicationId(),
+        config.advertisedHost(),
+        server.port(),
+        config.topicsSuffix(),
+        config.defaultK(),
+        config.debounce(),
+        config.annMinItems(),
+        config.embeddingDim());
+    deadLetterProducer =
+        new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
     final String dlqTopic = config.topic(Topics.DLQ_SERVING).name();
     final ServingMetrics metrics = new ServingMetrics(registry);
-    deps = ServingDependencies.create(config, metrics, (topic, partition, offset, key, value, reason,
-        error) -> {
-      final RecordHeaders headers = new RecordHeaders();
-      DeadLetterHeaders.add(headers, reason, "serving", topic, partition, offset, error);
-      deadLetterProducer.send(new ProducerRecord<>(dlqTopic, null, key, value, headers), (md, e) -> {
-        if (e != null) {
-          metrics.deadLetterSendFailed();
-          log.error("Cannot write dead letter for {}-{}@{} to {}", topic, partition, offset, dlqTopic, e);
-        }
-      });
-    }, Clock.systemUTC());
+    deps =
+        ServingDependencies.create(
+            config,
+            metrics,
+            (topic, partition, offset, key, value, reason, error) -> {
+              final RecordHeaders headers = new RecordHeaders();
+              DeadLetterHeaders.add(headers, reason, "serving", topic, partition, offset, error);
+              deadLetterProducer.send(
+                  new ProducerRecord<>(dlqTopic, null, key, value, headers),
+                  (md, e) -> {
+                    if (e != null) {
+                      metrics.deadLetterSendFailed();
+                      log.error(
+                          "Cannot write dead letter for {}-{}@{} to {}",
+                          topic,
+                          partition,
+                          offset,
+                          dlqTopic,
+                          e);
+                    }
+                  });
+            },
+            Clock.systemUTC());
     final Topology topology = ServingTopology.build(deps);
     log.info("Serving topology:\n{}", topology.describe());
     lifecycle = new StreamsLifecycle("serving", topology, props, registry);
     final KafkaStreams streams = lifecycle.streams();
     final HostInfo self = new HostInfo(config.advertisedHost(), server.port());
-    server.route(RecommendationsRoute.PATH, new RecommendationsRoute(deps, streams, self, server, titles));
-    server.route(StatsRoute.PATH, new StatsRoute(registry, lifecycle::streams, deps.items(), deps.clock()::millis, server));
+    server.route(
+        RecommendationsRoute.PATH, new RecommendationsRoute(deps, streams, self, server, titles));
+    server.route(
+        StatsRoute.PATH,
+        new StatsRoute(registry, lifecycle::streams, deps.items(), deps.clock()::millis, server));
     server.home(new LivePage(server));
     if (titles.source() != null) {
-      log.info("Item titles from {} ({} items); live page on http://{}:{}/", titles.source(), titles.size(),
-          config.advertisedHost(), server.port());
+      log.info(
+          "Item titles from {} ({} items); live page on http://{}:{}/",
+          titles.source(),
+          titles.size(),
+          config.advertisedHost(),
+          server.port());
     } else {
-      log.info("Live page on http://{}:{}/ (no serving.movielens.dir: item ids without titles)",
-          config.advertisedHost(), server.port());
+      log.info(
+          "Live page on http://{}:{}/ (no serving.movielens.dir: item ids without titles)",
+          config.advertisedHost(),
+          server.port());
     }
     if (ownsServer) {
       server.readiness(this::isRunning);
@@ -112,13 +147,18 @@ public final class ServingService implements AutoCloseable {
     return this;
   }
 
-  /** Whether Kafka Streams is RUNNING (false before start, while rebalancing, after a fatal error). */
+  /**
+   * Whether Kafka Streams is RUNNING (false before start, while rebalancing, after a fatal error).
+   */
   public boolean isRunning() {
     final StreamsLifecycle l = lifecycle;
     return l != null && l.isRunning();
   }
 
-  /** Whether the Kafka Streams client died (a fatal error or an unrequested shutdown); the process should exit. */
+  /**
+   * Whether the Kafka Streams client died (a fatal error or an unrequested shutdown); the process
+   * should exit.
+   */
   public boolean isFailed() {
     final StreamsLifecycle l = lifecycle;
     return l != null && l.isFailed();
@@ -135,7 +175,10 @@ public final class ServingService implements AutoCloseable {
     return server.port();
   }
 
-  /** The instance's dependencies (item matrix, popularity, meters); for tests, benchmarks and the demo. */
+  /**
+   * The instance's dependencies (item matrix, popularity, meters); for tests, benchmarks and the
+   * demo.
+   */
   public ServingDependencies dependencies() {
     return deps;
   }

@@ -20,21 +20,24 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * {@code GET /stats}: a few of this instance's own meters as one small JSON object, for the live page's plots
- * (Prometheus scrapes {@code /metrics} instead). Counters and timer totals are cumulative; a client turns two
- * samples into rates and interval means ({@code Δlists / Δt}, {@code ΔtotalMs / Δcount}), so the answer does not
- * depend on when, or how often, anyone asks. Fields:
+ * {@code GET /stats}: a few of this instance's own meters as one small JSON object, for the live
+ * page's plots (Prometheus scrapes {@code /metrics} instead). Counters and timer totals are
+ * cumulative; a client turns two samples into rates and interval means ({@code Δlists / Δt}, {@code
+ * ΔtotalMs / Δcount}), so the answer does not depend on when, or how often, anyone asks. Fields:
+ *
  * <ul>
- *   <li>{@code timeMs}: this instance's wall clock; {@code state}: the Kafka Streams state.</li>
- *   <li>{@code listsEmitted}: lists the topology emitted ({@code streamrec.serving.recommendations}, every trigger
- *       but HTTP); {@code httpAnswers}: lists computed for HTTP requests; {@code eventsReflected} and
- *       {@code coalescedEvents}: input events reflected in emitted lists, and those folded into a list together
- *       with an earlier event of the same user.</li>
- *   <li>{@code inputLag}: records of the input topics not consumed yet, summed over this instance's partitions
- *       (Kafka's {@code records-lag} of the stream and global consumers; {@code null} before the first fetch).</li>
+ *   <li>{@code timeMs}: this instance's wall clock; {@code state}: the Kafka Streams state.
+ *   <li>{@code listsEmitted}: lists the topology emitted ({@code
+ *       streamrec.serving.recommendations}, every trigger but HTTP); {@code httpAnswers}: lists
+ *       computed for HTTP requests; {@code eventsReflected} and {@code coalescedEvents}: input
+ *       events reflected in emitted lists, and those folded into a list together with an earlier
+ *       event of the same user.
+ *   <li>{@code inputLag}: records of the input topics not consumed yet, summed over this instance's
+ *       partitions (Kafka's {@code records-lag} of the stream and global consumers; {@code null}
+ *       before the first fetch).
  *   <li>{@code freshness} and {@code embeddingLag}: {@code {count, totalMs, maxMs}} of the timers
- *       {@code streamrec.serving.freshness} and {@code streamrec.serving.embedding.lag}.</li>
- *   <li>{@code items}: items in the serving index.</li>
+ *       {@code streamrec.serving.freshness} and {@code streamrec.serving.embedding.lag}.
+ *   <li>{@code items}: items in the serving index.
  * </ul>
  */
 final class StatsRoute implements HttpHandler, MetricsServer.Documented {
@@ -47,8 +50,12 @@ final class StatsRoute implements HttpHandler, MetricsServer.Documented {
   private final LongSupplier clock;
   private final MetricsServer server;
 
-  StatsRoute(final MeterRegistry registry, final Supplier<KafkaStreams> streams, final ItemMatrix items,
-             final LongSupplier clock, final MetricsServer server) {
+  StatsRoute(
+      final MeterRegistry registry,
+      final Supplier<KafkaStreams> streams,
+      final ItemMatrix items,
+      final LongSupplier clock,
+      final MetricsServer server) {
     this.registry = registry;
     this.streams = streams;
     this.items = items;
@@ -59,7 +66,8 @@ final class StatsRoute implements HttpHandler, MetricsServer.Documented {
   @Override
   public void handle(final HttpExchange ex) throws IOException {
     if (!PATH.equals(ex.getRequestURI().getPath())) {
-      server.error(ex, 404, "no route for " + ex.getRequestURI().getPath() + " (routes: /openapi.json)");
+      server.error(
+          ex, 404, "no route for " + ex.getRequestURI().getPath() + " (routes: /openapi.json)");
       return;
     }
     if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
@@ -98,15 +106,17 @@ final class StatsRoute implements HttpHandler, MetricsServer.Documented {
   }
 
   /**
-   * The sum of every partition's {@code records-lag} over the stream-thread and global consumers (restore
-   * consumers excluded: restoring is not input); {@code null} while no partition has reported one.
+   * The sum of every partition's {@code records-lag} over the stream-thread and global consumers
+   * (restore consumers excluded: restoring is not input); {@code null} while no partition has
+   * reported one.
    */
   static Long inputLag(final Map<MetricName, ? extends Metric> metrics) {
     long sum = 0;
     boolean any = false;
     for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
       final MetricName n = e.getKey();
-      if (!"records-lag".equals(n.name()) || !"consumer-fetch-manager-metrics".equals(n.group())
+      if (!"records-lag".equals(n.name())
+          || !"consumer-fetch-manager-metrics".equals(n.group())
           || !n.tags().containsKey("partition")
           || n.tags().getOrDefault("client-id", "").contains("restore-consumer")) {
         continue;
@@ -145,31 +155,93 @@ final class StatsRoute implements HttpHandler, MetricsServer.Documented {
 
   @Override
   public Map<String, Object> openApiPaths() {
-    final Map<String, Object> timer = OpenApi.object(Map.of(
-        "count", Map.of("type", "integer", "format", "int64"),
-        "totalMs", Map.of("type", "number", "description", "sum of all recorded spans, ms"),
-        "maxMs", Map.of("type", "number", "description", "largest span in the timer's recent window, ms")),
-        List.of("count", "totalMs", "maxMs"));
+    final Map<String, Object> timer =
+        OpenApi.object(
+            Map.of(
+                "count", Map.of("type", "integer", "format", "int64"),
+                "totalMs", Map.of("type", "number", "description", "sum of all recorded spans, ms"),
+                "maxMs",
+                    Map.of(
+                        "type",
+                        "number",
+                        "description",
+                        "largest span in the timer's recent window, ms")),
+            List.of("count", "totalMs", "maxMs"));
     final Map<String, Object> p = new LinkedHashMap<>();
     p.put("timeMs", Map.of("type", "integer", "format", "int64", "description", "epoch ms"));
-    p.put("state", Map.of("type", "string", "nullable", true, "description", "Kafka Streams state"));
-    p.put("listsEmitted", Map.of("type", "integer", "format", "int64",
-        "description", "lists the topology emitted (cumulative)"));
-    p.put("httpAnswers", Map.of("type", "integer", "format", "int64",
-        "description", "lists computed for HTTP requests (cumulative)"));
-    p.put("eventsReflected", Map.of("type", "integer", "format", "int64",
-        "description", "input events reflected in emitted lists (cumulative)"));
-    p.put("coalescedEvents", Map.of("type", "integer", "format", "int64",
-        "description", "input events folded into a list with an earlier event of the same user (cumulative)"));
-    p.put("inputLag", Map.of("type", "integer", "format", "int64", "nullable", true,
-        "description", "records of the input topics not consumed yet on this instance"));
+    p.put(
+        "state", Map.of("type", "string", "nullable", true, "description", "Kafka Streams state"));
+    p.put(
+        "listsEmitted",
+        Map.of(
+            "type",
+            "integer",
+            "format",
+            "int64",
+            "description",
+            "lists the topology emitted (cumulative)"));
+    p.put(
+        "httpAnswers",
+        Map.of(
+            "type",
+            "integer",
+            "format",
+            "int64",
+            "description",
+            "lists computed for HTTP requests (cumulative)"));
+    p.put(
+        "eventsReflected",
+        Map.of(
+            "type",
+            "integer",
+            "format",
+            "int64",
+            "description",
+            "input events reflected in emitted lists (cumulative)"));
+    p.put(
+        "coalescedEvents",
+        Map.of(
+            "type",
+            "integer",
+            "format",
+            "int64",
+            "description",
+            "input events folded into a list with an earlier event of the same user (cumulative)"));
+    p.put(
+        "inputLag",
+        Map.of(
+            "type",
+            "integer",
+            "format",
+            "int64",
+            "nullable",
+            true,
+            "description",
+            "records of the input topics not consumed yet on this instance"));
     p.put("freshness", timer);
     p.put("embeddingLag", timer);
     p.put("items", Map.of("type", "integer", "description", "items in the serving index"));
-    return Map.of(PATH, OpenApi.get("Live counters for the page at /",
-        "Cumulative counters and timer totals of this instance; two samples give rates and interval means.",
-        Map.of(), Map.of("200", OpenApi.json("the counters", OpenApi.object(p, List.of("timeMs", "listsEmitted",
-            "httpAnswers", "eventsReflected", "coalescedEvents", "freshness", "embeddingLag", "items")))),
-        List.of()));
+    return Map.of(
+        PATH,
+        OpenApi.get(
+            "Live counters for the page at /",
+            "Cumulative counters and timer totals of this instance; two samples give rates and interval means.",
+            Map.of(),
+            Map.of(
+                "200",
+                OpenApi.json(
+                    "the counters",
+                    OpenApi.object(
+                        p,
+                        List.of(
+                            "timeMs",
+                            "listsEmitted",
+                            "httpAnswers",
+                            "eventsReflected",
+                            "coalescedEvents",
+                            "freshness",
+                            "embeddingLag",
+                            "items")))),
+            List.of()));
   }
 }

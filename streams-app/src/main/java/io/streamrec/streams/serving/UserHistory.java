@@ -13,13 +13,14 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * What serving remembers of one user's interactions: the distinct items seen (first-seen order) and the newest
- * interaction event time (epoch ms, {@link Long#MIN_VALUE} when none). Mutable: the serve node keeps the decoded
- * history of recent users in memory and appends to it, instead of decoding and copying it per event; not
- * thread-safe (one task thread; the HTTP route reads its own decoded copy from the store).
+ * What serving remembers of one user's interactions: the distinct items seen (first-seen order) and
+ * the newest interaction event time (epoch ms, {@link Long#MIN_VALUE} when none). Mutable: the
+ * serve node keeps the decoded history of recent users in memory and appends to it, instead of
+ * decoding and copying it per event; not thread-safe (one task thread; the HTTP route reads its own
+ * decoded copy from the store).
  *
- * <p>Store encoding ({@link #SERDE}): version byte {@code 1}, newest event time (8 bytes), item count (4 bytes),
- * then each item id as a 4-byte length and UTF-8 bytes.
+ * <p>Store encoding ({@link #SERDE}): version byte {@code 1}, newest event time (8 bytes), item
+ * count (4 bytes), then each item id as a 4-byte length and UTF-8 bytes.
  */
 public final class UserHistory {
   /** The store serde. */
@@ -49,7 +50,10 @@ public final class UserHistory {
     return h;
   }
 
-  /** Adds one interaction (the item once; the newest time only moves forward); returns whether it changed. */
+  /**
+   * Adds one interaction (the item once; the newest time only moves forward); returns whether it
+   * changed.
+   */
   public boolean add(final String itemId, final long eventTime) {
     boolean changed = false;
     if (eventTime > newestEventTime) {
@@ -88,8 +92,8 @@ public final class UserHistory {
     return newestEventTime == Long.MIN_VALUE ? null : newestEventTime;
   }
 
-  private static final class HistorySerde implements Serde<UserHistory>, Serializer<UserHistory>,
-      Deserializer<UserHistory> {
+  private static final class HistorySerde
+      implements Serde<UserHistory>, Serializer<UserHistory>, Deserializer<UserHistory> {
     @Override
     public void close() {
       // stateless
@@ -154,7 +158,8 @@ public final class UserHistory {
         if (e instanceof SerializationException s) {
           throw s;
         }
-        throw new SerializationException("Cannot decode user history (" + data.length + " bytes)", e);
+        throw new SerializationException(
+            "Cannot decode user history (" + data.length + " bytes)", e);
       }
     }
   }

@@ -9,9 +9,9 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * A user's current vector as serving stores it: raw floats, not re-encoded Avro.
  *
- * <p>Store encoding ({@link #SERDE}), big-endian: version byte {@code 1}, model version (8 bytes), event time
- * (epoch ms, 8 bytes), dimension {@code d} (4 bytes), then {@code d} IEEE-754 floats (4 bytes each):
- * {@code 21 + 4d} bytes.
+ * <p>Store encoding ({@link #SERDE}), big-endian: version byte {@code 1}, model version (8 bytes),
+ * event time (epoch ms, 8 bytes), dimension {@code d} (4 bytes), then {@code d} IEEE-754 floats (4
+ * bytes each): {@code 21 + 4d} bytes.
  */
 public record UserVector(float[] vector, long modelVersion, long eventTimeMs) {
   /** The store serde. */
@@ -19,8 +19,8 @@ public record UserVector(float[] vector, long modelVersion, long eventTimeMs) {
 
   private static final byte VERSION = 1;
 
-  private static final class VectorSerde implements Serde<UserVector>, Serializer<UserVector>,
-      Deserializer<UserVector> {
+  private static final class VectorSerde
+      implements Serde<UserVector>, Serializer<UserVector>, Deserializer<UserVector> {
     @Override
     public void close() {
       // stateless
@@ -66,7 +66,8 @@ public record UserVector(float[] vector, long modelVersion, long eventTimeMs) {
       final long eventTime = b.getLong();
       final int d = b.getInt();
       if (d < 0 || data.length != 21 + 4 * d) {
-        throw new SerializationException("User vector of dimension " + d + " in " + data.length + " bytes");
+        throw new SerializationException(
+            "User vector of dimension " + d + " in " + data.length + " bytes");
       }
       final float[] v = new float[d];
       b.asFloatBuffer().get(v);

@@ -17,22 +17,26 @@ class FreshnessClocksTest {
 
   @Test
   void shouldTimeEachInteractionToTheFirstListAndToTheFirstVectorThatLearnedIt() {
-    clocks.arrived("u", 100, 1_000);   // event time 100, produced at wall 1000
+    clocks.arrived("u", 100, 1_000); // event time 100, produced at wall 1000
     clocks.arrived("u", 200, 1_050);
-    clocks.emitted("u", 50L, 1_100);   // reflects both (reaction 100 and 50 ms); the vector knows neither
+    clocks.emitted(
+        "u", 50L, 1_100); // reflects both (reaction 100 and 50 ms); the vector knows neither
     assertThat(timer("streamrec.serving.reaction").count()).isEqualTo(2);
     assertThat(timer("streamrec.serving.reaction").totalTime(TimeUnit.MILLISECONDS)).isEqualTo(150);
     assertThat(timer("streamrec.serving.model").count()).isZero();
-    clocks.emitted("u", 100L, 1_400);  // the vector learned event 100: model clock 400 ms; 200 still waits
+    clocks.emitted(
+        "u", 100L, 1_400); // the vector learned event 100: model clock 400 ms; 200 still waits
     assertThat(timer("streamrec.serving.model").count()).isEqualTo(1);
     assertThat(timer("streamrec.serving.model").max(TimeUnit.MILLISECONDS)).isEqualTo(400);
-    assertThat(timer("streamrec.serving.reaction").count()).as("no new interaction, no reaction").isEqualTo(2);
-    clocks.emitted("u", null, 1_500);  // a fallback list reflects no vector
+    assertThat(timer("streamrec.serving.reaction").count())
+        .as("no new interaction, no reaction")
+        .isEqualTo(2);
+    clocks.emitted("u", null, 1_500); // a fallback list reflects no vector
     assertThat(timer("streamrec.serving.model").count()).isEqualTo(1);
-    clocks.emitted("u", 250L, 2_050);  // event 200 learned: 1000 ms
+    clocks.emitted("u", 250L, 2_050); // event 200 learned: 1000 ms
     assertThat(timer("streamrec.serving.model").count()).isEqualTo(2);
     assertThat(timer("streamrec.serving.model").max(TimeUnit.MILLISECONDS)).isEqualTo(1_000);
-    clocks.emitted("v", 999L, 3_000);  // a user with nothing waiting records nothing
+    clocks.emitted("v", 999L, 3_000); // a user with nothing waiting records nothing
     assertThat(timer("streamrec.serving.reaction").count()).isEqualTo(2);
   }
 

@@ -39,11 +39,12 @@ class ItemSearchTest {
         excluded.add("i" + rnd.nextInt(Math.max(1, n)));
       }
       excluded.add("unknown-item");
-      int k = switch (trial % 5) {
-        case 0 -> 0;
-        case 1 -> n + 5;
-        default -> 1 + rnd.nextInt(15);
-      };
+      int k =
+          switch (trial % 5) {
+            case 0 -> 0;
+            case 1 -> n + 5;
+            default -> 1 + rnd.nextInt(15);
+          };
       List<ScoredItem> got = index.search(q, excluded, k, new ItemSearch.Scratch()).items();
 
       List<int[]> ref = new ArrayList<>();
@@ -56,15 +57,20 @@ class ItemSearchTest {
       for (int i = 0; i < n; i++) {
         System.arraycopy(vec[i], 0, flat, i * dim, dim);
       }
-      Comparator<int[]> byScore = Comparator.comparingDouble(
-          (int[] r) -> -(io.streamrec.numeric.Dot.dot(q, 0, flat, r[0] * dim, dim) + bias[r[0]]));
+      Comparator<int[]> byScore =
+          Comparator.comparingDouble(
+              (int[] r) ->
+                  -(io.streamrec.numeric.Dot.dot(q, 0, flat, r[0] * dim, dim) + bias[r[0]]));
       ref.sort(byScore.thenComparingInt(r -> r[0]));
       List<String> expected = ref.stream().limit(Math.max(0, k)).map(r -> "i" + r[0]).toList();
-      assertThat(got).extracting(ScoredItem::getItemId).as("trial %d n=%d k=%d", trial, n, k)
+      assertThat(got)
+          .extracting(ScoredItem::getItemId)
+          .as("trial %d n=%d k=%d", trial, n, k)
           .containsExactlyElementsOf(expected);
       for (ScoredItem s : got) {
         int row = Integer.parseInt(s.getItemId().substring(1));
-        assertThat(s.getScore()).isEqualTo(io.streamrec.numeric.Dot.dot(q, 0, flat, row * dim, dim) + bias[row]);
+        assertThat(s.getScore())
+            .isEqualTo(io.streamrec.numeric.Dot.dot(q, 0, flat, row * dim, dim) + bias[row]);
       }
     }
   }
@@ -75,7 +81,8 @@ class ItemSearchTest {
     for (int i = 0; i < 10; i++) {
       index.upsert("x" + i, new float[] {1, 1}, 0f, 1);
     }
-    List<ScoredItem> got = index.search(new float[] {1, 0}, Set.of("x1"), 3, new ItemSearch.Scratch()).items();
+    List<ScoredItem> got =
+        index.search(new float[] {1, 0}, Set.of("x1"), 3, new ItemSearch.Scratch()).items();
     assertThat(got).extracting(ScoredItem::getItemId).containsExactly("x0", "x2", "x3");
   }
 
@@ -86,20 +93,24 @@ class ItemSearchTest {
     index.upsert("b", new float[] {0, 1}, 0f, 2);
     assertThat(index.dimension()).isEqualTo(2);
     index.upsert("a", new float[] {0, 0}, -1f, 5);
-    SearchFixture.Hits hits = index.search(new float[] {1, 1}, List.of(), 5, new ItemSearch.Scratch());
+    SearchFixture.Hits hits =
+        index.search(new float[] {1, 1}, List.of(), 5, new ItemSearch.Scratch());
     assertThat(hits.items()).extracting(ScoredItem::getItemId).containsExactly("b", "a");
     assertThat(hits.maxItemVersion()).isEqualTo(5);
     index.delete("b");
     assertThat(index.search(new float[] {1, 1}, List.of(), 5, new ItemSearch.Scratch()).items())
-        .extracting(ScoredItem::getItemId).containsExactly("a");
+        .extracting(ScoredItem::getItemId)
+        .containsExactly("a");
     index.upsert("b", new float[] {0, 1}, 0f, 6);
     assertThat(index.liveItems()).isEqualTo(2);
     for (int i = 0; i < 1000; i++) {
       index.upsert("g" + i, new float[] {i, 0}, 0f, 7);
     }
     assertThat(index.search(new float[] {1, 0}, List.of(), 1, new ItemSearch.Scratch()).items())
-        .extracting(ScoredItem::getItemId).containsExactly("g999");
-    assertThat(index.search(new float[] {1, 0, 0}, List.of(), 1, new ItemSearch.Scratch()).items()).isEmpty();
+        .extracting(ScoredItem::getItemId)
+        .containsExactly("g999");
+    assertThat(index.search(new float[] {1, 0, 0}, List.of(), 1, new ItemSearch.Scratch()).items())
+        .isEmpty();
   }
 
   @Test
@@ -111,9 +122,15 @@ class ItemSearchTest {
       }
       assertThat(index.approximate()).isFalse();
       index.upsert("i499", new float[] {5, 5, 5, 5}, 0f, 1);
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(index::approximate);
-      assertThat(index.search(new float[] {1, 1, 1, 1}, List.of(), 1, new ItemSearch.Scratch()).items())
-          .extracting(ScoredItem::getItemId).containsExactly("i499");
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(index::approximate);
+      assertThat(
+              index
+                  .search(new float[] {1, 1, 1, 1}, List.of(), 1, new ItemSearch.Scratch())
+                  .items())
+          .extracting(ScoredItem::getItemId)
+          .containsExactly("i499");
     }
   }
 
@@ -144,10 +161,12 @@ class ItemSearchTest {
         q[d] = (float) rnd.nextGaussian();
       }
       Set<String> seen = Set.of("i" + qi, "late99");
-      List<String> exact = index.searchExact(q, seen, 10, scratch).items().stream()
-          .map(ScoredItem::getItemId).toList();
-      List<String> approx = index.search(q, seen, 10, scratch).items().stream()
-          .map(ScoredItem::getItemId).toList();
+      List<String> exact =
+          index.searchExact(q, seen, 10, scratch).items().stream()
+              .map(ScoredItem::getItemId)
+              .toList();
+      List<String> approx =
+          index.search(q, seen, 10, scratch).items().stream().map(ScoredItem::getItemId).toList();
       assertThat(approx).doesNotContainAnyElementsOf(seen).hasSize(10);
       // Rows added after the graph was built are scanned exactly, so they are always found.
       assertThat(approx).startsWith("late98", "late97");

@@ -32,24 +32,37 @@ class LivePageTest {
   void shouldServeThePageAtTheRootAndDescribeItInOpenApi() throws Exception {
     try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, MetricsServer.newRegistry())) {
       server.home(new LivePage(server));
-      server.route(StatsRoute.PATH, new StatsRoute(new SimpleMeterRegistry(), () -> null, new ItemMatrix(0),
-          () -> 42L, server));
+      server.route(
+          StatsRoute.PATH,
+          new StatsRoute(
+              new SimpleMeterRegistry(), () -> null, new ItemMatrix(0), () -> 42L, server));
       HttpClient http = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + server.port();
       HttpResponse<String> page = get(http, base + "/");
       assertThat(page.statusCode()).isEqualTo(200);
-      assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
-      assertThat(page.body()).contains("<title>StreamRec live</title>", "/recommendations/", "/stats");
+      assertThat(page.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
+      assertThat(page.body())
+          .contains("<title>StreamRec live</title>", "/recommendations/", "/stats");
       assertThat(get(http, base + "/index.html").statusCode()).isEqualTo(404);
-      HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(base + "/"))
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> post =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/"))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(post.statusCode()).isEqualTo(405);
       assertThat(JSON.readTree(post.body()).get("status").asInt()).isEqualTo(405);
 
       JsonNode doc = JSON.readTree(get(http, base + "/openapi.json").body());
-      assertThat(doc.at("/paths/~1/get/responses/200/content").fieldNames()).toIterable().containsExactly("text/html");
-      assertThat(doc.at("/paths/~1stats/get/responses/200/content/application~1json/schema/properties")
-          .fieldNames()).toIterable().contains("listsEmitted", "inputLag", "freshness", "embeddingLag");
+      assertThat(doc.at("/paths/~1/get/responses/200/content").fieldNames())
+          .toIterable()
+          .containsExactly("text/html");
+      assertThat(
+              doc.at("/paths/~1stats/get/responses/200/content/application~1json/schema/properties")
+                  .fieldNames())
+          .toIterable()
+          .contains("listsEmitted", "inputLag", "freshness", "embeddingLag");
 
       JsonNode stats = JSON.readTree(get(http, base + "/stats").body());
       assertThat(stats.get("timeMs").asLong()).isEqualTo(42L);
@@ -62,9 +75,11 @@ class LivePageTest {
   @Test
   void shouldLoadNothingFromOutsideTheInstance() {
     String html = LivePage.load();
-    // one static resource: no external script, stylesheet, font, image or frame, and no absolute URL fetched
+    // one static resource: no external script, stylesheet, font, image or frame, and no absolute
+    // URL fetched
     assertThat(html).doesNotContain("<script src", "<link", "@import", "url(", "<img", "<iframe");
-    assertThat(html.replace("http://www.w3.org/2000/svg", "")).doesNotContain("http://", "https://");
+    assertThat(html.replace("http://www.w3.org/2000/svg", ""))
+        .doesNotContain("http://", "https://");
   }
 
   @Test
@@ -79,13 +94,17 @@ class LivePageTest {
     metrics.freshness(10_000, 8_000, null);
     StatsRoute route = new StatsRoute(registry, () -> null, new ItemMatrix(0), () -> 7L, null);
     Map<String, Object> s = route.snapshot();
-    assertThat(s).containsEntry("listsEmitted", 2L).containsEntry("httpAnswers", 1L)
-        .containsEntry("eventsReflected", 3L).containsEntry("coalescedEvents", 2L);
+    assertThat(s)
+        .containsEntry("listsEmitted", 2L)
+        .containsEntry("httpAnswers", 1L)
+        .containsEntry("eventsReflected", 3L)
+        .containsEntry("coalescedEvents", 2L);
     @SuppressWarnings("unchecked")
     Map<String, Object> freshness = (Map<String, Object>) s.get("freshness");
     assertThat(freshness).containsEntry("count", 2L);
     assertThat((double) freshness.get("totalMs")).isEqualTo(8_000.0);
-    assertThat(registry.find("streamrec.serving.freshness").timer().totalTime(TimeUnit.MILLISECONDS))
+    assertThat(
+            registry.find("streamrec.serving.freshness").timer().totalTime(TimeUnit.MILLISECONDS))
         .isEqualTo(8_000.0);
     @SuppressWarnings("unchecked")
     Map<String, Object> lag = (Map<String, Object>) s.get("embeddingLag");
@@ -104,8 +123,15 @@ class LivePageTest {
 
   @Test
   void shouldReadTitlesFromUItemAndFailOnAFolderWithoutIt(@TempDir Path dir) throws Exception {
-    Files.write(dir.resolve("u.item"), List.of("1|Toy Story (1995)|01-Jan-1995||http://x|0|0",
-        "2|Caf\u00e9 au lait (1994)|01-Jan-1994||http://y|0", "", "3||x", "bad line"), StandardCharsets.ISO_8859_1);
+    Files.write(
+        dir.resolve("u.item"),
+        List.of(
+            "1|Toy Story (1995)|01-Jan-1995||http://x|0|0",
+            "2|Caf\u00e9 au lait (1994)|01-Jan-1994||http://y|0",
+            "",
+            "3||x",
+            "bad line"),
+        StandardCharsets.ISO_8859_1);
     ItemTitles titles = ItemTitles.load(dir);
     assertThat(titles.title("1")).isEqualTo("Toy Story (1995)");
     assertThat(titles.title("2")).isEqualTo("Caf\u00e9 au lait (1994)");
@@ -114,16 +140,29 @@ class LivePageTest {
     assertThat(ItemTitles.load(null)).isSameAs(ItemTitles.NONE);
     assertThat(ItemTitles.NONE.title("1")).isNull();
     Path empty = Files.createDirectory(dir.resolve("empty"));
-    assertThatThrownBy(() -> ItemTitles.load(empty)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("serving.movielens.dir=" + empty).hasMessageContaining("u.item");
+    assertThatThrownBy(() -> ItemTitles.load(empty))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("serving.movielens.dir=" + empty)
+        .hasMessageContaining("u.item");
   }
 
   @Test
   void shouldPutTitlesIntoTheRecommendationsJson(@TempDir Path dir) throws Exception {
     Files.write(dir.resolve("u.item"), List.of("7|Seven (1995)|x"), StandardCharsets.ISO_8859_1);
     ItemTitles titles = ItemTitles.load(dir);
-    ServedList list = new ServedList("u1", new String[] {"7", "8"}, new float[] {2f, 1f}, 3L, 100L, null, null,
-        false, 90L, 80L, 0);
+    ServedList list =
+        new ServedList(
+            "u1",
+            new String[] {"7", "8"},
+            new float[] {2f, 1f},
+            3L,
+            100L,
+            null,
+            null,
+            false,
+            90L,
+            80L,
+            0);
     JsonNode withNone = JSON.readTree(RecommendationsRoute.toJson(list, "h:1"));
     assertThat(withNone.at("/items/0/title").isMissingNode()).isTrue();
     JsonNode with = JSON.readTree(RecommendationsRoute.toJson(list, "h:1", titles));
@@ -132,7 +171,8 @@ class LivePageTest {
     assertThat(with.at("/items/1/itemId").asText()).isEqualTo("8");
   }
 
-  private static void put(Map<MetricName, Metric> m, String name, String client, String partition, double value) {
+  private static void put(
+      Map<MetricName, Metric> m, String name, String client, String partition, double value) {
     Map<String, String> tags = new LinkedHashMap<>();
     tags.put("client-id", client);
     if (partition != null) {
@@ -140,20 +180,23 @@ class LivePageTest {
       tags.put("partition", partition);
     }
     MetricName n = new MetricName(name, "consumer-fetch-manager-metrics", "", tags);
-    m.put(n, new Metric() {
-      @Override
-      public MetricName metricName() {
-        return n;
-      }
+    m.put(
+        n,
+        new Metric() {
+          @Override
+          public MetricName metricName() {
+            return n;
+          }
 
-      @Override
-      public Object metricValue() {
-        return value;
-      }
-    });
+          @Override
+          public Object metricValue() {
+            return value;
+          }
+        });
   }
 
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -17,8 +17,8 @@ class PopularityTrackerTest {
   private static final long T = 900_000L * DAY;
   private static final Duration HALF_LIFE = Duration.ofDays(7);
 
-  private static GlobalPopularity publish(PopularityTracker p, int partition, GlobalPopularity into,
-                                          String... items) {
+  private static GlobalPopularity publish(
+      PopularityTracker p, int partition, GlobalPopularity into, String... items) {
     for (String i : items) {
       into.set(partition, i, p.log2Count(i), p.newestEventTimeMs());
     }
@@ -58,8 +58,10 @@ class PopularityTrackerTest {
     PopularityTracker b = new PopularityTracker(HALF_LIFE);
     persisted.forEach((item, l) -> b.restore(item, l, a.newestEventTimeMs()));
     assertThat(b.size()).isEqualTo(5_000);
-    GlobalPopularity ga = publish(a, 0, new GlobalPopularity(HALF_LIFE), persisted.keySet().toArray(String[]::new));
-    GlobalPopularity gb = publish(b, 0, new GlobalPopularity(HALF_LIFE), persisted.keySet().toArray(String[]::new));
+    GlobalPopularity ga =
+        publish(a, 0, new GlobalPopularity(HALF_LIFE), persisted.keySet().toArray(String[]::new));
+    GlobalPopularity gb =
+        publish(b, 0, new GlobalPopularity(HALF_LIFE), persisted.keySet().toArray(String[]::new));
     assertThat(gb.size()).isEqualTo(5_000);
     assertThat(gb.top(3, null).ids()).containsExactly(ga.top(3, null).ids());
   }
@@ -68,8 +70,11 @@ class PopularityTrackerTest {
   void shouldMergePartitionsIntoTheWholeStreamCount() {
     SplittableRandom rnd = new SplittableRandom(3);
     PopularityTracker whole = new PopularityTracker(HALF_LIFE);
-    PopularityTracker[] parts = {new PopularityTracker(HALF_LIFE), new PopularityTracker(HALF_LIFE),
-        new PopularityTracker(HALF_LIFE)};
+    PopularityTracker[] parts = {
+      new PopularityTracker(HALF_LIFE),
+      new PopularityTracker(HALF_LIFE),
+      new PopularityTracker(HALF_LIFE)
+    };
     String[] items = new String[50];
     Arrays.setAll(items, i -> "i" + i);
     for (int e = 0; e < 5_000; e++) {
@@ -87,7 +92,9 @@ class PopularityTrackerTest {
       }
     }
     GlobalPopularity reference = publish(whole, 0, new GlobalPopularity(HALF_LIFE), items);
-    assertThat(merged.top(10, List.of("i0")).ids()).containsExactly(reference.top(10, List.of("i0")).ids());
-    assertThat(merged.top(10, null).scores()[0]).isCloseTo(reference.top(10, null).scores()[0], within(1e-3f));
+    assertThat(merged.top(10, List.of("i0")).ids())
+        .containsExactly(reference.top(10, List.of("i0")).ids());
+    assertThat(merged.top(10, null).scores()[0])
+        .isCloseTo(reference.top(10, null).scores()[0], within(1e-3f));
   }
 }

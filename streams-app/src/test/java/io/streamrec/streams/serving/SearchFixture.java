@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
-/** Test and benchmark support: an item matrix with its ANN maintainer and search, results as id/score lists. */
+/**
+ * Test and benchmark support: an item matrix with its ANN maintainer and search, results as
+ * id/score lists.
+ */
 public final class SearchFixture implements AutoCloseable {
   /** A search result: items best first, and the newest model version among them (-1 when empty). */
   public record Hits(List<ScoredItem> items, long maxItemVersion) {}
@@ -50,12 +53,13 @@ public final class SearchFixture implements AutoCloseable {
     return ann.buildNow();
   }
 
-  public Hits search(final float[] q, final Collection<String> exclude, final int k, final ItemSearch.Scratch s) {
+  public Hits search(
+      final float[] q, final Collection<String> exclude, final int k, final ItemSearch.Scratch s) {
     return hits(search.search(q, exclude, k, s), s);
   }
 
-  public Hits searchExact(final float[] q, final Collection<String> exclude, final int k,
-                          final ItemSearch.Scratch s) {
+  public Hits searchExact(
+      final float[] q, final Collection<String> exclude, final int k, final ItemSearch.Scratch s) {
     return hits(search.searchExact(q, exclude, k, s), s);
   }
 

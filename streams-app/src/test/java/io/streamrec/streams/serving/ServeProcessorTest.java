@@ -25,17 +25,21 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeProcessorTest {
   private static final long NOW = 1_800_000_000_000L;
 
-  @TempDir
-  Path stateDir;
+  @TempDir Path stateDir;
 
   private ServingDependencies deps;
   private MockProcessorContext<String, ServingOutput> context;
 
   @BeforeEach
   void setUp() {
-    ServingConfig config = ServingConfig.of(Map.of("serving.state.dir", stateDir.toString(), "serving.k", "2"));
-    deps = ServingDependencies.create(config, new ServingMetrics(new SimpleMeterRegistry()),
-        (topic, partition, offset, key, value, reason, error) -> { }, Clock.systemUTC());
+    ServingConfig config =
+        ServingConfig.of(Map.of("serving.state.dir", stateDir.toString(), "serving.k", "2"));
+    deps =
+        ServingDependencies.create(
+            config,
+            new ServingMetrics(new SimpleMeterRegistry()),
+            (topic, partition, offset, key, value, reason, error) -> {},
+            Clock.systemUTC());
     deps.items().upsert("a", new float[] {3, 0}, 0f, 4);
     deps.items().upsert("b", new float[] {2, 0}, 0f, 6);
     deps.items().upsert("c", new float[] {1, 0}, 0f, 5);
@@ -54,8 +58,10 @@ class ServeProcessorTest {
   }
 
   private <V> void addStore(String name, Serde<V> serde) {
-    KeyValueStore<String, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(),
-        serde).withLoggingDisabled().build();
+    KeyValueStore<String, V> store =
+        Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), serde)
+            .withLoggingDisabled()
+            .build();
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
   }
@@ -71,8 +77,10 @@ class ServeProcessorTest {
   }
 
   private List<ServedList> lists() {
-    return context.forwarded().stream().filter(f -> f.record().value() instanceof ServedList)
-        .map(f -> (ServedList) f.record().value()).toList();
+    return context.forwarded().stream()
+        .filter(f -> f.record().value() instanceof ServedList)
+        .map(f -> (ServedList) f.record().value())
+        .toList();
   }
 
   private static Record<String, ServingInput> in(ServingInput i) {
@@ -86,25 +94,34 @@ class ServeProcessorTest {
     p.process(in(new ServingInput.Interaction("u1", "a", 1_000)));
     p.process(in(new ServingInput.Interaction("u1", "a", 1_100)));
     assertThat(lists()).isEmpty();
-    assertThat(context.scheduledPunctuators()).singleElement()
+    assertThat(context.scheduledPunctuators())
+        .singleElement()
         .satisfies(s -> assertThat(s.getInterval()).isEqualTo(deps.config().debounce()));
     context.setCurrentSystemTimeMs(NOW + 100);
     punctuate();
-    assertThat(lists()).singleElement().satisfies(l -> {
-      assertThat(l.itemIds()).containsExactly("b", "c");
-      assertThat(l.trigger()).isEqualTo(Trigger.INTERACTION);
-      assertThat(l.coalescedEvents()).isEqualTo(3);
-      assertThat(l.generatedAtMs()).isEqualTo(NOW + 100);
-      assertThat(l.modelVersion()).isEqualTo(7);
-      assertThat(l.userEventTimeMs()).isEqualTo(1_100L);
-      assertThat(l.embeddingEventTimeMs()).isEqualTo(900L);
-    });
-    List<CapturedForward<? extends String, ? extends ServingOutput>> popularity = context.forwarded().stream()
-        .filter(f -> f.record().value() instanceof ServingOutput.PopularityUpdate).toList();
-    assertThat(popularity).singleElement().satisfies(f -> {
-      assertThat(f.childName()).contains(ServingNames.SINK_POPULARITY);
-      assertThat(f.record().key()).isEqualTo("0/a");
-    });
+    assertThat(lists())
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.itemIds()).containsExactly("b", "c");
+              assertThat(l.trigger()).isEqualTo(Trigger.INTERACTION);
+              assertThat(l.coalescedEvents()).isEqualTo(3);
+              assertThat(l.generatedAtMs()).isEqualTo(NOW + 100);
+              assertThat(l.modelVersion()).isEqualTo(7);
+              assertThat(l.userEventTimeMs()).isEqualTo(1_100L);
+              assertThat(l.embeddingEventTimeMs()).isEqualTo(900L);
+            });
+    List<CapturedForward<? extends String, ? extends ServingOutput>> popularity =
+        context.forwarded().stream()
+            .filter(f -> f.record().value() instanceof ServingOutput.PopularityUpdate)
+            .toList();
+    assertThat(popularity)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.childName()).contains(ServingNames.SINK_POPULARITY);
+              assertThat(f.record().key()).isEqualTo("0/a");
+            });
     context.resetForwards();
     punctuate();
     assertThat(context.forwarded()).isEmpty();
@@ -116,18 +133,26 @@ class ServeProcessorTest {
     p.process(in(new ServingInput.Interaction("u1", "a", 1_000)));
     p.process(in(new ServingInput.Interaction("u1", "b", 1_001)));
     p.close();
-    // A new processor on the same (committed) stores, as after a crash between a commit and the punctuation.
+    // A new processor on the same (committed) stores, as after a crash between a commit and the
+    // punctuation.
     context.resetForwards();
     MockProcessorContext<String, ServingOutput> fresh = context;
     ServeProcessor restarted = new ServeProcessor(deps);
     restarted.init(fresh);
-    fresh.scheduledPunctuators().get(fresh.scheduledPunctuators().size() - 1).getPunctuator().punctuate(NOW);
-    assertThat(lists()).singleElement().satisfies(l -> {
-      assertThat(l.userId()).isEqualTo("u1");
-      assertThat(l.coalescedEvents()).isEqualTo(2);
-      assertThat(l.fallback()).isTrue();
-      assertThat(l.itemIds()).doesNotContain("a", "b");
-    });
+    fresh
+        .scheduledPunctuators()
+        .get(fresh.scheduledPunctuators().size() - 1)
+        .getPunctuator()
+        .punctuate(NOW);
+    assertThat(lists())
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.userId()).isEqualTo("u1");
+              assertThat(l.coalescedEvents()).isEqualTo(2);
+              assertThat(l.fallback()).isTrue();
+              assertThat(l.itemIds()).doesNotContain("a", "b");
+            });
   }
 
   @Test
@@ -135,12 +160,15 @@ class ServeProcessorTest {
     ServeProcessor p = started();
     p.process(in(new ServingInput.UserEmbedding("u1", new UserVector(new float[] {1, 0}, 1, 900))));
     p.process(in(new ServingInput.Request("u1", 3, "req-1")));
-    assertThat(lists()).singleElement().satisfies(l -> {
-      assertThat(l.requestId()).isEqualTo("req-1");
-      assertThat(l.trigger()).isEqualTo(Trigger.REQUEST);
-      assertThat(l.itemIds()).containsExactly("a", "b", "c");
-      assertThat(l.coalescedEvents()).isEqualTo(1);
-    });
+    assertThat(lists())
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.requestId()).isEqualTo("req-1");
+              assertThat(l.trigger()).isEqualTo(Trigger.REQUEST);
+              assertThat(l.itemIds()).containsExactly("a", "b", "c");
+              assertThat(l.coalescedEvents()).isEqualTo(1);
+            });
     context.resetForwards();
     punctuate();
     assertThat(lists()).isEmpty();
@@ -153,35 +181,48 @@ class ServeProcessorTest {
   @Test
   void shouldEmitAtOnceForFreshRecordsSoEveryEventOfABurstHasItsOwnList() {
     ServeProcessor p = started();
-    p.process(at(new ServingInput.UserEmbedding("u1", new UserVector(new float[] {1, 0}, 2, 900)), 0L));
+    p.process(
+        at(new ServingInput.UserEmbedding("u1", new UserVector(new float[] {1, 0}, 2, 900)), 0L));
     assertThat(lists()).isEmpty();
     long fresh = NOW - deps.config().immediateMaxAge().toMillis();
     p.process(at(new ServingInput.Interaction("u1", "a", 1_000), fresh));
     p.process(at(new ServingInput.Interaction("u1", "b", 1_100), NOW - 1));
     assertThat(lists()).hasSize(2);
-    assertThat(lists().get(0)).satisfies(l -> {
-      assertThat(l.userEventTimeMs()).isEqualTo(1_000L);
-      assertThat(l.itemIds()).containsExactly("b", "c");
-      assertThat(l.trigger()).isEqualTo(Trigger.INTERACTION);
-      assertThat(l.coalescedEvents()).isEqualTo(2);
-      assertThat(l.generatedAtMs()).isEqualTo(NOW);
-    });
-    assertThat(lists().get(1)).satisfies(l -> {
-      assertThat(l.userEventTimeMs()).isEqualTo(1_100L);
-      assertThat(l.itemIds()).containsExactly("c");
-      assertThat(l.coalescedEvents()).isEqualTo(1);
-    });
-    assertThat(((KeyValueStore<String, Long>) context.getStateStore(ServingNames.PENDING_LISTS_STORE)).get("u1"))
+    assertThat(lists().get(0))
+        .satisfies(
+            l -> {
+              assertThat(l.userEventTimeMs()).isEqualTo(1_000L);
+              assertThat(l.itemIds()).containsExactly("b", "c");
+              assertThat(l.trigger()).isEqualTo(Trigger.INTERACTION);
+              assertThat(l.coalescedEvents()).isEqualTo(2);
+              assertThat(l.generatedAtMs()).isEqualTo(NOW);
+            });
+    assertThat(lists().get(1))
+        .satisfies(
+            l -> {
+              assertThat(l.userEventTimeMs()).isEqualTo(1_100L);
+              assertThat(l.itemIds()).containsExactly("c");
+              assertThat(l.coalescedEvents()).isEqualTo(1);
+            });
+    assertThat(
+            ((KeyValueStore<String, Long>) context.getStateStore(ServingNames.PENDING_LISTS_STORE))
+                .get("u1"))
         .isNull();
     // a user-embedding update is always coalesced, however fresh
-    p.process(at(new ServingInput.UserEmbedding("u1", new UserVector(new float[] {1, 0}, 3, 1_100)), NOW));
+    p.process(
+        at(
+            new ServingInput.UserEmbedding("u1", new UserVector(new float[] {1, 0}, 3, 1_100)),
+            NOW));
     assertThat(lists()).hasSize(2);
     context.resetForwards();
     punctuate();
-    assertThat(lists()).singleElement().satisfies(l -> {
-      assertThat(l.trigger()).isEqualTo(Trigger.EMBEDDING_UPDATE);
-      assertThat(l.embeddingEventTimeMs()).isEqualTo(1_100L);
-    });
+    assertThat(lists())
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.trigger()).isEqualTo(Trigger.EMBEDDING_UPDATE);
+              assertThat(l.embeddingEventTimeMs()).isEqualTo(1_100L);
+            });
   }
 
   @Test
@@ -191,14 +232,21 @@ class ServeProcessorTest {
     p.process(at(new ServingInput.Interaction("u1", "a", 1_000), old));
     p.process(at(new ServingInput.Interaction("u1", "b", 1_001), old));
     assertThat(lists()).isEmpty();
-    assertThat(((KeyValueStore<String, Long>) context.getStateStore(ServingNames.PENDING_LISTS_STORE)).get("u1"))
+    assertThat(
+            ((KeyValueStore<String, Long>) context.getStateStore(ServingNames.PENDING_LISTS_STORE))
+                .get("u1"))
         .isNotNull();
     p.process(at(new ServingInput.Interaction("u1", "c", 1_002), NOW));
-    assertThat(lists()).singleElement().satisfies(l -> {
-      assertThat(l.coalescedEvents()).isEqualTo(3);
-      assertThat(l.userEventTimeMs()).isEqualTo(1_002L);
-    });
-    assertThat(((KeyValueStore<String, Long>) context.getStateStore(ServingNames.PENDING_LISTS_STORE)).get("u1"))
+    assertThat(lists())
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.coalescedEvents()).isEqualTo(3);
+              assertThat(l.userEventTimeMs()).isEqualTo(1_002L);
+            });
+    assertThat(
+            ((KeyValueStore<String, Long>) context.getStateStore(ServingNames.PENDING_LISTS_STORE))
+                .get("u1"))
         .isNull();
     context.resetForwards();
     punctuate();
@@ -208,25 +256,49 @@ class ServeProcessorTest {
   @Test
   void shouldAlwaysCoalesceWithMaxAgeZero() {
     deps.close();
-    ServingConfig config = ServingConfig.of(Map.of("serving.state.dir", stateDir.toString(), "serving.k", "2",
-        "serving.immediate.max.age.ms", "0"));
-    deps = ServingDependencies.create(config, new ServingMetrics(new SimpleMeterRegistry()),
-        (topic, partition, offset, key, value, reason, error) -> { }, Clock.systemUTC());
+    ServingConfig config =
+        ServingConfig.of(
+            Map.of(
+                "serving.state.dir",
+                stateDir.toString(),
+                "serving.k",
+                "2",
+                "serving.immediate.max.age.ms",
+                "0"));
+    deps =
+        ServingDependencies.create(
+            config,
+            new ServingMetrics(new SimpleMeterRegistry()),
+            (topic, partition, offset, key, value, reason, error) -> {},
+            Clock.systemUTC());
     deps.items().upsert("a", new float[] {3, 0}, 0f, 4);
     ServeProcessor p = started();
     p.process(at(new ServingInput.Interaction("u1", "a", 1_000), NOW));
     assertThat(lists()).isEmpty();
     punctuate();
-    assertThat(lists()).singleElement().satisfies(l -> assertThat(l.coalescedEvents()).isEqualTo(1));
+    assertThat(lists())
+        .singleElement()
+        .satisfies(l -> assertThat(l.coalescedEvents()).isEqualTo(1));
   }
 
   @Test
   void shouldCoalesceFreshRecordsOverTheImmediateBudget() {
     deps.close();
-    ServingConfig config = ServingConfig.of(Map.of("serving.state.dir", stateDir.toString(), "serving.k", "2",
-        "serving.immediate.max.per.second", "20"));
-    deps = ServingDependencies.create(config, new ServingMetrics(new SimpleMeterRegistry()),
-        (topic, partition, offset, key, value, reason, error) -> { }, Clock.systemUTC());
+    ServingConfig config =
+        ServingConfig.of(
+            Map.of(
+                "serving.state.dir",
+                stateDir.toString(),
+                "serving.k",
+                "2",
+                "serving.immediate.max.per.second",
+                "20"));
+    deps =
+        ServingDependencies.create(
+            config,
+            new ServingMetrics(new SimpleMeterRegistry()),
+            (topic, partition, offset, key, value, reason, error) -> {},
+            Clock.systemUTC());
     ServeProcessor p = started();
     for (int e = 0; e < 5; e++) {
       p.process(at(new ServingInput.Interaction("u1", "i" + e, 1_000 + e), NOW));

@@ -34,35 +34,55 @@ class ServingConfigTest {
 
   @Test
   void shouldLayerEnvOverFileDefaultsAndFlagsOverEnv() {
-    ServingConfig c = ServingConfig.load(ConfigSource.load(ServingConfig.DEFAULTS, null,
-        Map.of("STREAMREC_SERVING_K", "20", "STREAMREC_TOPICS_SUFFIX", "-x"), Map.of("serving.k", "30")));
+    ServingConfig c =
+        ServingConfig.load(
+            ConfigSource.load(
+                ServingConfig.DEFAULTS,
+                null,
+                Map.of("STREAMREC_SERVING_K", "20", "STREAMREC_TOPICS_SUFFIX", "-x"),
+                Map.of("serving.k", "30")));
     assertThat(c.defaultK()).isEqualTo(30);
-    assertThat(c.topic(Topics.RECOMMENDATIONS).name()).isEqualTo(Topics.RECOMMENDATIONS.name() + "-x");
+    assertThat(c.topic(Topics.RECOMMENDATIONS).name())
+        .isEqualTo(Topics.RECOMMENDATIONS.name() + "-x");
   }
 
   @Test
   void shouldBuildExactlyOnceStreamsPropertiesWithPassThrough() {
-    ServingConfig c = ServingConfig.of(Map.of("kafka.bootstrap.servers", "h:1", "kafka.commit.interval.ms", "50",
-        "serving.http.host", "10.0.0.5", "serving.http.port", "9000"));
+    ServingConfig c =
+        ServingConfig.of(
+            Map.of(
+                "kafka.bootstrap.servers",
+                "h:1",
+                "kafka.commit.interval.ms",
+                "50",
+                "serving.http.host",
+                "10.0.0.5",
+                "serving.http.port",
+                "9000"));
     Properties p = c.toStreamsProperties();
-    assertThat(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+    assertThat(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
+        .isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
     assertThat(p.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)).isEqualTo("h:1");
     assertThat(p.get("commit.interval.ms")).isEqualTo("50");
     assertThat(p.get(StreamsConfig.APPLICATION_SERVER_CONFIG)).isEqualTo("10.0.0.5:9000");
-    assertThat(c.toStreamsProperties(9100).get(StreamsConfig.APPLICATION_SERVER_CONFIG)).isEqualTo("10.0.0.5:9100");
+    assertThat(c.toStreamsProperties(9100).get(StreamsConfig.APPLICATION_SERVER_CONFIG))
+        .isEqualTo("10.0.0.5:9100");
   }
 
   @Test
   void shouldNameTheKeyInValidationErrors() {
-    assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.k", "2000"))).hasMessageContaining("serving.k");
-    assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.max.k", "0"))).hasMessageContaining("serving.max.k");
+    assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.k", "2000")))
+        .hasMessageContaining("serving.k");
+    assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.max.k", "0")))
+        .hasMessageContaining("serving.max.k");
     assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.debounce.ms", "0")))
         .hasMessageContaining("serving.debounce.ms");
     assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.immediate.max.age.ms", "-1")))
         .hasMessageContaining("serving.immediate.max.age.ms");
     assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.http.port", "x")))
         .hasMessageContaining("serving.http.port");
-    assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.ann.m", "1"))).hasMessageContaining("serving.ann.m");
+    assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.ann.m", "1")))
+        .hasMessageContaining("serving.ann.m");
     assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.embedding.dim", "-1")))
         .hasMessageContaining("serving.embedding.dim");
   }

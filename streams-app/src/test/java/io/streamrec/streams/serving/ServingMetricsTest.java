@@ -21,7 +21,8 @@ class ServingMetricsTest {
     assertThat(registry.get("streamrec.serving.freshness").timer().count()).isEqualTo(4);
     assertThat(registry.get("streamrec.serving.freshness").timer().max(TimeUnit.MILLISECONDS))
         .isEqualTo((double) ServingMetrics.MAX_RECORDED_MS);
-    assertThat(ServingMetrics.clampedSpanMs(Long.MAX_VALUE, Long.MIN_VALUE)).isEqualTo(ServingMetrics.MAX_RECORDED_MS);
+    assertThat(ServingMetrics.clampedSpanMs(Long.MAX_VALUE, Long.MIN_VALUE))
+        .isEqualTo(ServingMetrics.MAX_RECORDED_MS);
     assertThat(ServingMetrics.clampedSpanMs(5, 7)).isZero();
     assertThat(ServingMetrics.clampedSpanMs(7, 5)).isEqualTo(2);
   }

@@ -10,12 +10,12 @@ import io.streamrec.avro.EmbeddingUpdate;
 import io.streamrec.avro.Recommendations;
 import io.streamrec.avro.ScoredItem;
 import io.streamrec.avro.Trigger;
+import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.metrics.MetricsServer;
 import io.streamrec.schemas.DeadLetterHeaders;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
-import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
 import io.streamrec.testkit.TestTopics;
 import java.net.URI;
@@ -54,8 +54,7 @@ class ServingServiceIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static EmbeddedKafkaBroker broker;
 
-  @TempDir
-  Path stateDir;
+  @TempDir Path stateDir;
 
   @BeforeAll
   static void init(EmbeddedKafkaBroker kafka) {
@@ -70,37 +69,57 @@ class ServingServiceIT {
       topics.add(t.withSuffix(suffix));
     }
     TopicAdmin.createAll(broker.bootstrapServers(), topics, (short) 1, Map.of());
-    ServingConfig config = ServingConfig.of(Map.of(
-        "kafka.bootstrap.servers", broker.bootstrapServers(),
-        "serving.application.id", "streamrec-serving-it" + suffix,
-        "serving.state.dir", stateDir.toString(),
-        "serving.http.port", "0",
-        "serving.debounce.ms", "100",
-        "kafka.commit.interval.ms", "100",
-        "topics.suffix", suffix));
+    ServingConfig config =
+        ServingConfig.of(
+            Map.of(
+                "kafka.bootstrap.servers",
+                broker.bootstrapServers(),
+                "serving.application.id",
+                "streamrec-serving-it" + suffix,
+                "serving.state.dir",
+                stateDir.toString(),
+                "serving.http.port",
+                "0",
+                "serving.debounce.ms",
+                "100",
+                "kafka.commit.interval.ms",
+                "100",
+                "topics.suffix",
+                suffix));
 
     try (KafkaProducer<String, byte[]> producer = producer();
-         KafkaConsumer<String, Recommendations> consumer = consumer(config.topic(Topics.RECOMMENDATIONS))) {
+        KafkaConsumer<String, Recommendations> consumer =
+            consumer(config.topic(Topics.RECOMMENDATIONS))) {
       Recommendations afterInteraction;
-      try (ServingService service = new ServingService(config, MetricsServer.newRegistry()).start()) {
+      try (ServingService service =
+          new ServingService(config, MetricsServer.newRegistry()).start()) {
         await().atMost(Duration.ofSeconds(60)).until(service::isRunning);
         send(producer, config.topic(Topics.ITEM_EMBEDDINGS), "a", emb("a", 1, 4, 0));
         send(producer, config.topic(Topics.ITEM_EMBEDDINGS), "b", emb("b", 2, 3, 0));
         send(producer, config.topic(Topics.ITEM_EMBEDDINGS), "c", emb("c", 1, 2, 0));
         send(producer, config.topic(Topics.ITEM_EMBEDDINGS), "bad", emb("bad", 1, 1, 2, 3));
         send(producer, config.topic(Topics.USER_EMBEDDINGS), "u1", emb("u1", 3, 1, 0));
-        await().atMost(Duration.ofSeconds(30)).until(() -> service.dependencies().items().liveItems() == 3);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> service.dependencies().items().liveItems() == 3);
 
-        send(producer, config.topic(Topics.RECOMMENDATION_REQUESTS), "u1",
+        send(
+            producer,
+            config.topic(Topics.RECOMMENDATION_REQUESTS),
+            "u1",
             ServingTopologyTest.request("u1", 2, "req-1"));
         Recommendations r1 = awaitRecs(consumer, r -> "req-1".equals(r.getRequestId()));
         assertThat(ids(r1)).containsExactly("a", "b");
         assertThat(r1.getModelVersion()).isEqualTo(3L);
         assertThat(r1.getTrigger()).isEqualTo(Trigger.REQUEST);
 
-        send(producer, config.topic(Topics.RECOMMENDATION_REQUESTS), "stranger",
+        send(
+            producer,
+            config.topic(Topics.RECOMMENDATION_REQUESTS),
+            "stranger",
             ServingTopologyTest.request("stranger", 10, "req-2"));
-        assertThat(awaitRecs(consumer, r -> "req-2".equals(r.getRequestId())).getFallback()).isTrue();
+        assertThat(awaitRecs(consumer, r -> "req-2".equals(r.getRequestId())).getFallback())
+            .isTrue();
 
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + service.httpPort() + "/recommendations/";
@@ -118,30 +137,42 @@ class ServingServiceIT {
         assertThat(get(http, "http://127.0.0.1:" + service.httpPort() + "/metrics").body())
             .contains("streamrec_serving_recommendations_total");
 
-        send(producer, config.topic(Topics.TRAINING_EXAMPLES), "u1", ServingTopologyTest.example("u1", "a", 5_000));
+        send(
+            producer,
+            config.topic(Topics.TRAINING_EXAMPLES),
+            "u1",
+            ServingTopologyTest.example("u1", "a", 5_000));
         afterInteraction = awaitRecs(consumer, r -> r.getTrigger() == Trigger.INTERACTION);
         assertThat(ids(afterInteraction)).containsExactly("b", "c");
 
-        try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> dlq =
+            new KafkaConsumer<>(
+                consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
           dlq.subscribe(List.of(config.topic(Topics.DLQ_SERVING).name()));
           List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
-          await().atMost(Duration.ofSeconds(30)).until(() -> {
-            dlq.poll(Duration.ofMillis(200)).forEach(letters::add);
-            return !letters.isEmpty();
-          });
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> {
+                    dlq.poll(Duration.ofMillis(200)).forEach(letters::add);
+                    return !letters.isEmpty();
+                  });
           assertThat(DeadLetterHeaders.get(letters.get(0).headers(), DeadLetterHeaders.REASON))
               .isEqualTo(io.streamrec.schemas.DeadLetterReason.WRONG_DIMENSION.tag());
           assertThat(new String(letters.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("bad");
         }
       }
 
-      // Restart on the same state dir: the stores come back from local RocksDB / changelogs and the global topic.
+      // Restart on the same state dir: the stores come back from local RocksDB / changelogs and the
+      // global topic.
       PrometheusMeterRegistry registry2 = MetricsServer.newRegistry();
       try (ServingService again = new ServingService(config, registry2).start()) {
         await().atMost(Duration.ofSeconds(60)).until(again::isRunning);
         assertThat(again.dependencies().items().liveItems()).isEqualTo(3);
-        send(producer, config.topic(Topics.RECOMMENDATION_REQUESTS), "u1",
+        send(
+            producer,
+            config.topic(Topics.RECOMMENDATION_REQUESTS),
+            "u1",
             ServingTopologyTest.request("u1", 10, "req-3"));
         Recommendations r3 = awaitRecs(consumer, r -> "req-3".equals(r.getRequestId()));
         assertThat(ids(r3)).isEqualTo(ids(afterInteraction));
@@ -152,49 +183,69 @@ class ServingServiceIT {
   }
 
   @Test
-  void shouldProxyHttpQueriesToTheInstanceOwningTheUser(@TempDir Path otherStateDir) throws Exception {
+  void shouldProxyHttpQueriesToTheInstanceOwningTheUser(@TempDir Path otherStateDir)
+      throws Exception {
     String suffix = TestTopics.suffix();
     List<TopicSpec<?, ?>> topics = new ArrayList<>();
     for (TopicSpec<?, ?> t : Topics.all()) {
       topics.add(t.withSuffix(suffix));
     }
     TopicAdmin.createAll(broker.bootstrapServers(), topics, (short) 1, Map.of());
-    Map<String, String> common = Map.of(
-        "kafka.bootstrap.servers", broker.bootstrapServers(),
-        "serving.application.id", "streamrec-serving-it" + suffix,
-        "serving.http.port", "0",
-        "kafka.commit.interval.ms", "100",
-        "topics.suffix", suffix);
+    Map<String, String> common =
+        Map.of(
+            "kafka.bootstrap.servers",
+            broker.bootstrapServers(),
+            "serving.application.id",
+            "streamrec-serving-it" + suffix,
+            "serving.http.port",
+            "0",
+            "kafka.commit.interval.ms",
+            "100",
+            "topics.suffix",
+            suffix);
     Map<String, String> a = new java.util.HashMap<>(common);
     a.put("serving.state.dir", stateDir.toString());
     Map<String, String> b = new java.util.HashMap<>(common);
     b.put("serving.state.dir", otherStateDir.toString());
     ServingConfig configA = ServingConfig.of(a);
     try (KafkaProducer<String, byte[]> producer = producer();
-         ServingService first = new ServingService(configA, MetricsServer.newRegistry()).start();
-         ServingService second = new ServingService(ServingConfig.of(b), MetricsServer.newRegistry()).start()) {
+        ServingService first = new ServingService(configA, MetricsServer.newRegistry()).start();
+        ServingService second =
+            new ServingService(ServingConfig.of(b), MetricsServer.newRegistry()).start()) {
       await().atMost(Duration.ofSeconds(90)).until(() -> first.isRunning() && second.isRunning());
       send(producer, configA.topic(Topics.ITEM_EMBEDDINGS), "a", emb("a", 1, 1, 0));
       send(producer, configA.topic(Topics.ITEM_EMBEDDINGS), "b", emb("b", 1, 0, 1));
       for (int u = 0; u < 12; u++) {
-        send(producer, configA.topic(Topics.USER_EMBEDDINGS), "u" + u, emb("u" + u, 1, u % 2, 1 - u % 2));
+        send(
+            producer,
+            configA.topic(Topics.USER_EMBEDDINGS),
+            "u" + u,
+            emb("u" + u, 1, u % 2, 1 - u % 2));
       }
       HttpClient http = HttpClient.newHttpClient();
       String self = "127.0.0.1:" + first.httpPort();
       String other = "127.0.0.1:" + second.httpPort();
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-        List<String> servedBy = new ArrayList<>();
-        for (int u = 0; u < 12; u++) {
-          HttpResponse<String> r = get(http, "http://" + self + "/recommendations/u" + u + "?k=1");
-          assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-          JsonNode body = JSON.readTree(r.body());
-          assertThat(body.get("fallback").asBoolean()).as("u%d has an embedding", u).isFalse();
-          assertThat(body.get("items").get(0).get("itemId").asText()).isEqualTo(u % 2 == 0 ? "b" : "a");
-          servedBy.add(body.get("servedBy").asText());
-        }
-        // Both instances own some of the 3 partitions, so answers come from both: some were proxied.
-        assertThat(servedBy).contains(self, other);
-      });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                List<String> servedBy = new ArrayList<>();
+                for (int u = 0; u < 12; u++) {
+                  HttpResponse<String> r =
+                      get(http, "http://" + self + "/recommendations/u" + u + "?k=1");
+                  assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                  JsonNode body = JSON.readTree(r.body());
+                  assertThat(body.get("fallback").asBoolean())
+                      .as("u%d has an embedding", u)
+                      .isFalse();
+                  assertThat(body.get("items").get(0).get("itemId").asText())
+                      .isEqualTo(u % 2 == 0 ? "b" : "a");
+                  servedBy.add(body.get("servedBy").asText());
+                }
+                // Both instances own some of the 3 partitions, so answers come from both: some were
+                // proxied.
+                assertThat(servedBy).contains(self, other);
+              });
     }
   }
 
@@ -208,25 +259,32 @@ class ServingServiceIT {
   }
 
   private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
-  private static void send(KafkaProducer<String, byte[]> p, TopicSpec<?, ?> topic, String key, byte[] value)
+  private static void send(
+      KafkaProducer<String, byte[]> p, TopicSpec<?, ?> topic, String key, byte[] value)
       throws Exception {
     p.send(new ProducerRecord<>(topic.name(), key, value)).get();
   }
 
-  private static Recommendations awaitRecs(KafkaConsumer<String, Recommendations> consumer,
-                                       Predicate<Recommendations> match) {
+  private static Recommendations awaitRecs(
+      KafkaConsumer<String, Recommendations> consumer, Predicate<Recommendations> match) {
     List<Recommendations> found = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(60)).until(() -> {
-      for (ConsumerRecord<String, Recommendations> r : consumer.poll(Duration.ofMillis(200))) {
-        if (match.test(r.value())) {
-          found.add(r.value());
-        }
-      }
-      return !found.isEmpty();
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              for (ConsumerRecord<String, Recommendations> r :
+                  consumer.poll(Duration.ofMillis(200))) {
+                if (match.test(r.value())) {
+                  found.add(r.value());
+                }
+              }
+              return !found.isEmpty();
+            });
     return found.get(0);
   }
 
@@ -245,9 +303,11 @@ class ServingServiceIT {
     return p;
   }
 
-  private static KafkaConsumer<String, Recommendations> consumer(TopicSpec<String, Recommendations> topic) {
-    KafkaConsumer<String, Recommendations> c = new KafkaConsumer<>(consumerProps(), new StringDeserializer(),
-        topic.valueSerde().deserializer());
+  private static KafkaConsumer<String, Recommendations> consumer(
+      TopicSpec<String, Recommendations> topic) {
+    KafkaConsumer<String, Recommendations> c =
+        new KafkaConsumer<>(
+            consumerProps(), new StringDeserializer(), topic.valueSerde().deserializer());
     c.subscribe(List.of(topic.name()));
     return c;
   }

@@ -49,8 +49,7 @@ class ServingTopologyTest {
 
   record DeadLetter(String topic, String key, String reason) {}
 
-  @TempDir
-  Path stateDir;
+  @TempDir Path stateDir;
 
   private final List<DeadLetter> itemDeadLetters = new ArrayList<>();
   private ServingConfig config;
@@ -66,28 +65,58 @@ class ServingTopologyTest {
 
   @BeforeEach
   void start() {
-    config = ServingConfig.of(Map.of("serving.state.dir", stateDir.toString(), "serving.k", "3",
-        "serving.debounce.ms", "100", "serving.http.port", "0",
-        // the coalescing path: these tests pipe records at the driver's clock, which would count as fresh
-        "serving.immediate.max.age.ms", "0"));
+    config =
+        ServingConfig.of(
+            Map.of(
+                "serving.state.dir",
+                stateDir.toString(),
+                "serving.k",
+                "3",
+                "serving.debounce.ms",
+                "100",
+                "serving.http.port",
+                "0",
+                // the coalescing path: these tests pipe records at the driver's clock, which would
+                // count as fresh
+                "serving.immediate.max.age.ms",
+                "0"));
     registry = new SimpleMeterRegistry();
-    deps = ServingDependencies.create(config, new ServingMetrics(registry),
-        (topic, partition, offset, key, value, reason, error) -> itemDeadLetters.add(
-            new DeadLetter(topic, key == null ? null : new String(key, StandardCharsets.UTF_8), reason.tag())),
-        Clock.fixed(T0, ZoneOffset.UTC));
+    deps =
+        ServingDependencies.create(
+            config,
+            new ServingMetrics(registry),
+            (topic, partition, offset, key, value, reason, error) ->
+                itemDeadLetters.add(
+                    new DeadLetter(
+                        topic,
+                        key == null ? null : new String(key, StandardCharsets.UTF_8),
+                        reason.tag())),
+            Clock.fixed(T0, ZoneOffset.UTC));
     Properties props = config.toStreamsProperties();
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     driver = new TopologyTestDriver(ServingTopology.build(deps), props, T0);
-    items = driver.createInputTopic(Topics.ITEM_EMBEDDINGS.name(), new StringSerializer(), new ByteArraySerializer());
-    users = driver.createInputTopic(Topics.USER_EMBEDDINGS.name(), new StringSerializer(), new ByteArraySerializer());
-    examples = driver.createInputTopic(Topics.TRAINING_EXAMPLES.name(), new StringSerializer(),
-        new ByteArraySerializer());
-    requests = driver.createInputTopic(Topics.RECOMMENDATION_REQUESTS.name(), new StringSerializer(),
-        new ByteArraySerializer());
-    recs = driver.createOutputTopic(Topics.RECOMMENDATIONS.name(), new StringDeserializer(),
-        Topics.RECOMMENDATIONS.valueSerde().deserializer());
-    dlq = driver.createOutputTopic(Topics.DLQ_SERVING.name(), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
+    items =
+        driver.createInputTopic(
+            Topics.ITEM_EMBEDDINGS.name(), new StringSerializer(), new ByteArraySerializer());
+    users =
+        driver.createInputTopic(
+            Topics.USER_EMBEDDINGS.name(), new StringSerializer(), new ByteArraySerializer());
+    examples =
+        driver.createInputTopic(
+            Topics.TRAINING_EXAMPLES.name(), new StringSerializer(), new ByteArraySerializer());
+    requests =
+        driver.createInputTopic(
+            Topics.RECOMMENDATION_REQUESTS.name(),
+            new StringSerializer(),
+            new ByteArraySerializer());
+    recs =
+        driver.createOutputTopic(
+            Topics.RECOMMENDATIONS.name(),
+            new StringDeserializer(),
+            Topics.RECOMMENDATIONS.valueSerde().deserializer());
+    dlq =
+        driver.createOutputTopic(
+            Topics.DLQ_SERVING.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   @AfterEach
@@ -101,18 +130,32 @@ class ServingTopologyTest {
     for (float f : v) {
       vec.add(f);
     }
-    return EmbeddingUpdate.newBuilder().setId(id).setVector(vec).setBias(bias).setModelVersion(version)
-        .setUpdatedAt(Instant.ofEpochMilli(eventTime + 5)).setEventTime(Instant.ofEpochMilli(eventTime)).build();
+    return EmbeddingUpdate.newBuilder()
+        .setId(id)
+        .setVector(vec)
+        .setBias(bias)
+        .setModelVersion(version)
+        .setUpdatedAt(Instant.ofEpochMilli(eventTime + 5))
+        .setEventTime(Instant.ofEpochMilli(eventTime))
+        .build();
   }
 
   static byte[] example(String user, String item, long ts) {
-    return AvroSerde.of(TrainingExample.class).encode(TrainingExample.newBuilder().setUserId(user).setItemId(item)
-        .setRating(5f).setTimestamp(Instant.ofEpochMilli(ts)).setUserInteractions(1).build());
+    return AvroSerde.of(TrainingExample.class)
+        .encode(
+            TrainingExample.newBuilder()
+                .setUserId(user)
+                .setItemId(item)
+                .setRating(5f)
+                .setTimestamp(Instant.ofEpochMilli(ts))
+                .setUserInteractions(1)
+                .build());
   }
 
   static byte[] request(String user, int k, String id) {
-    return AvroSerde.of(RecommendationRequest.class).encode(RecommendationRequest.newBuilder().setUserId(user)
-        .setK(k).setRequestId(id).build());
+    return AvroSerde.of(RecommendationRequest.class)
+        .encode(
+            RecommendationRequest.newBuilder().setUserId(user).setK(k).setRequestId(id).build());
   }
 
   private void fourItems() {
@@ -135,9 +178,12 @@ class ServingTopologyTest {
   @Test
   void shouldMatchGoldenDescription() throws IOException {
     String actual;
-    try (ServingDependencies d = ServingDependencies.create(ServingConfig.of(Map.of()),
-        new ServingMetrics(new SimpleMeterRegistry()), (topic, partition, offset, key, value, reason, error) -> { },
-        Clock.systemUTC())) {
+    try (ServingDependencies d =
+        ServingDependencies.create(
+            ServingConfig.of(Map.of()),
+            new ServingMetrics(new SimpleMeterRegistry()),
+            (topic, partition, offset, key, value, reason, error) -> {},
+            Clock.systemUTC())) {
       actual = ServingTopology.build(d).describe().toString();
     }
     GoldenFile.assertMatches(ServingTopologyTest.class, "serving-topology.txt", actual);
@@ -167,7 +213,11 @@ class ServingTopologyTest {
     examples.pipeInput("u1", example("u1", "b", 3_000));
     tick();
     assertThat(ids(recs.readValue())).containsExactly("c", "d");
-    assertThat(driver.<String, UserHistory>getKeyValueStore(ServingNames.USER_HISTORY_STORE).get("u1").items())
+    assertThat(
+            driver
+                .<String, UserHistory>getKeyValueStore(ServingNames.USER_HISTORY_STORE)
+                .get("u1")
+                .items())
         .containsExactly("a", "b");
     assertThat(recs.isEmpty()).isTrue();
   }
@@ -204,7 +254,8 @@ class ServingTopologyTest {
     tick();
     List<TestRecord<String, Recommendations>> out = recs.readRecordsToList();
     assertThat(out).extracting(TestRecord::key).containsExactly("u1", "u2");
-    assertThat(out).allSatisfy(r -> assertThat(r.value().getTrigger()).isEqualTo(Trigger.EMBEDDING_UPDATE));
+    assertThat(out)
+        .allSatisfy(r -> assertThat(r.value().getTrigger()).isEqualTo(Trigger.EMBEDDING_UPDATE));
     assertThat(out.get(0).value().getModelVersion()).isEqualTo(7L);
     assertThat(out.get(0).value().getEmbeddingEventTime()).isEqualTo(Instant.ofEpochMilli(1_004));
     // u2=[0,1]: b=9, d=1 (bias), a=c=0 and the tie goes to the earlier item a.
@@ -215,7 +266,9 @@ class ServingTopologyTest {
     users.pipeInput("u1", EMB.encode(emb("u1", 9, 2_000, 0f, 0, 1)));
     assertThat(recs.isEmpty()).isTrue();
     tick();
-    assertThat(recs.readValuesToList()).singleElement().satisfies(r -> assertThat(ids(r)).startsWith("b"));
+    assertThat(recs.readValuesToList())
+        .singleElement()
+        .satisfies(r -> assertThat(ids(r)).startsWith("b"));
   }
 
   @Test
@@ -227,7 +280,8 @@ class ServingTopologyTest {
     assertThat(r.getTrigger()).isEqualTo(Trigger.REQUEST);
     assertThat(r.getRequestId()).isEqualTo("req-1");
     assertThat(ids(r)).containsExactly("a", "b");
-    // The request emitted the fresh list (reflecting the pending update), so u1 is no longer pending.
+    // The request emitted the fresh list (reflecting the pending update), so u1 is no longer
+    // pending.
     assertThat(r.getCoalescedEvents()).isEqualTo(1);
     tick();
     assertThat(recs.isEmpty()).isTrue();
@@ -260,10 +314,12 @@ class ServingTopologyTest {
     items.pipeInput("bad-dim", EMB.encode(emb("bad-dim", 1, 1, 0f, 1, 2, 3)));
     items.pipeInput("nan", EMB.encode(emb("nan", 1, 1, 0f, Float.NaN, 2)));
     items.pipeInput("junk", "not avro".getBytes(StandardCharsets.UTF_8));
-    assertThat(itemDeadLetters).extracting(DeadLetter::key, DeadLetter::reason).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("bad-dim", WRONG_DIMENSION),
-        org.assertj.core.groups.Tuple.tuple("nan", NON_FINITE),
-        org.assertj.core.groups.Tuple.tuple("junk", UNDECODABLE));
+    assertThat(itemDeadLetters)
+        .extracting(DeadLetter::key, DeadLetter::reason)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("bad-dim", WRONG_DIMENSION),
+            org.assertj.core.groups.Tuple.tuple("nan", NON_FINITE),
+            org.assertj.core.groups.Tuple.tuple("junk", UNDECODABLE));
     assertThat(deps.items().liveItems()).isEqualTo(4);
 
     users.pipeInput("u1", EMB.encode(emb("u1", 1, 1, 0f, 1, 2, 3)));
@@ -271,16 +327,23 @@ class ServingTopologyTest {
     users.pipeInput("u3", new byte[] {1, 2, 3});
     requests.pipeInput("u4", "garbage".getBytes(StandardCharsets.UTF_8));
     List<TestRecord<byte[], byte[]>> letters = dlq.readRecordsToList();
-    assertThat(letters).extracting(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON))
-        .containsExactly(WRONG_DIMENSION, NON_FINITE, UNDECODABLE,
-            UNDECODABLE);
+    assertThat(letters)
+        .extracting(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON))
+        .containsExactly(WRONG_DIMENSION, NON_FINITE, UNDECODABLE, UNDECODABLE);
     assertThat(DeadLetterHeaders.get(letters.get(3).headers(), DeadLetterHeaders.TOPIC))
         .isEqualTo(Topics.RECOMMENDATION_REQUESTS.name());
-    assertThat(DeadLetterHeaders.get(letters.get(0).headers(), DeadLetterHeaders.STAGE)).isEqualTo("serving");
+    assertThat(DeadLetterHeaders.get(letters.get(0).headers(), DeadLetterHeaders.STAGE))
+        .isEqualTo("serving");
     assertThat(new String(letters.get(3).value(), StandardCharsets.UTF_8)).isEqualTo("garbage");
     assertThat(driver.getKeyValueStore(ServingNames.USER_EMBEDDING_STORE).get("u1")).isNull();
-    assertThat(registry.get("streamrec.dlq.records").tag("stage", "serving").tag("reason", "undecodable")
-        .counter().count()).isEqualTo(3.0);
+    assertThat(
+            registry
+                .get("streamrec.dlq.records")
+                .tag("stage", "serving")
+                .tag("reason", "undecodable")
+                .counter()
+                .count())
+        .isEqualTo(3.0);
     assertThat(recs.isEmpty()).isTrue();
     // Still serving after the poison pills.
     users.pipeInput("u1", EMB.encode(emb("u1", 1, 1, 0f, 1, 0)));
@@ -301,7 +364,8 @@ class ServingTopologyTest {
 
   private List<String> deadLetterReasons() {
     return dlq.readRecordsToList().stream()
-        .map(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON)).toList();
+        .map(r -> DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON))
+        .toList();
   }
 
   @Test
@@ -309,12 +373,16 @@ class ServingTopologyTest {
     fourItems();
     items.pipeInput("huge", EMB.encode(emb("huge", 9, 100, 0f, 1e38f, 1e38f)));
     items.pipeInput("huge-bias", EMB.encode(emb("huge-bias", 9, 100, 1e30f, 1, 0)));
-    assertThat(itemDeadLetters).extracting(DeadLetter::key, DeadLetter::reason).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("huge", DeadLetterReason.NORM_TOO_LARGE.tag()),
-        org.assertj.core.groups.Tuple.tuple("huge-bias", DeadLetterReason.NORM_TOO_LARGE.tag()));
+    assertThat(itemDeadLetters)
+        .extracting(DeadLetter::key, DeadLetter::reason)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("huge", DeadLetterReason.NORM_TOO_LARGE.tag()),
+            org.assertj.core.groups.Tuple.tuple(
+                "huge-bias", DeadLetterReason.NORM_TOO_LARGE.tag()));
     users.pipeInput("u1", EMB.encode(emb("u1", 1, 1, 0f, 3e37f, 0)));
     assertThat(deadLetterReasons()).containsExactly(DeadLetterReason.NORM_TOO_LARGE.tag());
-    assertThat(registry.get("streamrec.dlq.records").tag("reason", "norm-too-large").counter().count())
+    assertThat(
+            registry.get("streamrec.dlq.records").tag("reason", "norm-too-large").counter().count())
         .isEqualTo(3.0);
     users.pipeInput("u1", EMB.encode(emb("u1", 1, 1, 0f, 1, 0)));
     requests.pipeInput("u1", request("u1", 2, "r"));
@@ -334,9 +402,11 @@ class ServingTopologyTest {
     requests.pipeInput("u1", request("u1", 2, "r1"));
     tick();
     List<Recommendations> out = recs.readValuesToList();
-    assertThat(out).filteredOn(r -> "u1".equals(r.getUserId()))
+    assertThat(out)
+        .filteredOn(r -> "u1".equals(r.getUserId()))
         .allSatisfy(r -> assertThat(ids(r)).doesNotContain("a").isNotEmpty());
-    assertThat(out).filteredOn(r -> "u2".equals(r.getUserId()))
+    assertThat(out)
+        .filteredOn(r -> "u2".equals(r.getUserId()))
         .allSatisfy(r -> assertThat(ids(r)).doesNotContain("b"));
     assertThat(out).extracting(Recommendations::getUserId).contains("u1", "u2", "u3");
     assertThat(dlq.isEmpty()).isTrue();
@@ -350,12 +420,18 @@ class ServingTopologyTest {
     examples.pipeInput((String) null, example("", "a", 1_000));
     examples.pipeInput("", example("", "a", 1_000));
     examples.pipeInput("u1", example("u1", "", 1_000));
-    assertThat(deadLetterReasons()).containsExactly(UNDECODABLE, DeadLetterReason.INVALID_USER_ID.tag(),
-        DeadLetterReason.INVALID_USER_ID.tag(), DeadLetterReason.INVALID_ITEM_ID.tag());
+    assertThat(deadLetterReasons())
+        .containsExactly(
+            UNDECODABLE,
+            DeadLetterReason.INVALID_USER_ID.tag(),
+            DeadLetterReason.INVALID_USER_ID.tag(),
+            DeadLetterReason.INVALID_ITEM_ID.tag());
     assertThat(recs.isEmpty()).isTrue();
     examples.pipeInput((String) null, example("u9", "a", 1_000));
     tick();
-    assertThat(recs.readValuesToList()).extracting(Recommendations::getUserId).containsExactly("u9");
+    assertThat(recs.readValuesToList())
+        .extracting(Recommendations::getUserId)
+        .containsExactly("u9");
   }
 
   @Test
@@ -368,7 +444,9 @@ class ServingTopologyTest {
     requests.pipeInput("u1", request("u1", Integer.MIN_VALUE, "min"));
     requests.pipeInput("", request("", 3, "no-user"));
     List<Recommendations> out = recs.readValuesToList();
-    assertThat(out).extracting(Recommendations::getRequestId).containsExactly("zero", "negative", "million", "min");
+    assertThat(out)
+        .extracting(Recommendations::getRequestId)
+        .containsExactly("zero", "negative", "million", "min");
     assertThat(out).extracting(r -> r.getItems().size()).containsExactly(3, 3, 4, 3);
     assertThat(deadLetterReasons()).containsExactly(DeadLetterReason.INVALID_REQUEST.tag());
     assertThat(config.clampK(1_000_000)).isEqualTo(config.maxK());

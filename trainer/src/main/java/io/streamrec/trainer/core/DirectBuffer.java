@@ -4,9 +4,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * A native-order direct buffer that grows (x2) and is reused: DJL creates a tensor from a direct {@link ByteBuffer}
- * as it is, while a heap array costs a fresh direct allocation (zeroed) plus a copy on every call. A filled buffer
- * is valid until the next fill; the step's tensors are closed before that.
+ * A native-order direct buffer that grows (x2) and is reused: DJL creates a tensor from a direct
+ * {@link ByteBuffer} as it is, while a heap array costs a fresh direct allocation (zeroed) plus a
+ * copy on every call. A filled buffer is valid until the next fill; the step's tensors are closed
+ * before that.
  */
 final class DirectBuffer {
   private ByteBuffer buf = ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());
@@ -27,8 +28,9 @@ final class DirectBuffer {
 
   private ByteBuffer ensure(long bytes) {
     if (buf.capacity() < bytes) {
-      buf = ByteBuffer.allocateDirect(Math.toIntExact(Math.max(bytes, 2L * buf.capacity())))
-          .order(ByteOrder.nativeOrder());
+      buf =
+          ByteBuffer.allocateDirect(Math.toIntExact(Math.max(bytes, 2L * buf.capacity())))
+              .order(ByteOrder.nativeOrder());
     }
     buf.clear();
     return buf;

@@ -6,14 +6,16 @@ import java.util.SplittableRandom;
 /**
  * A growable embedding table on the Java heap with its own row-sparse ("lazy") Adam state.
  *
- * <p>Layout: row {@code r} occupies {@code weights[r * dim .. (r + 1) * dim)} (row-major {@code [rows, dim]},
- * float32); {@code bias[r]} is its additive score term. Adam's first and second moments have the same layout.
- * Capacity grows geometrically (x2) as rows are added, so appending a row is amortised O(dim).
+ * <p>Layout: row {@code r} occupies {@code weights[r * dim .. (r + 1) * dim)} (row-major {@code
+ * [rows, dim]}, float32); {@code bias[r]} is its additive score term. Adam's first and second
+ * moments have the same layout. Capacity grows geometrically (x2) as rows are added, so appending a
+ * row is amortised O(dim).
  *
- * <p>The table holds the Adam moments of its rows; {@link LazyAdam} updates only the rows of a mini-batch.
+ * <p>The table holds the Adam moments of its rows; {@link LazyAdam} updates only the rows of a
+ * mini-batch.
  *
- * <p>Every update marks the row dirty (for publishing) and raises its newest event time. Not thread-safe: the
- * learner owns it.
+ * <p>Every update marks the row dirty (for publishing) and raises its newest event time. Not
+ * thread-safe: the learner owns it.
  */
 public final class EmbeddingTable {
   private final int dim;
@@ -100,7 +102,10 @@ public final class EmbeddingTable {
     dirtyRows = Arrays.copyOf(dirtyRows, newCap);
   }
 
-  /** The live weight array ({@code [capacity, dim]} row-major; rows beyond {@link #rows()} are unused). */
+  /**
+   * The live weight array ({@code [capacity, dim]} row-major; rows beyond {@link #rows()} are
+   * unused).
+   */
   public float[] weights() {
     return weights;
   }
@@ -138,7 +143,10 @@ public final class EmbeddingTable {
     }
   }
 
-  /** Adam's first moments of the weights (live, same layout as {@link #weights()}); see {@link LazyAdam}. */
+  /**
+   * Adam's first moments of the weights (live, same layout as {@link #weights()}); see {@link
+   * LazyAdam}.
+   */
   float[] m1() {
     return m1;
   }
@@ -181,15 +189,23 @@ public final class EmbeddingTable {
 
   /** The complete state, for checkpoints: [rows, dim, weights, m1, m2, bias, b1, b2, eventTime]. */
   public State state() {
-    return new State(rows, dim, Arrays.copyOf(weights, rows * dim), Arrays.copyOf(m1, rows * dim),
-        Arrays.copyOf(m2, rows * dim), Arrays.copyOf(bias, rows), Arrays.copyOf(b1, rows), Arrays.copyOf(b2, rows),
+    return new State(
+        rows,
+        dim,
+        Arrays.copyOf(weights, rows * dim),
+        Arrays.copyOf(m1, rows * dim),
+        Arrays.copyOf(m2, rows * dim),
+        Arrays.copyOf(bias, rows),
+        Arrays.copyOf(b1, rows),
+        Arrays.copyOf(b2, rows),
         Arrays.copyOf(eventTime, rows));
   }
 
   /** Replaces the whole content with a saved state (the dirty set is cleared). */
   public void restore(State st) {
     if (st.dim() != dim) {
-      throw new IllegalArgumentException("checkpoint dim " + st.dim() + " != configured dim " + dim);
+      throw new IllegalArgumentException(
+          "checkpoint dim " + st.dim() + " != configured dim " + dim);
     }
     int cap = Math.max(16, Integer.highestOneBit(Math.max(1, st.rows())) << 1);
     weights = Arrays.copyOf(st.weights(), cap * dim);
@@ -206,6 +222,14 @@ public final class EmbeddingTable {
   }
 
   /** Saved table content; arrays hold exactly {@code rows} rows. */
-  public record State(int rows, int dim, float[] weights, float[] m1, float[] m2, float[] bias, float[] b1,
-                      float[] b2, long[] eventTime) {}
+  public record State(
+      int rows,
+      int dim,
+      float[] weights,
+      float[] m1,
+      float[] m2,
+      float[] bias,
+      float[] b1,
+      float[] b2,
+      long[] eventTime) {}
 }

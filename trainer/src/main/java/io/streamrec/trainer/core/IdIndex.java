@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Maps external string ids to dense rows {@code 0..size-1} in first-seen order. Rows are never reused or
- * removed, so a row number is stable for the life of a model (and across checkpoints).
+ * Maps external string ids to dense rows {@code 0..size-1} in first-seen order. Rows are never
+ * reused or removed, so a row number is stable for the life of a model (and across checkpoints).
  */
 public final class IdIndex {
   private final Map<String, Integer> rows = new HashMap<>();

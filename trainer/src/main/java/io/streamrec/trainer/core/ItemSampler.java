@@ -4,20 +4,24 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Draws negative items. {@link Kind#UNIFORM} picks any known item with equal probability;
- * {@link Kind#POPULARITY} picks item {@code i} with probability proportional to {@code count(i)^alpha}
+ * Draws negative items. {@link Kind#UNIFORM} picks any known item with equal probability; {@link
+ * Kind#POPULARITY} picks item {@code i} with probability proportional to {@code count(i)^alpha}
  * (word2vec's smoothing, alpha = 0.75), where {@code count} is the number of positives seen so far.
  *
- * <p>The weights live in a Fenwick (binary indexed) tree, so a count update and a draw are both O(log n) and the
- * distribution follows the stream without rebuilding anything; capacity doubles as items arrive.
+ * <p>The weights live in a Fenwick (binary indexed) tree, so a count update and a draw are both
+ * O(log n) and the distribution follows the stream without rebuilding anything; capacity doubles as
+ * items arrive.
  *
- * <p>It also keeps the exact positive counts, which give the in-batch sampling probability used for the logQ
- * correction: {@code q(i) = count(i) / total}.
+ * <p>It also keeps the exact positive counts, which give the in-batch sampling probability used for
+ * the logQ correction: {@code q(i) = count(i) / total}.
  */
 public final class ItemSampler {
 
   /** Negative sampling distributions. */
-  public enum Kind { UNIFORM, POPULARITY }
+  public enum Kind {
+    UNIFORM,
+    POPULARITY
+  }
 
   private final Kind kind;
   private final double alpha;
@@ -51,7 +55,9 @@ public final class ItemSampler {
     return positives;
   }
 
-  /** Registers items up to {@code item} (weight of an unseen item: 1 for uniform, 0 for popularity). */
+  /**
+   * Registers items up to {@code item} (weight of an unseen item: 1 for uniform, 0 for popularity).
+   */
   public void ensureItem(int item) {
     if (item < items) {
       return;
@@ -81,7 +87,10 @@ public final class ItemSampler {
     }
   }
 
-  /** {@code log q(item)}: log of the share of positives that were {@code item} (the in-batch sampling bias). */
+  /**
+   * {@code log q(item)}: log of the share of positives that were {@code item} (the in-batch
+   * sampling bias).
+   */
   public float logQ(int item) {
     long c = Math.max(1, count(item));
     return (float) Math.log((double) c / Math.max(1, positives));
@@ -110,7 +119,8 @@ public final class ItemSampler {
         u -= tree[next];
       }
     }
-    // pos is the number of leading items whose cumulative weight is <= u; rounding can land past the end or
+    // pos is the number of leading items whose cumulative weight is <= u; rounding can land past
+    // the end or
     // on a zero-weight item, so clamp to a positive-weight item.
     int i = Math.min(pos, items - 1);
     while (i > 0 && weights[i] <= 0) {

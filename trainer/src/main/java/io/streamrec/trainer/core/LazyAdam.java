@@ -1,15 +1,17 @@
 package io.streamrec.trainer.core;
 
 /**
- * Row-sparse ("lazy") Adam over an {@link EmbeddingTable}: only the rows of a mini-batch are updated, and their
- * moments decay only when they are touched (TensorFlow's LazyAdam semantics). The bias correction uses the global
- * step count, so a rarely seen row takes a full-size step when it does appear. The moments live in the table
- * (they are checkpointed with it); this class holds the hyper-parameters and the update rule.
+ * Row-sparse ("lazy") Adam over an {@link EmbeddingTable}: only the rows of a mini-batch are
+ * updated, and their moments decay only when they are touched (TensorFlow's LazyAdam semantics).
+ * The bias correction uses the global step count, so a rarely seen row takes a full-size step when
+ * it does appear. The moments live in the table (they are checkpointed with it); this class holds
+ * the hyper-parameters and the update rule.
  */
 public final class LazyAdam {
 
   /** Optimizer hyper-parameters for one table; {@code biasLr == 0} leaves the biases alone. */
-  public record Settings(float lr, float biasLr, float beta1, float beta2, float eps, float l2, float biasL2) {}
+  public record Settings(
+      float lr, float biasLr, float beta1, float beta2, float eps, float l2, float biasL2) {}
 
   private final Settings s;
   // the bias-corrected rates depend only on the step: computed once per step, not once per row
@@ -28,11 +30,13 @@ public final class LazyAdam {
   /**
    * One update of a single row.
    *
-   * @param grad      gradient of the loss w.r.t. the row, read from {@code grad[gradOff .. gradOff + dim)}
-   * @param biasGrad  gradient w.r.t. the row's bias (ignored when {@code biasLr == 0})
-   * @param step      global optimizer step, 1-based (for bias correction)
+   * @param grad gradient of the loss w.r.t. the row, read from {@code grad[gradOff .. gradOff +
+   *     dim)}
+   * @param biasGrad gradient w.r.t. the row's bias (ignored when {@code biasLr == 0})
+   * @param step global optimizer step, 1-based (for bias correction)
    */
-  public void update(EmbeddingTable t, int row, float[] grad, int gradOff, float biasGrad, long step) {
+  public void update(
+      EmbeddingTable t, int row, float[] grad, int gradOff, float biasGrad, long step) {
     rates(step);
     float lrW = ratesW;
     float beta1 = s.beta1();
@@ -69,10 +73,10 @@ public final class LazyAdam {
   }
 
   /**
-   * The same update for rows {@code 0 .. rows - 1} at once (the full softmax touches every item row): {@code grad}
-   * is {@code [rows, dim]} and {@code biasGrad} {@code [rows]}, in row order. One loop over the contiguous block
-   * instead of a call per row; every element sees the same arithmetic as {@link #update}, so the result is
-   * identical.
+   * The same update for rows {@code 0 .. rows - 1} at once (the full softmax touches every item
+   * row): {@code grad} is {@code [rows, dim]} and {@code biasGrad} {@code [rows]}, in row order.
+   * One loop over the contiguous block instead of a call per row; every element sees the same
+   * arithmetic as {@link #update}, so the result is identical.
    */
   public void updateAll(EmbeddingTable t, int rows, float[] grad, float[] biasGrad, long step) {
     rates(step);

@@ -3,55 +3,85 @@ package io.streamrec.trainer.core;
 /**
  * Hyper-parameters of the {@link OnlineLearner}.
  *
- * @param dim               embedding dimension D
- * @param negativeMode      where negatives come from
- * @param negatives         negatives per positive (sampled modes; ignored in-batch)
- * @param loss              training loss
- * @param alpha             popularity smoothing exponent ({@code count^alpha})
- * @param logQ              subtract {@code log q(item)} from in-batch (and popularity-sampled softmax) logits
- * @param seenRetries       resamples of a negative the user has already interacted with (0 = no exclusion)
- * @param batchSize         positives per optimizer step (new examples plus replayed ones)
- * @param newPerStep        new stream examples that trigger a step (the rest of the batch is replay)
- * @param replayRecent      capacity of the recent-window replay ring
- * @param replayReservoir   capacity of the uniform reservoir
- * @param recentFraction    share of replayed examples drawn from the recent window
- * @param lr                Adam learning rate of the embeddings
- * @param biasLr            Adam learning rate of the item biases (0 disables the bias)
- * @param l2                L2 penalty on touched embedding rows
- * @param biasL2            L2 penalty on touched biases
- * @param initStd           standard deviation of new rows
- * @param seed              random seed (initialisation, sampling, replay)
- * @param popularityWeight  initial value of the learned weight {@code α} of the popularity term
- *                          {@code α · log(1 + c_i(t))} in the score
- * @param popularityLr      Adam learning rate of {@code α} (0 keeps it fixed; with a weight of 0 too, the term is off)
+ * @param dim embedding dimension D
+ * @param negativeMode where negatives come from
+ * @param negatives negatives per positive (sampled modes; ignored in-batch)
+ * @param loss training loss
+ * @param alpha popularity smoothing exponent ({@code count^alpha})
+ * @param logQ subtract {@code log q(item)} from in-batch (and popularity-sampled softmax) logits
+ * @param seenRetries resamples of a negative the user has already interacted with (0 = no
+ *     exclusion)
+ * @param batchSize positives per optimizer step (new examples plus replayed ones)
+ * @param newPerStep new stream examples that trigger a step (the rest of the batch is replay)
+ * @param replayRecent capacity of the recent-window replay ring
+ * @param replayReservoir capacity of the uniform reservoir
+ * @param recentFraction share of replayed examples drawn from the recent window
+ * @param lr Adam learning rate of the embeddings
+ * @param biasLr Adam learning rate of the item biases (0 disables the bias)
+ * @param l2 L2 penalty on touched embedding rows
+ * @param biasL2 L2 penalty on touched biases
+ * @param initStd standard deviation of new rows
+ * @param seed random seed (initialisation, sampling, replay)
+ * @param popularityWeight initial value of the learned weight {@code α} of the popularity term
+ *     {@code α · log(1 + c_i(t))} in the score
+ * @param popularityLr Adam learning rate of {@code α} (0 keeps it fixed; with a weight of 0 too,
+ *     the term is off)
  * @param popularityHalfLifeMillis half-life of the decayed item counts {@code c_i}, event time
  * @param popularitySnapshotMillis interval (event time) of the count snapshots replayed events read
- * @param popularitySnapshots      snapshots kept (oldest dropped first)
+ * @param popularitySnapshots snapshots kept (oldest dropped first)
  */
-public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives, Loss loss, double alpha, boolean logQ,
-                              int seenRetries, int batchSize, int newPerStep, int replayRecent, int replayReservoir,
-                              double recentFraction, float lr, float biasLr, float l2, float biasL2, float initStd,
-                              long seed, float popularityWeight, float popularityLr, long popularityHalfLifeMillis,
-                              long popularitySnapshotMillis, int popularitySnapshots) {
+public record LearnerSettings(
+    int dim,
+    NegativeMode negativeMode,
+    int negatives,
+    Loss loss,
+    double alpha,
+    boolean logQ,
+    int seenRetries,
+    int batchSize,
+    int newPerStep,
+    int replayRecent,
+    int replayReservoir,
+    double recentFraction,
+    float lr,
+    float biasLr,
+    float l2,
+    float biasL2,
+    float initStd,
+    long seed,
+    float popularityWeight,
+    float popularityLr,
+    long popularityHalfLifeMillis,
+    long popularitySnapshotMillis,
+    int popularitySnapshots) {
 
   public LearnerSettings {
     require(dim >= 1 && dim <= 1024, "trainer.embedding.dim must be in [1, 1024], was " + dim);
-    require(negatives >= 1 || negativeMode == NegativeMode.IN_BATCH, "trainer.negatives must be >= 1, was " + negatives);
+    require(
+        negatives >= 1 || negativeMode == NegativeMode.IN_BATCH,
+        "trainer.negatives must be >= 1, was " + negatives);
     require(batchSize >= 1, "trainer.batch.size must be >= 1, was " + batchSize);
-    require(newPerStep >= 1 && newPerStep <= batchSize,
+    require(
+        newPerStep >= 1 && newPerStep <= batchSize,
         "trainer.batch.new must be in [1, trainer.batch.size], was " + newPerStep);
     require(replayRecent >= 0 && replayReservoir >= 0, "trainer.replay sizes must be >= 0");
-    require(recentFraction >= 0 && recentFraction <= 1, "trainer.replay.recent.fraction must be in [0, 1]");
+    require(
+        recentFraction >= 0 && recentFraction <= 1,
+        "trainer.replay.recent.fraction must be in [0, 1]");
     require(lr > 0 && Float.isFinite(lr), "trainer.lr must be > 0, was " + lr);
     require(biasLr >= 0 && Float.isFinite(biasLr), "trainer.bias.lr must be >= 0, was " + biasLr);
     require(seenRetries >= 0, "trainer.seen.retries must be >= 0");
     require(alpha >= 0, "trainer.popularity.alpha must be >= 0");
     require(Float.isFinite(popularityWeight), "trainer.popularity.weight must be finite");
-    require(popularityLr >= 0 && Float.isFinite(popularityLr), "trainer.popularity.weight.lr must be >= 0");
+    require(
+        popularityLr >= 0 && Float.isFinite(popularityLr),
+        "trainer.popularity.weight.lr must be >= 0");
     require(popularityHalfLifeMillis > 0, "trainer.popularity.half.life.days must be > 0");
     require(popularitySnapshotMillis > 0, "trainer.popularity.snapshot.interval.hours must be > 0");
     require(popularitySnapshots >= 1, "trainer.popularity.snapshots must be >= 1");
-    require(negativeMode != NegativeMode.FULL || loss == Loss.SOFTMAX, "trainer.sampler=full needs trainer.loss=softmax");
+    require(
+        negativeMode != NegativeMode.FULL || loss == Loss.SOFTMAX,
+        "trainer.sampler=full needs trainer.loss=softmax");
   }
 
   /** Whether the score has the popularity term (a non-zero or learned weight). */
@@ -62,48 +92,76 @@ public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives,
   private static final long DAY = 86_400_000L;
 
   /**
-   * The tutorial's model and sampler: dim 16, 10 uniform negatives (seen items not excluded), BCE, lr 0.01, no
-   * popularity term.
+   * The tutorial's model and sampler: dim 16, 10 uniform negatives (seen items not excluded), BCE,
+   * lr 0.01, no popularity term.
    */
   public static LearnerSettings tutorial() {
-    return defaults().with(b -> {
-      b.dim = 16;
-      b.negativeMode = NegativeMode.UNIFORM;
-      b.negatives = 10;
-      b.loss = Loss.BCE;
-      b.seenRetries = 0;
-      b.biasLr = 0.01f;
-      b.lr = 0.01f;
-      b.popularityWeight = 0f;
-      b.popularityLr = 0f;
-    });
+    return defaults()
+        .with(
+            b -> {
+              b.dim = 16;
+              b.negativeMode = NegativeMode.UNIFORM;
+              b.negatives = 10;
+              b.loss = Loss.BCE;
+              b.seenRetries = 0;
+              b.biasLr = 0.01f;
+              b.lr = 0.01f;
+              b.popularityWeight = 0f;
+              b.popularityLr = 0f;
+            });
   }
 
   /**
-   * The measured defaults (docs/trainer.md; the same values as {@code streamrec-trainer.properties}, which
-   * {@code TrainerConfigTest} checks): the recency-aware model, a full softmax over the catalogue (seen items
-   * masked), dim 32, lr 0.006 / bias lr 0.01, and the learned popularity term {@code alpha * log(1 + c_i(t))}
-   * (alpha from 1, lr 0.01, 14-day half-life).
+   * The measured defaults (docs/trainer.md; the same values as {@code
+   * streamrec-trainer.properties}, which {@code TrainerConfigTest} checks): the recency-aware
+   * model, a full softmax over the catalogue (seen items masked), dim 32, lr 0.006 / bias lr 0.01,
+   * and the learned popularity term {@code alpha * log(1 + c_i(t))} (alpha from 1, lr 0.01, 14-day
+   * half-life).
    */
   public static LearnerSettings defaults() {
-    return new LearnerSettings(32, NegativeMode.FULL, 10, Loss.SOFTMAX, 0.75, true, 3, 256, 64, 8_192, 20_000, 0.9,
-        0.006f, 0.01f, 0f, 0f, 0.1f, 42L, 1f, 0.01f, DAY * 14, DAY, 512);
+    return new LearnerSettings(
+        32,
+        NegativeMode.FULL,
+        10,
+        Loss.SOFTMAX,
+        0.75,
+        true,
+        3,
+        256,
+        64,
+        8_192,
+        20_000,
+        0.9,
+        0.006f,
+        0.01f,
+        0f,
+        0f,
+        0.1f,
+        42L,
+        1f,
+        0.01f,
+        DAY * 14,
+        DAY,
+        512);
   }
 
   /**
-   * The defaults before the recency-aware model (until 2026-12-03): 10 uniform negatives (3 resamples of seen
-   * items), sigmoid BCE, lr 0.01 / bias lr 0.05, no popularity term. Higher coverage at serving weight 1, lower
-   * NDCG and HitRate (docs/trainer.md); about 3x the training throughput.
+   * The defaults before the recency-aware model (until 2026-12-03): 10 uniform negatives (3
+   * resamples of seen items), sigmoid BCE, lr 0.01 / bias lr 0.05, no popularity term. Higher
+   * coverage at serving weight 1, lower NDCG and HitRate (docs/trainer.md); about 3x the training
+   * throughput.
    */
   public static LearnerSettings sampledBce() {
-    return defaults().with(b -> {
-      b.negativeMode = NegativeMode.UNIFORM;
-      b.loss = Loss.BCE;
-      b.lr = 0.01f;
-      b.biasLr = 0.05f;
-      b.popularityWeight = 0f;
-      b.popularityLr = 0f;
-    });
+    return defaults()
+        .with(
+            b -> {
+              b.negativeMode = NegativeMode.UNIFORM;
+              b.loss = Loss.BCE;
+              b.lr = 0.01f;
+              b.biasLr = 0.05f;
+              b.popularityWeight = 0f;
+              b.popularityLr = 0f;
+            });
   }
 
   /** A copy with some fields changed. */
@@ -172,9 +230,29 @@ public record LearnerSettings(int dim, NegativeMode negativeMode, int negatives,
     }
 
     public LearnerSettings build() {
-      return new LearnerSettings(dim, negativeMode, negatives, loss, alpha, logQ, seenRetries, batchSize,
-          Math.min(newPerStep, batchSize), replayRecent, replayReservoir, recentFraction, lr, biasLr, l2, biasL2,
-          initStd, seed, popularityWeight, popularityLr, popularityHalfLifeMillis, popularitySnapshotMillis,
+      return new LearnerSettings(
+          dim,
+          negativeMode,
+          negatives,
+          loss,
+          alpha,
+          logQ,
+          seenRetries,
+          batchSize,
+          Math.min(newPerStep, batchSize),
+          replayRecent,
+          replayReservoir,
+          recentFraction,
+          lr,
+          biasLr,
+          l2,
+          biasL2,
+          initStd,
+          seed,
+          popularityWeight,
+          popularityLr,
+          popularityHalfLifeMillis,
+          popularitySnapshotMillis,
           popularitySnapshots);
     }
   }

@@ -3,8 +3,9 @@ package io.streamrec.trainer.core;
 import java.util.Arrays;
 
 /**
- * Open-addressing set of {@code long} keys (linear probing, load factor at most 1/2); {@code Long.MIN_VALUE} is
- * reserved as the empty marker. Used for (user row, item row) pairs packed as {@code user << 32 | item}.
+ * Open-addressing set of {@code long} keys (linear probing, load factor at most 1/2); {@code
+ * Long.MIN_VALUE} is reserved as the empty marker. Used for (user row, item row) pairs packed as
+ * {@code user << 32 | item}.
  */
 final class LongHashSet {
   private static final long EMPTY = Long.MIN_VALUE;

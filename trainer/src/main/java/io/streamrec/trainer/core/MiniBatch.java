@@ -3,29 +3,34 @@ package io.streamrec.trainer.core;
 import java.util.Arrays;
 
 /**
- * One mini-batch as the engine sees it: the batch's distinct rows and the indices that gather them into logits.
+ * One mini-batch as the engine sees it: the batch's distinct rows and the indices that gather them
+ * into logits.
  *
- * <p>Shapes ({@code B} positives, {@code K} candidate columns per positive, {@code D} dimensions, {@code NU} /
- * {@code NI} distinct users / items): {@link #users} {@code [NU, D]}, {@link #items} {@code [NI, D]},
- * {@link #itemBias} {@code [NI]} (row-major, the first {@code NU * D} / {@code NI * D} / {@code NI} floats count);
- * {@link #userIdx} {@code [B]} points into the users; {@link #candIdx} into the items, {@code [B, K]} (sampled,
- * positive in column 0) or {@code [B]} (in-batch: the candidates are the batch's positives, logits {@code [B, B]}).
- * {@link #adjust} and {@link #weight} have the logits' shape: an additive term (logQ correction, a large negative
- * number on masked cells) and 0/1 cell weights (0 removes a cell from the loss); they are only read when
- * {@link #adjusted} / {@link #masked}. {@link #userRows} / {@link #itemRows} map local rows back to table rows.
+ * <p>Shapes ({@code B} positives, {@code K} candidate columns per positive, {@code D} dimensions,
+ * {@code NU} / {@code NI} distinct users / items): {@link #users} {@code [NU, D]}, {@link #items}
+ * {@code [NI, D]}, {@link #itemBias} {@code [NI]} (row-major, the first {@code NU * D} / {@code NI
+ * * D} / {@code NI} floats count); {@link #userIdx} {@code [B]} points into the users; {@link
+ * #candIdx} into the items, {@code [B, K]} (sampled, positive in column 0) or {@code [B]}
+ * (in-batch: the candidates are the batch's positives, logits {@code [B, B]}). {@link #adjust} and
+ * {@link #weight} have the logits' shape: an additive term (logQ correction, a large negative
+ * number on masked cells) and 0/1 cell weights (0 removes a cell from the loss); they are only read
+ * when {@link #adjusted} / {@link #masked}. {@link #userRows} / {@link #itemRows} map local rows
+ * back to table rows.
  *
- * <p>Full softmax ({@link #full}): the candidates are the whole catalogue, {@code NI = N} items in table order,
- * logits {@code [B, N]}; {@link #items} and {@link #itemBias} are then the item table's own arrays (no copy; the step
- * reads them before the optimizer writes), {@link #posIdx} {@code [B]} holds each positive's item row, and the
- * user's other seen items are masked by index: the first {@link #maskCount} entries of {@link #maskIdx} are flat
- * logit cells ({@code p * N + row}) set to {@link #maskValue} (no dense {@code [B, N]} array is built).
+ * <p>Full softmax ({@link #full}): the candidates are the whole catalogue, {@code NI = N} items in
+ * table order, logits {@code [B, N]}; {@link #items} and {@link #itemBias} are then the item
+ * table's own arrays (no copy; the step reads them before the optimizer writes), {@link #posIdx}
+ * {@code [B]} holds each positive's item row, and the user's other seen items are masked by index:
+ * the first {@link #maskCount} entries of {@link #maskIdx} are flat logit cells ({@code p * N +
+ * row}) set to {@link #maskValue} (no dense {@code [B, N]} array is built).
  *
- * <p>Popularity term ({@link #popularity}): the logits get {@code alpha * feature}. {@link #feature} has the logits'
- * shape (sampled, in-batch: the candidate's {@code log(1 + c(t))} as of the positive's event time) or, in full
- * mode, is a table {@code [R, N]} of feature rows (one per distinct event-time source of the batch) that
- * {@link #featIdx} {@code [B]} picks from.
+ * <p>Popularity term ({@link #popularity}): the logits get {@code alpha * feature}. {@link
+ * #feature} has the logits' shape (sampled, in-batch: the candidate's {@code log(1 + c(t))} as of
+ * the positive's event time) or, in full mode, is a table {@code [R, N]} of feature rows (one per
+ * distinct event-time source of the batch) that {@link #featIdx} {@code [B]} picks from.
  *
- * <p>A view onto the {@link Builder}'s scratch arrays: valid until the builder starts the next batch.
+ * <p>A view onto the {@link Builder}'s scratch arrays: valid until the builder starts the next
+ * batch.
  */
 public final class MiniBatch {
   final float[] users;
@@ -115,8 +120,9 @@ public final class MiniBatch {
   }
 
   /**
-   * Builds mini-batches; owns and reuses every scratch array (the table-row to local-row maps, index buffers, the
-   * gathered rows), so a steady stream of batches allocates nothing. Not thread-safe.
+   * Builds mini-batches; owns and reuses every scratch array (the table-row to local-row maps,
+   * index buffers, the gathered rows), so a steady stream of batches allocates nothing. Not
+   * thread-safe.
    */
   public static final class Builder {
     private final int dim;
@@ -156,8 +162,9 @@ public final class MiniBatch {
     }
 
     /**
-     * Starts a batch of {@code b} positives with {@code k} candidates each (sampled) or in-batch candidates,
-     * over tables of {@code userCapacity} / {@code itemCapacity} rows. Invalidates the previous batch.
+     * Starts a batch of {@code b} positives with {@code k} candidates each (sampled) or in-batch
+     * candidates, over tables of {@code userCapacity} / {@code itemCapacity} rows. Invalidates the
+     * previous batch.
      */
     public Builder begin(int b, int k, boolean inBatch, int userCapacity, int itemCapacity) {
       release();
@@ -201,8 +208,8 @@ public final class MiniBatch {
     }
 
     /**
-     * Starts a full-softmax batch of {@code b} positives over all {@code items} items (in table order), no cell
-     * masked yet. Invalidates the previous batch.
+     * Starts a full-softmax batch of {@code b} positives over all {@code items} items (in table
+     * order), no cell masked yet. Invalidates the previous batch.
      */
     public Builder beginFull(int b, int userCapacity, int items) {
       begin(b, 1, false, userCapacity, 0);
@@ -227,8 +234,8 @@ public final class MiniBatch {
     }
 
     /**
-     * Full mode: removes item row {@code row} from positive {@code p}'s softmax (its logit becomes {@code value}, a
-     * large negative number; one value per batch).
+     * Full mode: removes item row {@code row} from positive {@code p}'s softmax (its logit becomes
+     * {@code value}, a large negative number; one value per batch).
      */
     public void mask(int p, int row, float value) {
       if (maskCount == maskIdx.length) {
@@ -251,8 +258,8 @@ public final class MiniBatch {
     }
 
     /**
-     * Full mode: appends a feature row ({@code log(1 + c(t))} per item; missing trailing items count 0) and
-     * returns its index.
+     * Full mode: appends a feature row ({@code log(1 + c(t))} per item; missing trailing items
+     * count 0) and returns its index.
      */
     public int featureRow(float[] row, int length) {
       int n = k;
@@ -282,7 +289,10 @@ public final class MiniBatch {
       userIdx[p] = l;
     }
 
-    /** Candidate slot {@code slot} ({@code p * K + c} sampled, {@code p} in-batch) is item row {@code row}. */
+    /**
+     * Candidate slot {@code slot} ({@code p * K + c} sampled, {@code p} in-batch) is item row
+     * {@code row}.
+     */
     public void candidate(int slot, int row) {
       int l = itemLocal[row];
       if (l < 0) {
@@ -301,7 +311,10 @@ public final class MiniBatch {
       anyAdjusted |= adjust != 0f;
     }
 
-    /** Copies the batch's distinct rows out of the tables (full mode: the user rows only) and returns the batch. */
+    /**
+     * Copies the batch's distinct rows out of the tables (full mode: the user rows only) and
+     * returns the batch.
+     */
     public MiniBatch build(EmbeddingTable userTable, EmbeddingTable itemTable) {
       int d = dim;
       if (uBuf.length < nu * d) {

@@ -2,18 +2,26 @@ package io.streamrec.trainer.core;
 
 /** Where the negatives of a mini-batch come from. */
 public enum NegativeMode {
-  /** {@code negatives} items per positive drawn uniformly from the known items (the tutorial's scheme). */
+  /**
+   * {@code negatives} items per positive drawn uniformly from the known items (the tutorial's
+   * scheme).
+   */
   UNIFORM,
-  /** {@code negatives} items per positive drawn with probability proportional to {@code count^alpha}. */
+  /**
+   * {@code negatives} items per positive drawn with probability proportional to {@code
+   * count^alpha}.
+   */
   POPULARITY,
   /**
-   * The other positives of the same batch (a [B, B] score matrix), with the logQ correction
-   * {@code s - log q(item)} so that popular items are not over-penalised; collisions and seen items are masked.
+   * The other positives of the same batch (a [B, B] score matrix), with the logQ correction {@code
+   * s - log q(item)} so that popular items are not over-penalised; collisions and seen items are
+   * masked.
    */
   IN_BATCH,
   /**
-   * No sampling: every known item is a candidate (full softmax over the catalogue, logits {@code [B, N]}); the
-   * user's other seen items are masked. Needs {@link Loss#SOFTMAX}; for catalogues up to about 10^4 items.
+   * No sampling: every known item is a candidate (full softmax over the catalogue, logits {@code
+   * [B, N]}); the user's other seen items are masked. Needs {@link Loss#SOFTMAX}; for catalogues up
+   * to about 10^4 items.
    */
   FULL
 }

@@ -1,26 +1,29 @@
 package io.streamrec.trainer.core;
 
 import ai.djl.Device;
+import io.streamrec.numeric.Packed;
+import io.streamrec.numeric.TopK;
+import io.streamrec.schemas.PopularityTerm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import io.streamrec.numeric.Packed;
-import io.streamrec.numeric.TopK;
-import io.streamrec.schemas.PopularityTerm;
 import java.util.SplittableRandom;
 
 /**
- * The Kafka-free core of the trainer: a two-tower model (user embedding, item embedding + item bias; score =
- * {@code dot(u, v) + bias}) learned online from a stream of positives, with sampled negatives and replay.
+ * The Kafka-free core of the trainer: a two-tower model (user embedding, item embedding + item
+ * bias; score = {@code dot(u, v) + bias}) learned online from a stream of positives, with sampled
+ * negatives and replay.
  *
- * <p>Every {@link #learn new example} is registered (dynamic id index, tables grow, popularity counts, seen pairs,
- * replay buffer) and queued; once {@code newPerStep} examples are queued one optimizer step runs on them plus
- * {@code batchSize - newPerStep} replayed examples. {@link #trainIdle} runs replay-only steps (what the service does
- * between events). Steps are row-sparse: only the rows of the batch go through DJL ({@link TwoTowerStep}), and a
- * lazy Adam updates only those rows, so a step costs the same whatever the table sizes.
+ * <p>Every {@link #learn new example} is registered (dynamic id index, tables grow, popularity
+ * counts, seen pairs, replay buffer) and queued; once {@code newPerStep} examples are queued one
+ * optimizer step runs on them plus {@code batchSize - newPerStep} replayed examples. {@link
+ * #trainIdle} runs replay-only steps (what the service does between events). Steps are row-sparse:
+ * only the rows of the batch go through DJL ({@link TwoTowerStep}), and a lazy Adam updates only
+ * those rows, so a step costs the same whatever the table sizes.
  *
- * <p>Not thread-safe: one thread owns a learner. Call {@link #close} to free the native engine resources.
+ * <p>Not thread-safe: one thread owns a learner. Call {@link #close} to free the native engine
+ * resources.
  */
 public final class OnlineLearner implements AutoCloseable {
 
@@ -33,8 +36,10 @@ public final class OnlineLearner implements AutoCloseable {
   public record Scored(String itemId, float score) {}
 
   private static final float MASK = -1e4f;
+
   /** {@code source} of an example that reads the live popularity row. */
   private static final int LIVE = -2;
+
   private static final float[] EMPTY = new float[0];
 
   private final LearnerSettings s;
@@ -49,15 +54,20 @@ public final class OnlineLearner implements AutoCloseable {
   private final LazyAdam userAdam;
   private final LazyAdam itemAdam;
   private SplittableRandom rnd;
-  private StepListener listener = (p, l, n, sk) -> { };
+  private StepListener listener = (p, l, n, sk) -> {};
 
   private final int[] pendUser;
   private final int[] pendItem;
   private final long[] pendTime;
   private final boolean[] pendNew;
   private int pending;
-  /** Queued new examples that trigger a step: {@code newPerStep}, or up to the batch size while catching up. */
+
+  /**
+   * Queued new examples that trigger a step: {@code newPerStep}, or up to the batch size while
+   * catching up.
+   */
   private int stepEvery;
+
   private final int[] batchUser;
   private final int[] batchItem;
   private final long[] batchTime;
@@ -75,8 +85,10 @@ public final class OnlineLearner implements AutoCloseable {
   private final TwoTowerStep.Result result = new TwoTowerStep.Result();
 
   private long steps;
+
   /** The current step is an early full-softmax flush: only user rows are updated. */
   private boolean usersOnly;
+
   private long skipped;
   private long examples;
   private float lastLoss = Float.NaN;
@@ -85,13 +97,19 @@ public final class OnlineLearner implements AutoCloseable {
     this.s = settings;
     this.userTable = new EmbeddingTable(s.dim(), s.initStd(), s.seed() * 31 + 1, 1024);
     this.itemTable = new EmbeddingTable(s.dim(), s.initStd(), s.seed() * 31 + 2, 1024);
-    this.sampler = new ItemSampler(
-        s.negativeMode() == NegativeMode.POPULARITY ? ItemSampler.Kind.POPULARITY : ItemSampler.Kind.UNIFORM,
-        s.alpha());
+    this.sampler =
+        new ItemSampler(
+            s.negativeMode() == NegativeMode.POPULARITY
+                ? ItemSampler.Kind.POPULARITY
+                : ItemSampler.Kind.UNIFORM,
+            s.alpha());
     this.replay = new ReplayBuffer(s.replayRecent(), s.replayReservoir());
     this.engine = new TwoTowerStep(device);
-    this.userAdam = new LazyAdam(new LazyAdam.Settings(s.lr(), 0f, 0.9f, 0.999f, 1e-8f, s.l2(), 0f));
-    this.itemAdam = new LazyAdam(new LazyAdam.Settings(s.lr(), s.biasLr(), 0.9f, 0.999f, 1e-8f, s.l2(), s.biasL2()));
+    this.userAdam =
+        new LazyAdam(new LazyAdam.Settings(s.lr(), 0f, 0.9f, 0.999f, 1e-8f, s.l2(), 0f));
+    this.itemAdam =
+        new LazyAdam(
+            new LazyAdam.Settings(s.lr(), s.biasLr(), 0.9f, 0.999f, 1e-8f, s.l2(), s.biasL2()));
     this.rnd = new SplittableRandom(s.seed());
     this.pendUser = new int[s.batchSize()];
     this.pendItem = new int[s.batchSize()];
@@ -104,13 +122,16 @@ public final class OnlineLearner implements AutoCloseable {
     this.batchTime = new long[s.batchSize()];
     this.batchLive = new boolean[s.batchSize()];
     this.source = new int[s.batchSize()];
-    this.popularity = new PopularityCounts(s.popularityHalfLifeMillis(), s.popularitySnapshotMillis(),
-        s.popularitySnapshots());
+    this.popularity =
+        new PopularityCounts(
+            s.popularityHalfLifeMillis(), s.popularitySnapshotMillis(), s.popularitySnapshots());
     this.alphaTable = new EmbeddingTable(1, 0f, 0, 16);
     alphaTable.ensureRow(0);
     alphaTable.weights()[0] = s.popularityWeight();
-    this.alphaAdam = s.popularityLr() > 0
-        ? new LazyAdam(new LazyAdam.Settings(s.popularityLr(), 0f, 0.9f, 0.999f, 1e-8f, 0f, 0f)) : null;
+    this.alphaAdam =
+        s.popularityLr() > 0
+            ? new LazyAdam(new LazyAdam.Settings(s.popularityLr(), 0f, 0.9f, 0.999f, 1e-8f, 0f, 0f))
+            : null;
   }
 
   /** A learner on the CPU. */
@@ -131,8 +152,8 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * Learns from one new interaction (every interaction is a positive, as in the tutorial). May run a step.
-   * Interactions are expected in event-time order: the popularity counts read them so.
+   * Learns from one new interaction (every interaction is a positive, as in the tutorial). May run
+   * a step. Interactions are expected in event-time order: the popularity counts read them so.
    *
    * @param timestampMillis event time; rows remember the newest event time they learned from
    */
@@ -146,8 +167,8 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * Trains once more on an interaction that was already {@link #learn learned} (bootstrap epochs): it is queued
-   * for a step but changes no counts, no replay buffer and no seen set.
+   * Trains once more on an interaction that was already {@link #learn learned} (bootstrap epochs):
+   * it is queued for a step but changes no counts, no replay buffer and no seen set.
    */
   public void relearn(String userId, String itemId, long timestampMillis) {
     int u = register(userId, itemId, timestampMillis);
@@ -181,14 +202,15 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * How many queued new examples trigger a step, in {@code [1, batchSize]}; the rest of each batch is replay. The
-   * settings' {@code newPerStep} is the default; the trainer raises it to the batch size while it is behind
-   * ({@code trainer.catchup.lag}), so a step's fixed cost (the full softmax scores every item) buys more new
-   * examples. Takes effect at the next queued example.
+   * How many queued new examples trigger a step, in {@code [1, batchSize]}; the rest of each batch
+   * is replay. The settings' {@code newPerStep} is the default; the trainer raises it to the batch
+   * size while it is behind ({@code trainer.catchup.lag}), so a step's fixed cost (the full softmax
+   * scores every item) buys more new examples. Takes effect at the next queued example.
    */
   public void setNewPerStep(int n) {
     if (n < 1 || n > s.batchSize()) {
-      throw new IllegalArgumentException("new examples per step must be in [1, " + s.batchSize() + "], was " + n);
+      throw new IllegalArgumentException(
+          "new examples per step must be in [1, " + s.batchSize() + "], was " + n);
     }
     stepEvery = n;
   }
@@ -199,16 +221,17 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * Runs a step on the queued new examples (if any). A due step ({@link #newPerStep} queued) fills the batch with
-   * replay; an early one (fewer queued: the end of a poll, or a request that must see every earlier event, as in
-   * the prequential harness) trains the queued examples alone, a dedicated update that does not re-train the
-   * replay buffer once per flush (with a replay fill, a flush per event re-trained ~255 replayed examples per new
-   * one; prequential harness, docs/evaluation.md). With the full softmax an early step updates only the queued
-   * examples' user rows: Adam would move every item row by a normalised step from a gradient of a few examples, and
-   * a flush per event did so thousands of times (prequential harness, 5 seeds: warmTrain HitRate@10 0.115 with the
-   * items updated, 0.140 without); items, biases and the popularity weight learn in the due and idle steps. The new
-   * examples read the popularity counts as they were before any of them (their own events excluded), then are
-   * counted.
+   * Runs a step on the queued new examples (if any). A due step ({@link #newPerStep} queued) fills
+   * the batch with replay; an early one (fewer queued: the end of a poll, or a request that must
+   * see every earlier event, as in the prequential harness) trains the queued examples alone, a
+   * dedicated update that does not re-train the replay buffer once per flush (with a replay fill, a
+   * flush per event re-trained ~255 replayed examples per new one; prequential harness,
+   * docs/evaluation.md). With the full softmax an early step updates only the queued examples' user
+   * rows: Adam would move every item row by a normalised step from a gradient of a few examples,
+   * and a flush per event did so thousands of times (prequential harness, 5 seeds: warmTrain
+   * HitRate@10 0.115 with the items updated, 0.140 without); items, biases and the popularity
+   * weight learn in the due and idle steps. The new examples read the popularity counts as they
+   * were before any of them (their own events excluded), then are counted.
    */
   public void flush() {
     if (pending == 0) {
@@ -252,7 +275,9 @@ public final class OnlineLearner implements AutoCloseable {
     return pending;
   }
 
-  /** Runs up to {@code count} replay-only steps; returns how many ran (0 when the buffer is empty). */
+  /**
+   * Runs up to {@code count} replay-only steps; returns how many ran (0 when the buffer is empty).
+   */
   public int trainIdle(int count) {
     if (replay.isEmpty()) {
       return 0;
@@ -279,8 +304,8 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * Registers an interaction in the index, tables, counts and seen set without training or replay (the
-   * benchmark's epoch training uses it to load a data set). Returns {user row, item row}.
+   * Registers an interaction in the index, tables, counts and seen set without training or replay
+   * (the benchmark's epoch training uses it to load a data set). Returns {user row, item row}.
    */
   public int[] index(String userId, String itemId, long timestampMillis) {
     int u = register(userId, itemId, timestampMillis);
@@ -299,8 +324,8 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * One optimizer step on exactly these positives (rows from {@link #index}), with negatives per the settings;
-   * the popularity term reads the counts as of the newest counted event.
+   * One optimizer step on exactly these positives (rows from {@link #index}), with negatives per
+   * the settings; the popularity term reads the counts as of the newest counted event.
    *
    * @return the batch loss (NaN/Inf when the batch was skipped)
    */
@@ -312,8 +337,9 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * One step. With {@code timed}, example {@code b} reads the popularity feature per {@code batchLive[b]} (the
-   * live row) or its event time {@code batchTime[b]} (a snapshot); otherwise every example reads the live row.
+   * One step. With {@code timed}, example {@code b} reads the popularity feature per {@code
+   * batchLive[b]} (the live row) or its event time {@code batchTime[b]} (a snapshot); otherwise
+   * every example reads the live row.
    */
   private float trainRows(int[] userRows, int[] itemRows, int n, boolean timed) {
     if (n == 0) {
@@ -393,8 +419,9 @@ public final class OnlineLearner implements AutoCloseable {
         int key = source[b] + 2;
         if (sourceRow[key] < 0) {
           float[] row = featureRow(b);
-          sourceRow[key] = batch.featureRow(row == null ? EMPTY : row, row == null ? 0 : Math.min(row.length,
-              items));
+          sourceRow[key] =
+              batch.featureRow(
+                  row == null ? EMPTY : row, row == null ? 0 : Math.min(row.length, items));
         }
         batch.featureIndex(b, sourceRow[key]);
       }
@@ -403,7 +430,8 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   private void buildSampled(int[] userRows, int[] itemRows, int n, int k, boolean pop) {
-    boolean correct = s.logQ() && s.loss() == Loss.SOFTMAX && s.negativeMode() == NegativeMode.POPULARITY;
+    boolean correct =
+        s.logQ() && s.loss() == Loss.SOFTMAX && s.negativeMode() == NegativeMode.POPULARITY;
     for (int b = 0; b < n; b++) {
       int u = userRows[b];
       float[] row = pop ? featureRow(b) : null;
@@ -447,8 +475,10 @@ public final class OnlineLearner implements AutoCloseable {
       float[] row = pop ? featureRow(b) : null;
       for (int j = 0; j < n; j++) {
         int cell = b * n + j;
-        boolean masked = j != b && (itemRows[j] == itemRows[b] || userItems.contains(u, itemRows[j]));
-        batch.cell(cell, masked ? MASK : (s.logQ() ? -sampler.logQ(itemRows[j]) : 0f), masked ? 0f : 1f);
+        boolean masked =
+            j != b && (itemRows[j] == itemRows[b] || userItems.contains(u, itemRows[j]));
+        batch.cell(
+            cell, masked ? MASK : (s.logQ() ? -sampler.logQ(itemRows[j]) : 0f), masked ? 0f : 1f);
         if (pop) {
           batch.feature(cell, featureOf(row, itemRows[j]));
         }
@@ -471,7 +501,8 @@ public final class OnlineLearner implements AutoCloseable {
       itemAdam.updateAll(itemTable, mb.distinctItems(), result.gradItem, result.gradBias, steps);
     } else {
       for (int l = 0; l < mb.distinctItems(); l++) {
-        itemAdam.update(itemTable, mb.itemRow(l), result.gradItem, l * d, result.gradBias[l], steps);
+        itemAdam.update(
+            itemTable, mb.itemRow(l), result.gradItem, l * d, result.gradBias[l], steps);
       }
     }
     if (mb.popularity && alphaAdam != null) {
@@ -480,7 +511,8 @@ public final class OnlineLearner implements AutoCloseable {
     }
   }
 
-  // ---- reading the model -------------------------------------------------------------------------------------
+  // ---- reading the model
+  // -------------------------------------------------------------------------------------
 
   /** A copy of the user's vector, or null for an unknown user. */
   public float[] userVector(String userId) {
@@ -534,20 +566,22 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * The {@code k} best items for a user by {@code dot(u, v) + bias + alpha * log(1 + c_i(t))} at the newest
-   * counted event time (what serving ranks by at that stream time with the default popularity weight 1), skipping
-   * {@code exclude}; ties go to the smaller item row. Empty for an unknown user.
+   * The {@code k} best items for a user by {@code dot(u, v) + bias + alpha * log(1 + c_i(t))} at
+   * the newest counted event time (what serving ranks by at that stream time with the default
+   * popularity weight 1), skipping {@code exclude}; ties go to the smaller item row. Empty for an
+   * unknown user.
    */
   public List<Scored> scoreTopK(String userId, int k, Collection<String> exclude) {
     return scoreTopK(userId, k, exclude, 1f, popularity.clock());
   }
 
   /**
-   * The {@code k} best items by {@code dot(u, v) + bias + kappa * alpha * log(1 + c_i(t))} at {@code timeMillis},
-   * the popularity term computed from what the trainer publishes ({@link #popularityCount}) exactly as serving
-   * computes it.
+   * The {@code k} best items by {@code dot(u, v) + bias + kappa * alpha * log(1 + c_i(t))} at
+   * {@code timeMillis}, the popularity term computed from what the trainer publishes ({@link
+   * #popularityCount}) exactly as serving computes it.
    */
-  public List<Scored> scoreTopK(String userId, int k, Collection<String> exclude, float kappa, long timeMillis) {
+  public List<Scored> scoreTopK(
+      String userId, int k, Collection<String> exclude, float kappa, long timeMillis) {
     int ur = users.find(userId);
     if (ur < 0 || k <= 0) {
       return List.of();
@@ -563,7 +597,8 @@ public final class OnlineLearner implements AutoCloseable {
     }
     ex = Arrays.copyOf(ex, m);
     Arrays.sort(ex);
-    long[] top = TopK.topK(userTable.vector(ur), itemTable.weights(), term, items.size(), s.dim(), k, ex);
+    long[] top =
+        TopK.topK(userTable.vector(ur), itemTable.weights(), term, items.size(), s.dim(), k, ex);
     List<Scored> out = new ArrayList<>(top.length);
     for (long p : top) {
       out.add(new Scored(items.idOf(Packed.id(p)), Packed.score(p)));
@@ -572,8 +607,8 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * Each item's additive score term {@code bias + kappa * alpha * log(1 + c(t))} at {@code timeMillis}, in row
-   * order, from the published values ({@link PopularityTerm}).
+   * Each item's additive score term {@code bias + kappa * alpha * log(1 + c(t))} at {@code
+   * timeMillis}, in row order, from the published values ({@link PopularityTerm}).
    */
   public float[] itemTerms(float kappa, long timeMillis) {
     int n = items.size();
@@ -582,8 +617,10 @@ public final class OnlineLearner implements AutoCloseable {
     float a = popularityWeight();
     long clock = popularity.clock();
     for (int i = 0; i < n; i++) {
-      out[i] = ib[i] + PopularityTerm.value(kappa, a, popularityCount(i), clock, popularity.halfLifeMillis(),
-          timeMillis);
+      out[i] =
+          ib[i]
+              + PopularityTerm.value(
+                  kappa, a, popularityCount(i), clock, popularity.halfLifeMillis(), timeMillis);
     }
     return out;
   }
@@ -598,7 +635,10 @@ public final class OnlineLearner implements AutoCloseable {
     return popularity.count(itemRow, popularity.clock());
   }
 
-  /** The time the published counts refer to: the newest counted event time ({@code Long.MIN_VALUE}: none). */
+  /**
+   * The time the published counts refer to: the newest counted event time ({@code Long.MIN_VALUE}:
+   * none).
+   */
   public long popularityTime() {
     return popularity.clock();
   }
@@ -607,7 +647,8 @@ public final class OnlineLearner implements AutoCloseable {
     return popularity.halfLifeMillis();
   }
 
-  // ---- publishing --------------------------------------------------------------------------------------------
+  // ---- publishing
+  // --------------------------------------------------------------------------------------------
 
   /** User rows changed since the previous call (clears the set). */
   public int[] drainDirtyUsers() {
@@ -649,7 +690,8 @@ public final class OnlineLearner implements AutoCloseable {
     return items.idOf(row);
   }
 
-  // ---- counters ----------------------------------------------------------------------------------------------
+  // ---- counters
+  // ----------------------------------------------------------------------------------------------
 
   /** Optimizer steps applied. */
   public long steps() {
@@ -675,13 +717,25 @@ public final class OnlineLearner implements AutoCloseable {
     return engine.liveArrays();
   }
 
-  // ---- checkpoints -------------------------------------------------------------------------------------------
+  // ---- checkpoints
+  // -------------------------------------------------------------------------------------------
 
   /** The complete learner state (queued examples are flushed first). */
   public LearnerState state() {
     flush();
-    return new LearnerState(s.dim(), users.ids(), items.ids(), userTable.state(), itemTable.state(),
-        sampler.counts(), seen.toArray(), replay.state(), steps, skipped, examples, popularity.state(),
+    return new LearnerState(
+        s.dim(),
+        users.ids(),
+        items.ids(),
+        userTable.state(),
+        itemTable.state(),
+        sampler.counts(),
+        seen.toArray(),
+        replay.state(),
+        steps,
+        skipped,
+        examples,
+        popularity.state(),
         alphaTable.state());
   }
 
@@ -691,7 +745,8 @@ public final class OnlineLearner implements AutoCloseable {
       throw new IllegalStateException("restore into a fresh learner only");
     }
     if (st.dim() != s.dim()) {
-      throw new IllegalArgumentException("checkpoint has dim " + st.dim() + ", configured " + s.dim());
+      throw new IllegalArgumentException(
+          "checkpoint has dim " + st.dim() + ", configured " + s.dim());
     }
     st.userIds().forEach(users::rowOf);
     st.itemIds().forEach(items::rowOf);
@@ -718,13 +773,24 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   /**
-   * Everything a checkpoint stores about the model. {@code popularity} and {@code alpha} are null in a checkpoint
-   * written before the popularity term existed (restored as empty counts and the configured initial weight).
+   * Everything a checkpoint stores about the model. {@code popularity} and {@code alpha} are null
+   * in a checkpoint written before the popularity term existed (restored as empty counts and the
+   * configured initial weight).
    */
-  public record LearnerState(int dim, List<String> userIds, List<String> itemIds, EmbeddingTable.State users,
-                             EmbeddingTable.State items, long[] itemCounts, long[] seenPairs,
-                             ReplayBuffer.State replay, long steps, long skipped, long examples,
-                             PopularityCounts.State popularity, EmbeddingTable.State alpha) {}
+  public record LearnerState(
+      int dim,
+      List<String> userIds,
+      List<String> itemIds,
+      EmbeddingTable.State users,
+      EmbeddingTable.State items,
+      long[] itemCounts,
+      long[] seenPairs,
+      ReplayBuffer.State replay,
+      long steps,
+      long skipped,
+      long examples,
+      PopularityCounts.State popularity,
+      EmbeddingTable.State alpha) {}
 
   @Override
   public void close() {

@@ -3,21 +3,23 @@ package io.streamrec.trainer.core;
 import java.util.Arrays;
 
 /**
- * Each item's exponentially decayed interaction count over the whole stream, {@code c_i(t) = sum over the item's
- * events e with t_e <= t of 2^(-(t - t_e) / halfLife)} (event time), and the model's popularity feature
- * {@code log(1 + c_i(t))}.
+ * Each item's exponentially decayed interaction count over the whole stream, {@code c_i(t) = sum
+ * over the item's events e with t_e <= t of 2^(-(t - t_e) / halfLife)} (event time), and the
+ * model's popularity feature {@code log(1 + c_i(t))}.
  *
- * <p>Layout: the counts are kept inflated to a common reference time {@code T0}, {@code A_i = sum_e exp(lambda
- * (t_e - T0))} with {@code lambda = ln 2 / halfLife}, so that {@code c_i(t) = A_i * exp(-lambda (t - T0))} and
- * reading every item as of one time costs one factor; an event is one addition whatever its order. {@code T0} is
- * moved forward (all {@code A_i} rescaled) before the exponent could overflow.
+ * <p>Layout: the counts are kept inflated to a common reference time {@code T0}, {@code A_i = sum_e
+ * exp(lambda (t_e - T0))} with {@code lambda = ln 2 / halfLife}, so that {@code c_i(t) = A_i *
+ * exp(-lambda (t - T0))} and reading every item as of one time costs one factor; an event is one
+ * addition whatever its order. {@code T0} is moved forward (all {@code A_i} rescaled) before the
+ * exponent could overflow.
  *
- * <p>History: the training feature of an event is its items' counts <em>as of the event's time</em>. Replayed
- * events are older than the live counters, so the counters keep {@linkplain #snapshotRow snapshots} of the
- * feature row {@code log(1 + c(s))} at every multiple {@code s} of {@code snapshotInterval} (event time), up to
- * {@code maxSnapshots} (oldest dropped first). An event at time {@code t} reads the newest snapshot at or before
- * {@code t} (its events up to one interval before {@code t} are missing, its own and later ones are never
- * included); an event older than every retained snapshot reads the oldest one. Not thread-safe.
+ * <p>History: the training feature of an event is its items' counts <em>as of the event's
+ * time</em>. Replayed events are older than the live counters, so the counters keep {@linkplain
+ * #snapshotRow snapshots} of the feature row {@code log(1 + c(s))} at every multiple {@code s} of
+ * {@code snapshotInterval} (event time), up to {@code maxSnapshots} (oldest dropped first). An
+ * event at time {@code t} reads the newest snapshot at or before {@code t} (its events up to one
+ * interval before {@code t} are missing, its own and later ones are never included); an event older
+ * than every retained snapshot reads the oldest one. Not thread-safe.
  */
 public final class PopularityCounts {
   /** Largest exponent {@code lambda (t - T0)} before the reference time is moved. */
@@ -39,7 +41,8 @@ public final class PopularityCounts {
 
   public PopularityCounts(long halfLifeMillis, long snapshotIntervalMillis, int maxSnapshots) {
     if (halfLifeMillis <= 0 || snapshotIntervalMillis <= 0 || maxSnapshots < 1) {
-      throw new IllegalArgumentException("half-life, snapshot interval and snapshots must be positive");
+      throw new IllegalArgumentException(
+          "half-life, snapshot interval and snapshots must be positive");
     }
     this.halfLifeMillis = halfLifeMillis;
     this.lambda = Math.log(2) / halfLifeMillis;
@@ -70,12 +73,16 @@ public final class PopularityCounts {
     items = Math.max(items, item + 1);
   }
 
-  /** Counts one event of {@code item} at {@code timeMillis}; first snapshots the counts if an interval ended. */
+  /**
+   * Counts one event of {@code item} at {@code timeMillis}; first snapshots the counts if an
+   * interval ended.
+   */
   public void observe(int item, long timeMillis) {
     ensureItem(item);
     if (reference == Long.MIN_VALUE) {
       reference = timeMillis;
-      nextSnapshot = Math.floorDiv(timeMillis, snapshotInterval) * snapshotInterval + snapshotInterval;
+      nextSnapshot =
+          Math.floorDiv(timeMillis, snapshotInterval) * snapshotInterval + snapshotInterval;
     }
     if (timeMillis >= nextSnapshot) {
       long at = Math.floorDiv(timeMillis, snapshotInterval) * snapshotInterval;
@@ -145,8 +152,8 @@ public final class PopularityCounts {
   }
 
   /**
-   * Index ({@code 0 ..} {@link #snapshots()}, oldest first) of the snapshot an event at {@code timeMillis} reads,
-   * or -1 when there is none yet (every count is then 0).
+   * Index ({@code 0 ..} {@link #snapshots()}, oldest first) of the snapshot an event at {@code
+   * timeMillis} reads, or -1 when there is none yet (every count is then 0).
    */
   public int snapshotFor(long timeMillis) {
     if (snapCount == 0) {
@@ -168,7 +175,10 @@ public final class PopularityCounts {
     return lo;
   }
 
-  /** The feature row of snapshot {@code index} (live array: do not modify; items beyond its length are 0). */
+  /**
+   * The feature row of snapshot {@code index} (live array: do not modify; items beyond its length
+   * are 0).
+   */
   public float[] snapshotRow(int index) {
     return snapRow[slot(index)];
   }
@@ -181,9 +191,12 @@ public final class PopularityCounts {
     return (snapHead + index) % maxSnapshots;
   }
 
-  // ---- checkpoints -------------------------------------------------------------------------------------------
+  // ---- checkpoints
+  // -------------------------------------------------------------------------------------------
 
-  /** The complete state: counts (as of {@code reference}), clocks and the snapshots oldest first. */
+  /**
+   * The complete state: counts (as of {@code reference}), clocks and the snapshots oldest first.
+   */
   public State state() {
     long[] times = new long[snapCount];
     float[][] rows = new float[snapCount][];
@@ -191,12 +204,19 @@ public final class PopularityCounts {
       times[k] = snapshotTime(k);
       rows[k] = snapshotRow(k).clone();
     }
-    return new State(halfLifeMillis, reference, clock, nextSnapshot, Arrays.copyOf(inflated, items), times, rows);
+    return new State(
+        halfLifeMillis,
+        reference,
+        clock,
+        nextSnapshot,
+        Arrays.copyOf(inflated, items),
+        times,
+        rows);
   }
 
   /**
-   * Restores a saved state. A different half-life keeps the counts as of the saved clock (they are re-read with
-   * the new half-life from then on) and drops the snapshots.
+   * Restores a saved state. A different half-life keeps the counts as of the saved clock (they are
+   * re-read with the new half-life from then on) and drops the snapshots.
    */
   public void restore(State st) {
     items = st.inflated().length;
@@ -223,6 +243,12 @@ public final class PopularityCounts {
   }
 
   /** Saved counter content. */
-  public record State(long halfLifeMillis, long reference, long clock, long nextSnapshot, double[] inflated,
-                      long[] snapshotTimes, float[][] snapshotRows) {}
+  public record State(
+      long halfLifeMillis,
+      long reference,
+      long clock,
+      long nextSnapshot,
+      double[] inflated,
+      long[] snapshotTimes,
+      float[][] snapshotRows) {}
 }

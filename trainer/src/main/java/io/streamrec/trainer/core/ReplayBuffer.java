@@ -4,11 +4,13 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Past positives kept for replay, in two parts: a ring of the {@code recentCapacity} newest examples (what
- * tracks the present: recency matters a lot for ratings) and a uniform reservoir sample of everything seen
- * (Vitter's algorithm R, which keeps old but still valid preferences from being forgotten).
+ * Past positives kept for replay, in two parts: a ring of the {@code recentCapacity} newest
+ * examples (what tracks the present: recency matters a lot for ratings) and a uniform reservoir
+ * sample of everything seen (Vitter's algorithm R, which keeps old but still valid preferences from
+ * being forgotten).
  *
- * <p>Examples are stored as parallel primitive arrays (user row, item row, event time). Not thread-safe.
+ * <p>Examples are stored as parallel primitive arrays (user row, item row, event time). Not
+ * thread-safe.
  */
 public final class ReplayBuffer {
   private final int[] recentUser;
@@ -70,8 +72,8 @@ public final class ReplayBuffer {
   }
 
   /**
-   * Draws one stored example into {@code out} = {user, item} and returns its event time; from the recent ring
-   * with probability {@code recentFraction} (when both parts hold something).
+   * Draws one stored example into {@code out} = {user, item} and returns its event time; from the
+   * recent ring with probability {@code recentFraction} (when both parts hold something).
    */
   public long sample(SplittableRandom rnd, double recentFraction, int[] out) {
     boolean recent = resSize == 0 || (recentSize > 0 && rnd.nextDouble() < recentFraction);
@@ -87,7 +89,10 @@ public final class ReplayBuffer {
     return resTime[i];
   }
 
-  /** The content for a checkpoint: recent examples oldest first, then the reservoir, and the seen count. */
+  /**
+   * The content for a checkpoint: recent examples oldest first, then the reservoir, and the seen
+   * count.
+   */
   public State state() {
     int n = recentSize;
     int[] ru = new int[n];
@@ -100,7 +105,13 @@ public final class ReplayBuffer {
       ri[k] = recentItem[i];
       rt[k] = recentTime[i];
     }
-    return new State(seen, ru, ri, rt, Arrays.copyOf(resUser, resSize), Arrays.copyOf(resItem, resSize),
+    return new State(
+        seen,
+        ru,
+        ri,
+        rt,
+        Arrays.copyOf(resUser, resSize),
+        Arrays.copyOf(resItem, resSize),
         Arrays.copyOf(resTime, resSize));
   }
 
@@ -126,6 +137,12 @@ public final class ReplayBuffer {
   }
 
   /** Saved buffer content. */
-  public record State(long seen, int[] recentUser, int[] recentItem, long[] recentTime, int[] resUser, int[] resItem,
-                      long[] resTime) {}
+  public record State(
+      long seen,
+      int[] recentUser,
+      int[] recentItem,
+      long[] recentTime,
+      int[] resUser,
+      int[] resItem,
+      long[] resTime) {}
 }

@@ -2,12 +2,15 @@ package io.streamrec.trainer.core;
 
 import java.util.Arrays;
 
-/** The items each user row has interacted with, as growable int lists (what the full softmax masks). */
+/**
+ * The items each user row has interacted with, as growable int lists (what the full softmax masks).
+ */
 final class UserItems {
   private static final int[] NONE = new int[0];
   private int[][] items = new int[16][];
   private int[] sizes = new int[16];
-  // per user, the same items in an open-addressing table (linear probing, -1 empty, load at most 1/2): a batch looks
+  // per user, the same items in an open-addressing table (linear probing, -1 empty, load at most
+  // 1/2): a batch looks
   // up each positive's negatives one user at a time, so that user's small table stays in cache
   private int[][] sets = new int[16][];
 

@@ -51,7 +51,10 @@ class OnlineLearnerTest {
       // Interleave users in time order, as a stream would.
       for (int j = 0; j < TRAIN_PER_USER; j++) {
         for (int u = 0; u < seen.size(); u++) {
-          train.add(new String[] {"u" + u, new ArrayList<>(seen.get(u)).stream().sorted().toList().get(j)});
+          train.add(
+              new String[] {
+                "u" + u, new ArrayList<>(seen.get(u)).stream().sorted().toList().get(j)
+              });
         }
       }
       return new Planted(train, seen, test);
@@ -59,14 +62,16 @@ class OnlineLearnerTest {
   }
 
   static LearnerSettings fast() {
-    return LearnerSettings.defaults().with(b -> {
-      b.batchSize = 128;
-      b.newPerStep = 64;
-      b.replayRecent = 2048;
-      b.replayReservoir = 4096;
-      b.lr = 0.03f;
-      b.seed = 5;
-    });
+    return LearnerSettings.defaults()
+        .with(
+            b -> {
+              b.batchSize = 128;
+              b.newPerStep = 64;
+              b.replayRecent = 2048;
+              b.replayReservoir = 4096;
+              b.lr = 0.03f;
+              b.seed = 5;
+            });
   }
 
   static void feed(OnlineLearner learner, Planted data) {
@@ -81,7 +86,8 @@ class OnlineLearnerTest {
   void shouldTakeWholeBatchesOfNewExamplesWhenCatchingUp() {
     Planted data = Planted.make(11);
     int n = 1_280; // 20 steps of 64 new, or 10 of 128
-    try (OnlineLearner normal = new OnlineLearner(fast()); OnlineLearner catchingUp = new OnlineLearner(fast())) {
+    try (OnlineLearner normal = new OnlineLearner(fast());
+        OnlineLearner catchingUp = new OnlineLearner(fast())) {
       catchingUp.setNewPerStep(128);
       long t = 1_000_000L;
       for (String[] e : data.train().subList(0, n)) {
@@ -98,7 +104,8 @@ class OnlineLearnerTest {
     }
     try (OnlineLearner l = new OnlineLearner(fast())) {
       assertThatThrownBy(() -> l.setNewPerStep(129))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[1, 128]");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("[1, 128]");
     }
   }
 
@@ -122,7 +129,9 @@ class OnlineLearnerTest {
       learner.flush();
       assertThat(learner.steps()).isEqualTo(11);
       assertThat(learner.userVector("u0")).isNotEqualTo(before);
-      assertThat(learner.userVector("u1")).as("a user outside the early step (no replay fill)").isEqualTo(other);
+      assertThat(learner.userVector("u1"))
+          .as("a user outside the early step (no replay fill)")
+          .isEqualTo(other);
       assertThat(learner.drainDirtyUsers()).containsExactly(learner.userRow("u0"));
       assertThat(learner.drainDirtyItems()).isEmpty();
       assertThat(learner.itemMatrix()).isEqualTo(items);
@@ -133,7 +142,8 @@ class OnlineLearnerTest {
         learner.learn(e[0], e[1], 5f, t++);
       }
       assertThat(learner.steps()).isEqualTo(12);
-      assertThat(learner.itemMatrix()).isNotEqualTo(Arrays.copyOf(items, learner.itemMatrix().length));
+      assertThat(learner.itemMatrix())
+          .isNotEqualTo(Arrays.copyOf(items, learner.itemMatrix().length));
       assertThat(learner.drainDirtyItems()).hasSize(learner.itemCount());
     }
   }
@@ -148,9 +158,13 @@ class OnlineLearnerTest {
       learner.trainIdle(400);
       assertThat(learner.userCount()).isEqualTo(CLUSTERS * USERS_PER_CLUSTER);
       assertThat(learner.itemCount()).isEqualTo(CLUSTERS * ITEMS_PER_CLUSTER);
-      double early = losses.subList(0, 10).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
-      double late = losses.subList(losses.size() - 10, losses.size()).stream().mapToDouble(Float::doubleValue)
-          .average().orElseThrow();
+      double early =
+          losses.subList(0, 10).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
+      double late =
+          losses.subList(losses.size() - 10, losses.size()).stream()
+              .mapToDouble(Float::doubleValue)
+              .average()
+              .orElseThrow();
       assertThat(late).isLessThan(early * 0.6);
 
       int hits = 0;
@@ -253,7 +267,8 @@ class OnlineLearnerTest {
       System.gc();
       long rssAfter = rssKb();
       if (rssBefore > 0) {
-        // Each step allocates ~2 MB of tensors (inputs, intermediates, gradients): leaking them for 1,000 steps
+        // Each step allocates ~2 MB of tensors (inputs, intermediates, gradients): leaking them for
+        // 1,000 steps
         // would add gigabytes. The bound leaves room for heap and allocator arenas settling.
         assertThat(rssAfter - rssBefore).isLessThan(256 * 1024);
       }
@@ -263,10 +278,26 @@ class OnlineLearnerTest {
   @Test
   void shouldLearnWhenTheLossIsInBatchOrAnother() {
     Planted data = Planted.make(13);
-    for (LearnerSettings s : List.of(
-        fast().with(b -> { b.negativeMode = NegativeMode.IN_BATCH; b.loss = Loss.SOFTMAX; }),
-        fast().with(b -> { b.negativeMode = NegativeMode.POPULARITY; b.loss = Loss.BPR; }),
-        fast().with(b -> { b.negativeMode = NegativeMode.POPULARITY; b.loss = Loss.SOFTMAX; }))) {
+    for (LearnerSettings s :
+        List.of(
+            fast()
+                .with(
+                    b -> {
+                      b.negativeMode = NegativeMode.IN_BATCH;
+                      b.loss = Loss.SOFTMAX;
+                    }),
+            fast()
+                .with(
+                    b -> {
+                      b.negativeMode = NegativeMode.POPULARITY;
+                      b.loss = Loss.BPR;
+                    }),
+            fast()
+                .with(
+                    b -> {
+                      b.negativeMode = NegativeMode.POPULARITY;
+                      b.loss = Loss.SOFTMAX;
+                    }))) {
       try (OnlineLearner learner = new OnlineLearner(s)) {
         feed(learner, data);
         learner.trainIdle(200);
@@ -279,14 +310,17 @@ class OnlineLearnerTest {
             }
           }
         }
-        assertThat(hits / (double) data.seen().size()).as(s.negativeMode() + "/" + s.loss()).isGreaterThan(0.6);
+        assertThat(hits / (double) data.seen().size())
+            .as(s.negativeMode() + "/" + s.loss())
+            .isGreaterThan(0.6);
       }
     }
   }
 
   private static long rssKb() {
     try {
-      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+      for (String line :
+          java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
         if (line.startsWith("VmRSS:")) {
           return Long.parseLong(line.replaceAll("[^0-9]", ""));
         }

@@ -39,8 +39,8 @@ class PopularityCountsTest {
   void shouldReadAReplayedEventAsOfItsIntervalWithoutItsOwnOrLaterEvents() {
     PopularityCounts c = new PopularityCounts(14 * DAY, DAY, 16);
     c.observe(0, DAY / 2);
-    c.observe(0, DAY + 5);          // closes day 0: snapshot at 1 day holds the first event only
-    c.observe(1, 3 * DAY + 7);      // closes days 1-2: snapshot at 3 days holds both events of item 0
+    c.observe(0, DAY + 5); // closes day 0: snapshot at 1 day holds the first event only
+    c.observe(1, 3 * DAY + 7); // closes days 1-2: snapshot at 3 days holds both events of item 0
     assertThat(c.snapshots()).isEqualTo(2);
     int s = c.snapshotFor(DAY + 5);
     assertThat(c.snapshotTime(s)).isEqualTo(DAY);

@@ -7,8 +7,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The engine's loss and per-distinct-row gradients against the closed form of sampled BCE, on a batch whose users
- * and candidates repeat (so the gradients of repeated rows must be summed) and with masked cells.
+ * The engine's loss and per-distinct-row gradients against the closed form of sampled BCE, on a
+ * batch whose users and candidates repeat (so the gradients of repeated rows must be summed) and
+ * with masked cells.
  */
 class TwoTowerStepTest {
   private static final int D = 4;
@@ -99,7 +100,10 @@ class TwoTowerStepTest {
     fullSoftmaxAgainstClosedForm(1);
   }
 
-  /** Full softmax over 7 items, users repeating, seen items masked, {@code featRows} popularity feature rows. */
+  /**
+   * Full softmax over 7 items, users repeating, seen items masked, {@code featRows} popularity
+   * feature rows.
+   */
   private static void fullSoftmaxAgainstClosedForm(int featRows) {
     int n = 7;
     EmbeddingTable users = new EmbeddingTable(D, 0.5f, 3, 8);

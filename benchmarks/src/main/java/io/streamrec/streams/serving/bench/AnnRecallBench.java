@@ -10,12 +10,13 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Approximate (Lucene HNSW) versus exact top-10: HNSW build time, mean latency of both paths, and recall@10
- * (share of the exact top-10 the approximate search returns), on {@code items x dim} rows.
+ * Approximate (Lucene HNSW) versus exact top-10: HNSW build time, mean latency of both paths, and
+ * recall@10 (share of the exact top-10 the approximate search returns), on {@code items x dim}
+ * rows.
  *
- * <p>Arguments: {@code items dim [queries] [M] [efConstruction] [efSearch] [clusters]}. With {@code clusters > 0}
- * rows are drawn around that many Gaussian centres (closer to trained embeddings, which are clustered);
- * with 0 they are isotropic Gaussian (the hard case for any graph index).
+ * <p>Arguments: {@code items dim [queries] [M] [efConstruction] [efSearch] [clusters]}. With {@code
+ * clusters > 0} rows are drawn around that many Gaussian centres (closer to trained embeddings,
+ * which are clustered); with 0 they are isotropic Gaussian (the hard case for any graph index).
  */
 public final class AnnRecallBench {
   private AnnRecallBench() {}
@@ -24,8 +25,12 @@ public final class AnnRecallBench {
     final int n = Integer.parseInt(args[0]);
     final int dim = Integer.parseInt(args[1]);
     final int queries = args.length > 2 ? Integer.parseInt(args[2]) : 200;
-    final AnnParams params = new AnnParams(args.length > 3 ? Integer.parseInt(args[3]) : 16,
-        args.length > 4 ? Integer.parseInt(args[4]) : 100, args.length > 5 ? Integer.parseInt(args[5]) : 100, 42L);
+    final AnnParams params =
+        new AnnParams(
+            args.length > 3 ? Integer.parseInt(args[3]) : 16,
+            args.length > 4 ? Integer.parseInt(args[4]) : 100,
+            args.length > 5 ? Integer.parseInt(args[5]) : 100,
+            42L);
     final int clusters = args.length > 6 ? Integer.parseInt(args[6]) : 0;
     final SplittableRandom rnd = new SplittableRandom(5);
     final float[][] centres = new float[Math.max(1, clusters)][dim];
@@ -77,9 +82,19 @@ public final class AnnRecallBench {
         }
       }
     }
-    System.out.printf("items=%d dim=%d clusters=%d M=%d efC=%d efS=%d build=%.1fs exact=%.3fms approx=%.3fms "
-            + "recall@10=%.4f%n", n, dim, clusters, params.maxConn(), params.beamWidth(), params.efSearch(), buildS,
-        exactNs / 1e6 / queries, approxNs / 1e6 / queries, hits / (10.0 * queries));
+    System.out.printf(
+        "items=%d dim=%d clusters=%d M=%d efC=%d efS=%d build=%.1fs exact=%.3fms approx=%.3fms "
+            + "recall@10=%.4f%n",
+        n,
+        dim,
+        clusters,
+        params.maxConn(),
+        params.beamWidth(),
+        params.efSearch(),
+        buildS,
+        exactNs / 1e6 / queries,
+        approxNs / 1e6 / queries,
+        hits / (10.0 * queries));
     index.close();
   }
 }

@@ -17,9 +17,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Exact top-10 latency per user over the flat item index ({@code items x dim} Gaussian rows, 20 seen items
- * excluded), and the memory-bandwidth reference: summing a float array as large as the item matrix, which is
- * the cost of streaming the matrix once.
+ * Exact top-10 latency per user over the flat item index ({@code items x dim} Gaussian rows, 20
+ * seen items excluded), and the memory-bandwidth reference: summing a float array as large as the
+ * item matrix, which is the cost of streaming the matrix once.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -77,8 +77,9 @@ public class ScoringBenchmark {
   }
 
   /**
-   * Streams the same number of bytes once (the matrix's float bits as ints; C2 vectorises an int sum, so this
-   * is memory-bound, where a float sum would be bound by add latency): the bandwidth floor for one exact query.
+   * Streams the same number of bytes once (the matrix's float bits as ints; C2 vectorises an int
+   * sum, so this is memory-bound, where a float sum would be bound by add latency): the bandwidth
+   * floor for one exact query.
    */
   @Benchmark
   public int streamMatrixOnce() {
