@@ -2,8 +2,6 @@ package io.streamrec.trainer;
 
 import io.streamrec.config.ConfigSource;
 import io.streamrec.trainer.core.LearnerSettings;
-import io.streamrec.trainer.core.Loss;
-import io.streamrec.trainer.core.NegativeMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -68,7 +66,7 @@ public record TrainerConfig(
     Map<String, String> kafka) {
 
   /** The classpath resource holding the defaults. */
-  public static final String DEFAULTS = "streamrec-trainer.properties";
+  public static final String DEFAULTS = LearnerSettings.DEFAULTS_RESOURCE;
 
   public TrainerConfig {
     require(
@@ -99,31 +97,7 @@ public record TrainerConfig(
   public static TrainerConfig load(ConfigSource src) {
     LearnerSettings learner;
     try {
-      learner =
-          new LearnerSettings(
-              src.integer("trainer.embedding.dim"),
-              parseEnum(NegativeMode.class, src, "trainer.sampler"),
-              src.integer("trainer.negatives"),
-              parseEnum(Loss.class, src, "trainer.loss"),
-              src.decimal("trainer.popularity.alpha"),
-              src.bool("trainer.logq"),
-              src.integer("trainer.seen.retries"),
-              src.integer("trainer.batch.size"),
-              src.integer("trainer.batch.new"),
-              src.integer("trainer.replay.recent"),
-              src.integer("trainer.replay.reservoir"),
-              src.decimal("trainer.replay.recent.fraction"),
-              (float) src.decimal("trainer.lr"),
-              (float) src.decimal("trainer.bias.lr"),
-              (float) src.decimal("trainer.l2"),
-              (float) src.decimal("trainer.bias.l2"),
-              (float) src.decimal("trainer.init.std"),
-              src.longValue("trainer.seed"),
-              (float) src.decimal("trainer.popularity.weight"),
-              (float) src.decimal("trainer.popularity.weight.lr"),
-              Math.round(src.decimal("trainer.popularity.half.life.days") * 86_400_000.0),
-              Math.round(src.decimal("trainer.popularity.snapshot.interval.hours") * 3_600_000.0),
-              src.integer("trainer.popularity.snapshots"));
+      learner = LearnerSettings.from(src);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Invalid trainer configuration: " + e.getMessage(), e);
     }
@@ -169,22 +143,6 @@ public record TrainerConfig(
    */
   public static TrainerConfig load(Path file, Map<String, String> overrides) {
     return load(ConfigSource.load(DEFAULTS, file, overrides));
-  }
-
-  private static <E extends Enum<E>> E parseEnum(Class<E> type, ConfigSource src, String key) {
-    String v = src.string(key);
-    try {
-      return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "Config key '"
-              + key
-              + "' must be one of "
-              + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
-              + ", was '"
-              + v
-              + "'");
-    }
   }
 
   private static boolean positive(Duration d) {

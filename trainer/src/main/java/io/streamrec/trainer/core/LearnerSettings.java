@@ -1,5 +1,10 @@
 package io.streamrec.trainer.core;
 
+import io.streamrec.config.ConfigSource;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+
 /**
  * Hyper-parameters of the {@link OnlineLearner}.
  *
@@ -89,8 +94,6 @@ public record LearnerSettings(
     return popularityWeight != 0f || popularityLr > 0f;
   }
 
-  private static final long DAY = 86_400_000L;
-
   /**
    * The tutorial's model and sampler: dim 16, 10 uniform negatives (seen items not excluded), BCE,
    * lr 0.01, no popularity term.
@@ -111,38 +114,64 @@ public record LearnerSettings(
             });
   }
 
+  /** The classpath resource that holds every trainer default: the only table of them. */
+  public static final String DEFAULTS_RESOURCE = "streamrec-trainer.properties";
+
+  private static final LearnerSettings DEFAULTS =
+      from(ConfigSource.load(DEFAULTS_RESOURCE, null, Map.of(), Map.of()));
+
+  /** Reads the learner's {@code trainer.*} keys (docs/trainer.md names each). */
+  public static LearnerSettings from(ConfigSource src) {
+    return new LearnerSettings(
+        src.integer("trainer.embedding.dim"),
+        parseEnum(NegativeMode.class, src, "trainer.sampler"),
+        src.integer("trainer.negatives"),
+        parseEnum(Loss.class, src, "trainer.loss"),
+        src.decimal("trainer.popularity.alpha"),
+        src.bool("trainer.logq"),
+        src.integer("trainer.seen.retries"),
+        src.integer("trainer.batch.size"),
+        src.integer("trainer.batch.new"),
+        src.integer("trainer.replay.recent"),
+        src.integer("trainer.replay.reservoir"),
+        src.decimal("trainer.replay.recent.fraction"),
+        (float) src.decimal("trainer.lr"),
+        (float) src.decimal("trainer.bias.lr"),
+        (float) src.decimal("trainer.l2"),
+        (float) src.decimal("trainer.bias.l2"),
+        (float) src.decimal("trainer.init.std"),
+        src.longValue("trainer.seed"),
+        (float) src.decimal("trainer.popularity.weight"),
+        (float) src.decimal("trainer.popularity.weight.lr"),
+        Math.round(src.decimal("trainer.popularity.half.life.days") * 86_400_000.0),
+        Math.round(src.decimal("trainer.popularity.snapshot.interval.hours") * 3_600_000.0),
+        src.integer("trainer.popularity.snapshots"));
+  }
+
+  private static <E extends Enum<E>> E parseEnum(Class<E> type, ConfigSource src, String key) {
+    String v = src.string(key);
+    try {
+      return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "Config key '"
+              + key
+              + "' must be one of "
+              + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
+              + ", was '"
+              + v
+              + "'");
+    }
+  }
+
   /**
-   * The measured defaults (docs/trainer.md; the same values as {@code
-   * streamrec-trainer.properties}, which {@code TrainerConfigTest} checks): the recency-aware
-   * model, a full softmax over the catalogue (seen items masked), dim 32, lr 0.006 / bias lr 0.01,
-   * and the learned popularity term {@code alpha * log(1 + c_i(t))} (alpha from 1, lr 0.01, 14-day
-   * half-life).
+   * The measured defaults (docs/trainer.md), read once from {@link #DEFAULTS_RESOURCE} without the
+   * environment: the recency-aware model, a full softmax over the catalogue (seen items masked),
+   * dim 32, lr 0.006 / bias lr 0.01, and the learned popularity term {@code alpha * log(1 +
+   * c_i(t))} (alpha from 1, lr 0.01, 14-day half-life).
    */
   public static LearnerSettings defaults() {
-    return new LearnerSettings(
-        32,
-        NegativeMode.FULL,
-        10,
-        Loss.SOFTMAX,
-        0.75,
-        true,
-        3,
-        256,
-        64,
-        8_192,
-        20_000,
-        0.9,
-        0.006f,
-        0.01f,
-        0f,
-        0f,
-        0.1f,
-        42L,
-        1f,
-        0.01f,
-        DAY * 14,
-        DAY,
-        512);
+    return DEFAULTS;
   }
 
   /**
