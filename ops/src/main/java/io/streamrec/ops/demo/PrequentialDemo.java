@@ -7,7 +7,7 @@ import io.streamrec.ops.eval.MovieLens;
 import io.streamrec.ops.eval.PrequentialReport;
 import io.streamrec.ops.eval.PrequentialScorer;
 import io.streamrec.ops.eval.TutorialSplit;
-import io.streamrec.ops.offline.OfflineCommand;
+import io.streamrec.ops.offline.PrequentialEvents;
 import io.streamrec.ops.offline.PrequentialHarness;
 import io.streamrec.ops.replay.GroupLag;
 import io.streamrec.ops.replay.Replayer;
@@ -103,7 +103,7 @@ public final class PrequentialDemo {
       throws Exception {
     long t = System.nanoTime();
     MovieLens.Dataset ds = MovieLens.load(s.dataDir());
-    List<PrequentialScorer.Event> dataEvents = OfflineCommand.prequentialEvents(ds);
+    List<PrequentialScorer.Event> dataEvents = PrequentialEvents.of(ds);
     long split = EvaluateCommand.splitOf(dataEvents, testFraction);
     out.printf(
         Locale.ROOT,

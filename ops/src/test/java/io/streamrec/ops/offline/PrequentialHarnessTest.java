@@ -22,8 +22,8 @@ class PrequentialHarnessTest {
   @BeforeAll
   static void load() {
     Path dir = MovieLensFixture.ml100kOrSkip();
-    events = OfflineCommand.prequentialEvents(MovieLens.load(dir)).subList(0, 25_000);
-    split = OfflineCommand.prequentialSplit(events);
+    events = PrequentialEvents.of(MovieLens.load(dir)).subList(0, 25_000);
+    split = PrequentialEvents.splitMillis(events);
   }
 
   private static PrequentialHarness.Outcome run(long seed) {
