@@ -1,8 +1,6 @@
 package io.streamrec.trainer;
 
 import io.streamrec.avro.TrainingExample;
-import io.streamrec.schemas.AvroSerde;
-import io.streamrec.schemas.DeadLetterReason;
 import io.streamrec.trainer.core.OnlineLearner;
 import java.time.Duration;
 import java.util.HashMap;
@@ -15,7 +13,6 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * One trainer's loop, on one thread. It only orchestrates; each step is another class's job:
  *
  * <pre>
- *   poll ({@link ExampleSource}) → decode / dead-letter ({@link DeadLetterWriter})
+ *   poll ({@link ExampleSource}) → decode / dead-letter ({@link ExampleDecoder})
  *        → merge in event time ({@link EventTimeMerge}) → learn ({@link #apply}, {@link OnlineLearner})
  *        → publish ({@link EmbeddingPublisher}) → checkpoint ({@link Checkpoints}) → commit ({@link ExampleSource})
  * </pre>
@@ -40,12 +37,11 @@ final class TrainerLoop {
   private final TrainerConfig cfg;
   private final OnlineLearner learner;
   private final ExampleSource source;
-  private final DeadLetterWriter deadLetters;
+  private final ExampleDecoder decoder;
   private final EmbeddingPublisher publisher;
   private final Checkpoints checkpoints;
   private final TrainerMetrics metrics;
   private final TrainerStatus status;
-  private final AvroSerde<TrainingExample> serde = AvroSerde.of(TrainingExample.class);
   private final Map<TopicPartition, Long> applied = new HashMap<>();
   private EventTimeMerge merge = new EventTimeMerge(List.of(), MAX_BUFFERED);
   private boolean bootstrapDone;
@@ -68,7 +64,7 @@ final class TrainerLoop {
     this.cfg = cfg;
     this.learner = learner;
     this.source = source;
-    this.deadLetters = deadLetters;
+    this.decoder = new ExampleDecoder(deadLetters);
     this.publisher = publisher;
     this.checkpoints = checkpoints;
     this.metrics = metrics;
@@ -200,7 +196,7 @@ final class TrainerLoop {
    */
   private void learnInTimeOrder(ConsumerRecords<byte[], byte[]> records) {
     for (ConsumerRecord<byte[], byte[]> r : records) {
-      merge.add(new TopicPartition(r.topic(), r.partition()), decode(r));
+      merge.add(new TopicPartition(r.topic(), r.partition()), decoder.decode(r));
     }
     learnedThisPoll = false;
     merge.drain(
@@ -237,34 +233,6 @@ final class TrainerLoop {
     learner.learn(ex.getUserId(), ex.getItemId(), ex.getRating(), ex.getTimestamp().toEpochMilli());
     metrics.example();
     learnedThisPoll = true;
-  }
-
-  private Pending decode(ConsumerRecord<byte[], byte[]> r) {
-    TrainingExample ex;
-    try {
-      ex = serde.decode(r.value());
-    } catch (SerializationException | IllegalArgumentException e) {
-      return Pending.deadLetter(r.offset(), deadLetters.send(r, DeadLetterReason.UNDECODABLE, e));
-    }
-    DeadLetterReason invalid = validate(ex);
-    if (invalid != null) {
-      return Pending.deadLetter(
-          r.offset(),
-          deadLetters.send(
-              r, invalid, new IllegalArgumentException(invalid.tag() + ": empty or blank id")));
-    }
-    return Pending.example(ex, r.offset());
-  }
-
-  /** The dead-letter reason of a decoded example that cannot be learned, or null when it can. */
-  static DeadLetterReason validate(TrainingExample ex) {
-    if (ex.getUserId().isBlank()) {
-      return DeadLetterReason.INVALID_USER_ID;
-    }
-    if (ex.getItemId().isBlank()) {
-      return DeadLetterReason.INVALID_ITEM_ID;
-    }
-    return null;
   }
 
   private void changed() {
@@ -332,13 +300,8 @@ final class TrainerLoop {
         continue;
       }
       any = true;
-      TrainingExample ex;
-      try {
-        ex = serde.decode(r.value());
-      } catch (SerializationException | IllegalArgumentException e) {
-        continue; // dead-lettered on the first pass
-      }
-      if (validate(ex) == null) {
+      TrainingExample ex = decoder.decodeQuietly(r); // null: dead-lettered on the first pass
+      if (ex != null) {
         learner.relearn(ex.getUserId(), ex.getItemId(), ex.getTimestamp().toEpochMilli());
       }
     }

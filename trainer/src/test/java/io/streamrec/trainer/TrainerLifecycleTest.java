@@ -24,13 +24,13 @@ class TrainerLifecycleTest {
   @Test
   void shouldCallAnEmptyIdInvalidWhenItDecodes() {
     Instant t = Instant.ofEpochMilli(1);
-    assertThat(TrainerLoop.validate(new TrainingExample("", "i", 4f, t, 1)))
+    assertThat(ExampleDecoder.validate(new TrainingExample("", "i", 4f, t, 1)))
         .isEqualTo(DeadLetterReason.INVALID_USER_ID);
-    assertThat(TrainerLoop.validate(new TrainingExample(" ", "i", 4f, t, 1)))
+    assertThat(ExampleDecoder.validate(new TrainingExample(" ", "i", 4f, t, 1)))
         .isEqualTo(DeadLetterReason.INVALID_USER_ID);
-    assertThat(TrainerLoop.validate(new TrainingExample("u", "", 4f, t, 1)))
+    assertThat(ExampleDecoder.validate(new TrainingExample("u", "", 4f, t, 1)))
         .isEqualTo(DeadLetterReason.INVALID_ITEM_ID);
-    assertThat(TrainerLoop.validate(new TrainingExample("u", "i", 4f, t, 1))).isNull();
+    assertThat(ExampleDecoder.validate(new TrainingExample("u", "i", 4f, t, 1))).isNull();
   }
 
   @Test
