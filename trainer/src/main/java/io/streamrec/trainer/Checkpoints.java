@@ -1,9 +1,6 @@
 package io.streamrec.trainer;
 
-import io.streamrec.trainer.core.EmbeddingTable;
-import io.streamrec.trainer.core.OnlineLearner;
-import io.streamrec.trainer.core.PopularityCounts;
-import io.streamrec.trainer.core.ReplayBuffer;
+import io.streamrec.trainer.core.LearnerState;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -18,9 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,9 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Checkpoints {
   private static final Logger log = LoggerFactory.getLogger(Checkpoints.class);
-  private static final int MAGIC = 0x53525443; // "SRTC"
-  private static final int FORMAT = 2;
-  private static final int FORMAT_V1 = 1;
   private static final String PREFIX = "checkpoint-";
   private static final String SUFFIX = ".bin";
 
@@ -64,7 +56,7 @@ public final class Checkpoints {
       long examplesTrained,
       boolean bootstrapDone,
       Map<String, Long> offsets,
-      OnlineLearner.LearnerState learner) {}
+      LearnerState learner) {}
 
   private final Path dir;
   private final int keep;
@@ -113,7 +105,7 @@ public final class Checkpoints {
       long examplesTrained,
       boolean bootstrapDone,
       Map<String, Long> offsets,
-      OnlineLearner.LearnerState st) {
+      LearnerState st) {
     try {
       Files.createDirectories(dir);
       long seq = newestSequence() + 1;
@@ -130,7 +122,7 @@ public final class Checkpoints {
         DataOutputStream out =
             new DataOutputStream(
                 new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
-        writeBody(out, modelVersion, examplesTrained, bootstrapDone, offsets, st);
+        CheckpointFormat.write(out, modelVersion, examplesTrained, bootstrapDone, offsets, st);
         out.flush();
         new DataOutputStream(raw).writeLong(crc.getValue());
         ch.force(true);
@@ -214,228 +206,8 @@ public final class Checkpoints {
     InputStream body = new java.io.ByteArrayInputStream(all, 0, all.length - 8);
     DataInputStream in =
         new DataInputStream(new BufferedInputStream(new CheckedInputStream(body, new CRC32())));
-    if (in.readInt() != MAGIC) {
-      throw new IOException("not a StreamRec checkpoint: " + p);
-    }
-    int format = in.readInt();
-    if (format != FORMAT && format != FORMAT_V1) {
-      throw new IOException("unsupported checkpoint format " + format + " in " + p);
-    }
-    long version = in.readLong();
-    long examples = in.readLong();
-    boolean bootstrapDone = in.readBoolean();
-    int no = in.readInt();
-    Map<String, Long> offsets = new LinkedHashMap<>();
-    for (int i = 0; i < no; i++) {
-      offsets.put(in.readUTF(), in.readLong());
-    }
-    int dim = in.readInt();
-    List<String> userIds = readStrings(in);
-    List<String> itemIds = readStrings(in);
-    EmbeddingTable.State users = readTable(in);
-    EmbeddingTable.State items = readTable(in);
-    long[] counts = readLongs(in);
-    long[] seen = readLongs(in);
-    ReplayBuffer.State replay =
-        new ReplayBuffer.State(
-            in.readLong(),
-            readInts(in),
-            readInts(in),
-            readLongs(in),
-            readInts(in),
-            readInts(in),
-            readLongs(in));
-    long steps = in.readLong();
-    long skipped = in.readLong();
-    long learned = in.readLong();
-    PopularityCounts.State popularity = null;
-    EmbeddingTable.State alpha = null;
-    if (format >= 2) {
-      long halfLife = in.readLong();
-      long reference = in.readLong();
-      long clock = in.readLong();
-      long next = in.readLong();
-      double[] inflated = readDoubles(in);
-      long[] snapTimes = readLongs(in);
-      float[][] rows = new float[snapTimes.length][];
-      for (int k = 0; k < rows.length; k++) {
-        rows[k] = readFloats(in);
-      }
-      popularity =
-          new PopularityCounts.State(halfLife, reference, clock, next, inflated, snapTimes, rows);
-      alpha = readTable(in);
-    }
     String n = p.getFileName().toString();
     long seq = Long.parseLong(n.substring(PREFIX.length(), n.length() - SUFFIX.length()));
-    return new Snapshot(
-        seq,
-        version,
-        examples,
-        bootstrapDone,
-        offsets,
-        new OnlineLearner.LearnerState(
-            dim,
-            userIds,
-            itemIds,
-            users,
-            items,
-            counts,
-            seen,
-            replay,
-            steps,
-            skipped,
-            learned,
-            popularity,
-            alpha));
-  }
-
-  private static void writeBody(
-      DataOutputStream out,
-      long version,
-      long examples,
-      boolean bootstrapDone,
-      Map<String, Long> offsets,
-      OnlineLearner.LearnerState st)
-      throws IOException {
-    out.writeInt(MAGIC);
-    out.writeInt(FORMAT);
-    out.writeLong(version);
-    out.writeLong(examples);
-    out.writeBoolean(bootstrapDone);
-    out.writeInt(offsets.size());
-    for (Map.Entry<String, Long> e : offsets.entrySet()) {
-      out.writeUTF(e.getKey());
-      out.writeLong(e.getValue());
-    }
-    out.writeInt(st.dim());
-    writeStrings(out, st.userIds());
-    writeStrings(out, st.itemIds());
-    writeTable(out, st.users());
-    writeTable(out, st.items());
-    writeLongs(out, st.itemCounts());
-    writeLongs(out, st.seenPairs());
-    ReplayBuffer.State r = st.replay();
-    out.writeLong(r.seen());
-    writeInts(out, r.recentUser());
-    writeInts(out, r.recentItem());
-    writeLongs(out, r.recentTime());
-    writeInts(out, r.resUser());
-    writeInts(out, r.resItem());
-    writeLongs(out, r.resTime());
-    out.writeLong(st.steps());
-    out.writeLong(st.skipped());
-    out.writeLong(st.examples());
-    PopularityCounts.State pc = st.popularity();
-    out.writeLong(pc.halfLifeMillis());
-    out.writeLong(pc.reference());
-    out.writeLong(pc.clock());
-    out.writeLong(pc.nextSnapshot());
-    writeDoubles(out, pc.inflated());
-    writeLongs(out, pc.snapshotTimes());
-    for (float[] row : pc.snapshotRows()) {
-      writeFloats(out, row);
-    }
-    writeTable(out, st.alpha());
-  }
-
-  private static void writeDoubles(DataOutputStream out, double[] v) throws IOException {
-    out.writeInt(v.length);
-    for (double x : v) {
-      out.writeDouble(x);
-    }
-  }
-
-  private static double[] readDoubles(DataInputStream in) throws IOException {
-    double[] v = new double[in.readInt()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = in.readDouble();
-    }
-    return v;
-  }
-
-  private static void writeTable(DataOutputStream out, EmbeddingTable.State t) throws IOException {
-    out.writeInt(t.rows());
-    out.writeInt(t.dim());
-    writeFloats(out, t.weights());
-    writeFloats(out, t.m1());
-    writeFloats(out, t.m2());
-    writeFloats(out, t.bias());
-    writeFloats(out, t.b1());
-    writeFloats(out, t.b2());
-    writeLongs(out, t.eventTime());
-  }
-
-  private static EmbeddingTable.State readTable(DataInputStream in) throws IOException {
-    return new EmbeddingTable.State(
-        in.readInt(),
-        in.readInt(),
-        readFloats(in),
-        readFloats(in),
-        readFloats(in),
-        readFloats(in),
-        readFloats(in),
-        readFloats(in),
-        readLongs(in));
-  }
-
-  private static void writeStrings(DataOutputStream out, List<String> v) throws IOException {
-    out.writeInt(v.size());
-    for (String s : v) {
-      out.writeUTF(s);
-    }
-  }
-
-  private static List<String> readStrings(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    List<String> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      out.add(in.readUTF());
-    }
-    return out;
-  }
-
-  private static void writeFloats(DataOutputStream out, float[] v) throws IOException {
-    out.writeInt(v.length);
-    for (float x : v) {
-      out.writeFloat(x);
-    }
-  }
-
-  private static float[] readFloats(DataInputStream in) throws IOException {
-    float[] v = new float[in.readInt()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = in.readFloat();
-    }
-    return v;
-  }
-
-  private static void writeInts(DataOutputStream out, int[] v) throws IOException {
-    out.writeInt(v.length);
-    for (int x : v) {
-      out.writeInt(x);
-    }
-  }
-
-  private static int[] readInts(DataInputStream in) throws IOException {
-    int[] v = new int[in.readInt()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = in.readInt();
-    }
-    return v;
-  }
-
-  private static void writeLongs(DataOutputStream out, long[] v) throws IOException {
-    out.writeInt(v.length);
-    for (long x : v) {
-      out.writeLong(x);
-    }
-  }
-
-  private static long[] readLongs(DataInputStream in) throws IOException {
-    long[] v = new long[in.readInt()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = in.readLong();
-    }
-    return v;
+    return CheckpointFormat.read(in, seq, p);
   }
 }

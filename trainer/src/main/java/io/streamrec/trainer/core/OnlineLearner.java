@@ -1,13 +1,6 @@
 package io.streamrec.trainer.core;
 
 import ai.djl.Device;
-import io.streamrec.numeric.Packed;
-import io.streamrec.numeric.TopK;
-import io.streamrec.schemas.PopularityTerm;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -22,67 +15,38 @@ import java.util.SplittableRandom;
  * only the rows of the batch go through DJL ({@link TwoTowerStep}), and a lazy Adam updates only
  * those rows, so a step costs the same whatever the table sizes.
  *
+ * <p>The model itself (tables, indexes, counts, and how it is read and published) is {@link
+ * TwoTowerModel}; this class adds how it learns: the queue of new examples ({@link ExampleQueue}),
+ * replay, batch assembly ({@link BatchAssembler}), the engine step and lazy Adam.
+ *
  * <p>Not thread-safe: one thread owns a learner. Call {@link #close} to free the native engine
  * resources.
  */
-public final class OnlineLearner implements AutoCloseable {
+public final class OnlineLearner extends TwoTowerModel implements AutoCloseable {
 
   /** Observes every optimizer step (metrics). */
   public interface StepListener {
     void onStep(int positives, float loss, long nanos, boolean skipped);
   }
 
-  /** One scored item. */
-  public record Scored(String itemId, float score) {}
-
-  private static final float MASK = -1e4f;
-
-  /** {@code source} of an example that reads the live popularity row. */
-  private static final int LIVE = -2;
-
-  private static final float[] EMPTY = new float[0];
-
-  private final LearnerSettings s;
-  private final IdIndex users = new IdIndex();
-  private final IdIndex items = new IdIndex();
-  private final EmbeddingTable userTable;
-  private final EmbeddingTable itemTable;
   private final ItemSampler sampler;
-  private final LongHashSet seen = new LongHashSet(1 << 12);
   private final ReplayBuffer replay;
   private final TwoTowerStep engine;
   private final LazyAdam userAdam;
   private final LazyAdam itemAdam;
+  private final LazyAdam alphaAdam;
+  private final float[] alphaGrad = new float[1];
+  private final ExampleQueue queue;
+  private final BatchAssembler assembler;
+  private final TwoTowerStep.Result result = new TwoTowerStep.Result();
   private SplittableRandom rnd;
   private StepListener listener = (p, l, n, sk) -> {};
-
-  private final int[] pendUser;
-  private final int[] pendItem;
-  private final long[] pendTime;
-  private final boolean[] pendNew;
-  private int pending;
-
-  /**
-   * Queued new examples that trigger a step: {@code newPerStep}, or up to the batch size while
-   * catching up.
-   */
-  private int stepEvery;
 
   private final int[] batchUser;
   private final int[] batchItem;
   private final long[] batchTime;
   private final boolean[] batchLive;
-  private final int[] source;
-  private int[] sourceRow = new int[0];
-  private float[] liveRow = new float[0];
-  private final PopularityCounts popularity;
-  private final UserItems userItems = new UserItems();
-  private final EmbeddingTable alphaTable;
-  private final LazyAdam alphaAdam;
-  private final float[] alphaGrad = new float[1];
   private final int[] pair = new int[2];
-  private final MiniBatch.Builder batch;
-  private final TwoTowerStep.Result result = new TwoTowerStep.Result();
 
   private long steps;
 
@@ -94,9 +58,7 @@ public final class OnlineLearner implements AutoCloseable {
   private float lastLoss = Float.NaN;
 
   public OnlineLearner(LearnerSettings settings, Device device) {
-    this.s = settings;
-    this.userTable = new EmbeddingTable(s.dim(), s.initStd(), s.seed() * 31 + 1, 1024);
-    this.itemTable = new EmbeddingTable(s.dim(), s.initStd(), s.seed() * 31 + 2, 1024);
+    super(settings);
     this.sampler =
         new ItemSampler(
             s.negativeMode() == NegativeMode.POPULARITY
@@ -110,28 +72,17 @@ public final class OnlineLearner implements AutoCloseable {
     this.itemAdam =
         new LazyAdam(
             new LazyAdam.Settings(s.lr(), s.biasLr(), 0.9f, 0.999f, 1e-8f, s.l2(), s.biasL2()));
-    this.rnd = new SplittableRandom(s.seed());
-    this.pendUser = new int[s.batchSize()];
-    this.pendItem = new int[s.batchSize()];
-    this.stepEvery = s.newPerStep();
-    this.batchUser = new int[s.batchSize()];
-    this.batchItem = new int[s.batchSize()];
-    this.batch = new MiniBatch.Builder(s.dim());
-    this.pendTime = new long[s.batchSize()];
-    this.pendNew = new boolean[s.batchSize()];
-    this.batchTime = new long[s.batchSize()];
-    this.batchLive = new boolean[s.batchSize()];
-    this.source = new int[s.batchSize()];
-    this.popularity =
-        new PopularityCounts(
-            s.popularityHalfLifeMillis(), s.popularitySnapshotMillis(), s.popularitySnapshots());
-    this.alphaTable = new EmbeddingTable(1, 0f, 0, 16);
-    alphaTable.ensureRow(0);
-    alphaTable.weights()[0] = s.popularityWeight();
     this.alphaAdam =
         s.popularityLr() > 0
             ? new LazyAdam(new LazyAdam.Settings(s.popularityLr(), 0f, 0.9f, 0.999f, 1e-8f, 0f, 0f))
             : null;
+    this.rnd = new SplittableRandom(s.seed());
+    this.queue = new ExampleQueue(s.batchSize(), s.newPerStep());
+    this.assembler = new BatchAssembler(this, sampler);
+    this.batchUser = new int[s.batchSize()];
+    this.batchItem = new int[s.batchSize()];
+    this.batchTime = new long[s.batchSize()];
+    this.batchLive = new boolean[s.batchSize()];
   }
 
   /** A learner on the CPU. */
@@ -191,12 +142,7 @@ public final class OnlineLearner implements AutoCloseable {
   }
 
   private void enqueue(int u, int i, long time, boolean fresh) {
-    pendUser[pending] = u;
-    pendItem[pending] = i;
-    pendTime[pending] = time;
-    pendNew[pending] = fresh;
-    pending++;
-    if (pending >= stepEvery) {
+    if (queue.add(u, i, time, fresh)) {
       flush();
     }
   }
@@ -212,12 +158,12 @@ public final class OnlineLearner implements AutoCloseable {
       throw new IllegalArgumentException(
           "new examples per step must be in [1, " + s.batchSize() + "], was " + n);
     }
-    stepEvery = n;
+    queue.setStepEvery(n);
   }
 
   /** Queued new examples that trigger a step now (see {@link #setNewPerStep}). */
   public int newPerStep() {
-    return stepEvery;
+    return queue.stepEvery();
   }
 
   /**
@@ -234,15 +180,10 @@ public final class OnlineLearner implements AutoCloseable {
    * were before any of them (their own events excluded), then are counted.
    */
   public void flush() {
-    if (pending == 0) {
+    if (queue.size() == 0) {
       return;
     }
-    int n = pending;
-    System.arraycopy(pendUser, 0, batchUser, 0, n);
-    System.arraycopy(pendItem, 0, batchItem, 0, n);
-    System.arraycopy(pendTime, 0, batchTime, 0, n);
-    System.arraycopy(pendNew, 0, batchLive, 0, n);
-    pending = 0;
+    int n = queue.drainTo(batchUser, batchItem, batchTime, batchLive);
     long first = Long.MIN_VALUE;
     for (int b = 0; b < n && first == Long.MIN_VALUE; b++) {
       if (batchLive[b]) {
@@ -250,14 +191,14 @@ public final class OnlineLearner implements AutoCloseable {
       }
     }
     if (first != Long.MIN_VALUE && s.popularityTerm()) {
-      liveRow = popularity.liveRow(first, liveRow);
+      assembler.readLiveAt(first);
     }
     for (int b = 0; b < n; b++) {
       if (batchLive[b]) {
         popularity.observe(batchItem[b], batchTime[b]);
       }
     }
-    boolean due = n >= stepEvery;
+    boolean due = n >= queue.stepEvery();
     if (due) {
       n = fillWithReplay(n);
     }
@@ -272,7 +213,7 @@ public final class OnlineLearner implements AutoCloseable {
 
   /** New examples queued but not yet trained on. */
   public int pending() {
-    return pending;
+    return queue.size();
   }
 
   /**
@@ -331,47 +272,21 @@ public final class OnlineLearner implements AutoCloseable {
    */
   public float trainBatch(int[] userRows, int[] itemRows, int n) {
     if (s.popularityTerm()) {
-      liveRow = popularity.liveRow(popularity.clock(), liveRow);
+      assembler.readLiveAt(popularity.clock());
     }
     return trainRows(userRows, itemRows, n, false);
   }
 
   /**
-   * One step. With {@code timed}, example {@code b} reads the popularity feature per {@code
-   * batchLive[b]} (the live row) or its event time {@code batchTime[b]} (a snapshot); otherwise
-   * every example reads the live row.
+   * One step: the batch from the {@link BatchAssembler} ({@code timed}: see {@link
+   * BatchAssembler#build}), the engine's loss and gradients, then lazy Adam.
    */
   private float trainRows(int[] userRows, int[] itemRows, int n, boolean timed) {
     if (n == 0) {
       return Float.NaN;
     }
     long t0 = System.nanoTime();
-    boolean pop = s.popularityTerm();
-    if (pop) {
-      for (int b = 0; b < n; b++) {
-        source[b] = !timed || batchLive[b] ? LIVE : popularity.snapshotFor(batchTime[b]);
-      }
-    }
-    MiniBatch mb;
-    if (s.negativeMode() == NegativeMode.FULL) {
-      mb = buildFull(userRows, itemRows, n, pop);
-    } else {
-      boolean inBatch = s.negativeMode() == NegativeMode.IN_BATCH;
-      int k = inBatch ? 1 : 1 + s.negatives();
-      batch.begin(n, k, inBatch, userTable.capacity(), itemTable.capacity());
-      if (pop) {
-        batch.popularity(alphaTable.weights()[0]);
-      }
-      for (int b = 0; b < n; b++) {
-        batch.user(b, userRows[b]);
-      }
-      if (inBatch) {
-        buildInBatch(userRows, itemRows, n, pop);
-      } else {
-        buildSampled(userRows, itemRows, n, k, pop);
-      }
-      mb = batch.build(userTable, itemTable);
-    }
+    MiniBatch mb = assembler.build(userRows, itemRows, n, timed, batchTime, batchLive, rnd);
     engine.step(mb, s.loss(), result);
     lastLoss = result.loss;
     boolean ok = Float.isFinite(result.loss);
@@ -384,106 +299,9 @@ public final class OnlineLearner implements AutoCloseable {
     return result.loss;
   }
 
-  /** The popularity feature row example {@code b} reads (null: all 0). */
-  private float[] featureRow(int b) {
-    int src = source[b];
-    return src == LIVE ? liveRow : src < 0 ? null : popularity.snapshotRow(src);
-  }
-
-  private static float featureOf(float[] row, int item) {
-    return row == null || item >= row.length ? 0f : row[item];
-  }
-
-  private MiniBatch buildFull(int[] userRows, int[] itemRows, int n, boolean pop) {
-    int items = itemTable.rows();
-    batch.beginFull(n, userTable.capacity(), items);
-    if (pop) {
-      batch.popularity(alphaTable.weights()[0]);
-      if (sourceRow.length < popularity.snapshots() + 2) {
-        sourceRow = new int[popularity.snapshots() * 2 + 2];
-      }
-      Arrays.fill(sourceRow, 0, popularity.snapshots() + 2, -1);
-    }
-    for (int b = 0; b < n; b++) {
-      int u = userRows[b];
-      int i = itemRows[b];
-      batch.user(b, u);
-      batch.positive(b, i);
-      int[] its = userItems.of(u);
-      for (int x = 0, m = userItems.size(u); x < m; x++) {
-        if (its[x] != i) {
-          batch.mask(b, its[x], MASK);
-        }
-      }
-      if (pop) {
-        int key = source[b] + 2;
-        if (sourceRow[key] < 0) {
-          float[] row = featureRow(b);
-          sourceRow[key] =
-              batch.featureRow(
-                  row == null ? EMPTY : row, row == null ? 0 : Math.min(row.length, items));
-        }
-        batch.featureIndex(b, sourceRow[key]);
-      }
-    }
-    return batch.build(userTable, itemTable);
-  }
-
-  private void buildSampled(int[] userRows, int[] itemRows, int n, int k, boolean pop) {
-    boolean correct =
-        s.logQ() && s.loss() == Loss.SOFTMAX && s.negativeMode() == NegativeMode.POPULARITY;
-    for (int b = 0; b < n; b++) {
-      int u = userRows[b];
-      float[] row = pop ? featureRow(b) : null;
-      for (int c = 0; c < k; c++) {
-        int cell = b * k + c;
-        int item = c == 0 ? itemRows[b] : negative(u, itemRows[b]);
-        boolean masked = item < 0;
-        if (masked) {
-          item = itemRows[b];
-        }
-        batch.candidate(cell, item);
-        float adj = correct ? (float) -Math.log(Math.max(1e-12, sampler.probability(item))) : 0f;
-        batch.cell(cell, masked ? MASK : adj, masked ? 0f : 1f);
-        if (pop) {
-          batch.feature(cell, featureOf(row, item));
-        }
-      }
-    }
-  }
-
   /** A negative for user row {@code u} (not the positive, not seen when avoidable), or -1. */
   int negative(int u, int positive) {
-    for (int attempt = 0; attempt <= s.seenRetries(); attempt++) {
-      int j = sampler.sample(rnd);
-      if (j < 0) {
-        return -1;
-      }
-      if (j != positive && (attempt == s.seenRetries() || !userItems.contains(u, j))) {
-        return j;
-      }
-    }
-    return -1;
-  }
-
-  private void buildInBatch(int[] userRows, int[] itemRows, int n, boolean pop) {
-    for (int b = 0; b < n; b++) {
-      batch.candidate(b, itemRows[b]);
-    }
-    for (int b = 0; b < n; b++) {
-      int u = userRows[b];
-      float[] row = pop ? featureRow(b) : null;
-      for (int j = 0; j < n; j++) {
-        int cell = b * n + j;
-        boolean masked =
-            j != b && (itemRows[j] == itemRows[b] || userItems.contains(u, itemRows[j]));
-        batch.cell(
-            cell, masked ? MASK : (s.logQ() ? -sampler.logQ(itemRows[j]) : 0f), masked ? 0f : 1f);
-        if (pop) {
-          batch.feature(cell, featureOf(row, itemRows[j]));
-        }
-      }
-    }
+    return assembler.negative(u, positive, rnd);
   }
 
   /** Lazy Adam on the batch's distinct rows, with the per-row gradients from the engine. */
@@ -509,185 +327,6 @@ public final class OnlineLearner implements AutoCloseable {
       alphaGrad[0] = result.gradAlpha;
       alphaAdam.update(alphaTable, 0, alphaGrad, 0, 0f, steps);
     }
-  }
-
-  // ---- reading the model
-  // -------------------------------------------------------------------------------------
-
-  /** A copy of the user's vector, or null for an unknown user. */
-  public float[] userVector(String userId) {
-    int r = users.find(userId);
-    return r < 0 ? null : userTable.vector(r);
-  }
-
-  /** A copy of the item's vector, or null for an unknown item. */
-  public float[] itemVector(String itemId) {
-    int r = items.find(itemId);
-    return r < 0 ? null : itemTable.vector(r);
-  }
-
-  /** Item vectors, row-major {@code [items, dim]} (a copy). */
-  public float[] itemMatrix() {
-    return Arrays.copyOf(itemTable.weights(), itemTable.rows() * s.dim());
-  }
-
-  /** Item biases in row order (a copy). */
-  public float[] itemBias() {
-    return Arrays.copyOf(itemTable.biases(), itemTable.rows());
-  }
-
-  /** Item ids in row order. */
-  public List<String> itemIds() {
-    return items.ids();
-  }
-
-  /** Users and items known so far. */
-  public int userCount() {
-    return users.size();
-  }
-
-  public int itemCount() {
-    return items.size();
-  }
-
-  /** Row of a known user, or -1. */
-  public int userRow(String userId) {
-    return users.find(userId);
-  }
-
-  /** Row of a known item, or -1. */
-  public int itemRow(String itemId) {
-    return items.find(itemId);
-  }
-
-  /** Whether the user has interacted with the item (what negative sampling avoids). */
-  public boolean hasSeen(int userRow, int itemRow) {
-    return userItems.contains(userRow, itemRow);
-  }
-
-  /**
-   * The {@code k} best items for a user by {@code dot(u, v) + bias + alpha * log(1 + c_i(t))} at
-   * the newest counted event time (what serving ranks by at that stream time with the default
-   * popularity weight 1), skipping {@code exclude}; ties go to the smaller item row. Empty for an
-   * unknown user.
-   */
-  public List<Scored> scoreTopK(String userId, int k, Collection<String> exclude) {
-    return scoreTopK(userId, k, exclude, 1f, popularity.clock());
-  }
-
-  /**
-   * The {@code k} best items by {@code dot(u, v) + bias + kappa * alpha * log(1 + c_i(t))} at
-   * {@code timeMillis}, the popularity term computed from what the trainer publishes ({@link
-   * #popularityCount}) exactly as serving computes it.
-   */
-  public List<Scored> scoreTopK(
-      String userId, int k, Collection<String> exclude, float kappa, long timeMillis) {
-    int ur = users.find(userId);
-    if (ur < 0 || k <= 0) {
-      return List.of();
-    }
-    float[] term = itemTerms(kappa, timeMillis);
-    int[] ex = new int[exclude.size()];
-    int m = 0;
-    for (String e : exclude) {
-      int r = items.find(e);
-      if (r >= 0) {
-        ex[m++] = r;
-      }
-    }
-    ex = Arrays.copyOf(ex, m);
-    Arrays.sort(ex);
-    long[] top =
-        TopK.topK(userTable.vector(ur), itemTable.weights(), term, items.size(), s.dim(), k, ex);
-    List<Scored> out = new ArrayList<>(top.length);
-    for (long p : top) {
-      out.add(new Scored(items.idOf(Packed.id(p)), Packed.score(p)));
-    }
-    return out;
-  }
-
-  /**
-   * Each item's additive score term {@code bias + kappa * alpha * log(1 + c(t))} at {@code
-   * timeMillis}, in row order, from the published values ({@link PopularityTerm}).
-   */
-  public float[] itemTerms(float kappa, long timeMillis) {
-    int n = items.size();
-    float[] out = new float[n];
-    float[] ib = itemTable.biases();
-    float a = popularityWeight();
-    long clock = popularity.clock();
-    for (int i = 0; i < n; i++) {
-      out[i] =
-          ib[i]
-              + PopularityTerm.value(
-                  kappa, a, popularityCount(i), clock, popularity.halfLifeMillis(), timeMillis);
-    }
-    return out;
-  }
-
-  /** The learned popularity weight {@code alpha} (0 when the term is off). */
-  public float popularityWeight() {
-    return s.popularityTerm() ? alphaTable.weights()[0] : 0f;
-  }
-
-  /** Item row's decayed count as of {@link #popularityTime()} (what is published with the item). */
-  public double popularityCount(int itemRow) {
-    return popularity.count(itemRow, popularity.clock());
-  }
-
-  /**
-   * The time the published counts refer to: the newest counted event time ({@code Long.MIN_VALUE}:
-   * none).
-   */
-  public long popularityTime() {
-    return popularity.clock();
-  }
-
-  public long popularityHalfLifeMillis() {
-    return popularity.halfLifeMillis();
-  }
-
-  // ---- publishing
-  // --------------------------------------------------------------------------------------------
-
-  /** User rows changed since the previous call (clears the set). */
-  public int[] drainDirtyUsers() {
-    return userTable.drainDirty();
-  }
-
-  /** Item rows changed since the previous call (clears the set). */
-  public int[] drainDirtyItems() {
-    return itemTable.drainDirty();
-  }
-
-  public int dirtyCount() {
-    return userTable.dirtyCount() + itemTable.dirtyCount();
-  }
-
-  /** Marks every row changed (after a restore, so consumers converge to the restored model). */
-  public void markAllDirty() {
-    for (int r = 0; r < userTable.rows(); r++) {
-      userTable.markDirty(r);
-    }
-    for (int r = 0; r < itemTable.rows(); r++) {
-      itemTable.markDirty(r);
-    }
-  }
-
-  public EmbeddingTable userTable() {
-    return userTable;
-  }
-
-  public EmbeddingTable itemTable() {
-    return itemTable;
-  }
-
-  public String userId(int row) {
-    return users.idOf(row);
-  }
-
-  public String itemId(int row) {
-    return items.idOf(row);
   }
 
   // ---- counters
@@ -771,26 +410,6 @@ public final class OnlineLearner implements AutoCloseable {
     examples = st.examples();
     rnd = new SplittableRandom(s.seed() ^ (steps * 0x9E3779B97F4A7C15L));
   }
-
-  /**
-   * Everything a checkpoint stores about the model. {@code popularity} and {@code alpha} are null
-   * in a checkpoint written before the popularity term existed (restored as empty counts and the
-   * configured initial weight).
-   */
-  public record LearnerState(
-      int dim,
-      List<String> userIds,
-      List<String> itemIds,
-      EmbeddingTable.State users,
-      EmbeddingTable.State items,
-      long[] itemCounts,
-      long[] seenPairs,
-      ReplayBuffer.State replay,
-      long steps,
-      long skipped,
-      long examples,
-      PopularityCounts.State popularity,
-      EmbeddingTable.State alpha) {}
 
   @Override
   public void close() {
