@@ -3,19 +3,12 @@ package io.streamrec.ops.bench;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streamrec.config.ConfigSource;
 import io.streamrec.ops.eval.Interaction;
 import io.streamrec.ops.replay.ReplayPlan;
 import io.streamrec.ops.replay.Replayer;
 import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
-import io.streamrec.streams.ingest.IngestConfig;
-import io.streamrec.streams.ingest.IngestService;
-import io.streamrec.streams.serving.ServingConfig;
-import io.streamrec.streams.serving.ServingService;
-import io.streamrec.trainer.TrainerConfig;
-import io.streamrec.trainer.TrainerService;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -252,22 +245,6 @@ public final class PipelineBench {
     return result;
   }
 
-  private static String lastStages(List<Run> runs) {
-    Map<String, Integer> counts = new java.util.LinkedHashMap<>();
-    runs.forEach(r -> counts.merge(r.lastStage(), 1, Integer::sum));
-    StringBuilder b = new StringBuilder();
-    counts.forEach(
-        (k, v) ->
-            b.append(b.length() == 0 ? "" : ", ")
-                .append(k)
-                .append(" (")
-                .append(v)
-                .append(" of ")
-                .append(runs.size())
-                .append(')'));
-    return b.toString();
-  }
-
   // ---- one run
   // ------------------------------------------------------------------------------------------------
 
@@ -281,27 +258,11 @@ public final class PipelineBench {
             / PassThroughReference.seconds(
                 s.bootstrap(), s.workDir(), s.timeout(), suffix + "-ref", events);
     Path state = WorkDirs.fresh(s.workDir(), "pipeline" + suffix);
-    Map<String, String> cfg = serviceConfig(s.bootstrap(), suffix, state);
+    Map<String, String> cfg = PipelineServices.serviceConfig(s.bootstrap(), suffix, state);
     cfg.putAll(s.overrides());
     MeterRegistry registry = new SimpleMeterRegistry();
-    List<AutoCloseable> started = new ArrayList<>();
-    try {
-      TrainerService trainer =
-          new TrainerService(
-              TrainerConfig.load(ConfigSource.load(TrainerConfig.DEFAULTS, null, cfg)), registry);
-      trainer.start();
-      started.add(trainer);
-      IngestConfig ingestConfig =
-          IngestConfig.from(ConfigSource.load(IngestConfig.DEFAULTS_RESOURCE, null, cfg));
-      IngestService ingest = new IngestService(ingestConfig, registry);
-      ingest.start();
-      started.add(ingest);
-      ServingService serving =
-          new ServingService(
-              ServingConfig.load(ConfigSource.load(ServingConfig.DEFAULTS, null, cfg)), registry);
-      serving.start();
-      started.add(serving);
-      awaitReady(trainer, ingest, serving);
+    try (PipelineServices services = new PipelineServices(cfg, registry)) {
+      services.awaitReady();
       ThreadCpu cpu = new ThreadCpu();
 
       Replayer.Summary sent;
@@ -309,26 +270,13 @@ public final class PipelineBench {
       double[] finished;
       List<Sample> samples;
       // the sampler stops before the diagnostics and the read-back, which are not part of the run
-      try (LagSampler sampler = new LagSampler(s.bootstrap(), suffix, trainer, s.sampleMillis())) {
+      try (LagSampler sampler =
+          new LagSampler(s.bootstrap(), suffix, services.trainer, s.sampleMillis())) {
         long t0 = System.nanoTime();
         sampler.start(t0);
         sent = Replayer.replay(s.plan(), Replayer.Settings.fastest(s.bootstrap(), suffix), null);
         replaySeconds = (System.nanoTime() - t0) / 1e9;
-        finished =
-            sampler.awaitFinish(
-                replaySeconds,
-                s.timeout(),
-                () -> {
-                  if (trainer.failure().isPresent() || ingest.isFailed() || serving.isFailed()) {
-                    throw new IllegalStateException(
-                        "a service failed during the run: trainer "
-                            + trainer.failure()
-                            + ", ingest "
-                            + ingest.state()
-                            + ", serving "
-                            + serving.state());
-                  }
-                });
+        finished = sampler.awaitFinish(replaySeconds, s.timeout(), services::requireHealthy);
         samples = sampler.samples();
       }
       String diagnostics = cpu.report(seconds(finished)) + "; " + trainerMeters(registry);
@@ -341,12 +289,12 @@ public final class PipelineBench {
       long examples =
           PassThroughReference.countCommitted(
               s.bootstrap(), Topics.TRAINING_EXAMPLES.withSuffix(suffix).name());
-      long expected = expectedExamples(s.plan(), ingestConfig.minUserInteractions());
+      long expected = expectedExamples(s.plan(), services.ingestConfig.minUserInteractions());
       return new Run(
           sent.total(),
           examples,
           expected,
-          trainer.examplesTrained(),
+          services.trainer.examplesTrained(),
           seconds(finished),
           replaySeconds,
           referenceEps,
@@ -355,54 +303,6 @@ public final class PipelineBench {
           peak,
           samples,
           diagnostics);
-    } finally {
-      for (int i = started.size() - 1; i >= 0; i--) {
-        try {
-          started.get(i).close();
-        } catch (Exception e) {
-          log.warn(
-              "Closing {} failed: {}", started.get(i).getClass().getSimpleName(), e.toString());
-        }
-      }
-    }
-  }
-
-  /** What the bench sets; everything else is each service's default. */
-  static Map<String, String> serviceConfig(String bootstrap, String suffix, Path state) {
-    Map<String, String> c = new HashMap<>();
-    c.put("kafka.bootstrap.servers", bootstrap);
-    c.put("topics.suffix", suffix);
-    c.put("ingest.state.dir", state.resolve("ingest").toString());
-    c.put("serving.state.dir", state.resolve("serving").toString());
-    c.put("trainer.checkpoint.dir", state.resolve("trainer").toString());
-    c.put("trainer.group.id", "streamrec-trainer" + suffix);
-    c.put("ingest.application.id", "streamrec-ingest" + suffix);
-    c.put("serving.application.id", "streamrec-serving" + suffix);
-    c.put("metrics.port", "0");
-    c.put("serving.http.port", "0");
-    return c;
-  }
-
-  private static void awaitReady(
-      TrainerService trainer, IngestService ingest, ServingService serving)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (!(ingest.isRunning() && serving.isRunning() && trainer.lag() >= 0)) {
-      if (System.nanoTime() > deadline
-          || ingest.isFailed()
-          || serving.isFailed()
-          || trainer.failure().isPresent()) {
-        throw new IllegalStateException(
-            "services not ready: ingest "
-                + ingest.state()
-                + ", serving "
-                + serving.state()
-                + ", trainer lag "
-                + trainer.lag()
-                + " "
-                + trainer.failure());
-      }
-      Thread.sleep(20);
     }
   }
 

@@ -175,7 +175,7 @@ final class ChaosChecks {
     // for
     long deadline = System.nanoTime() + 60_000_000_000L;
     for (String u : users) {
-      ChaosSystem.Answer a = null;
+      ServiceHttp.Answer a = null;
       while (System.nanoTime() < deadline && sys.isAlive(Service.STREAMS_APP)) {
         a = sys.recommendations(u, "10");
         // a fallback list is retried too: serving may still be applying the last embeddings
@@ -304,7 +304,7 @@ final class ChaosChecks {
 
   /** The first sample of a Prometheus metric named exactly {@code name} on {@code /metrics}. */
   private static OptionalDoubleValue gauge(int port, String name) {
-    ChaosSystem.Answer a = ChaosSystem.get(port, "/metrics");
+    ServiceHttp.Answer a = ServiceHttp.get(port, "/metrics");
     if (a.status() != 200) {
       return new OptionalDoubleValue(false, 0);
     }

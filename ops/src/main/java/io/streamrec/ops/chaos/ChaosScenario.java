@@ -1,7 +1,5 @@
 package io.streamrec.ops.chaos;
 
-import io.streamrec.avro.RatingEvent;
-import io.streamrec.kafka.ClientProperties;
 import io.streamrec.ops.chaos.ChaosReport.KillResult;
 import io.streamrec.ops.chaos.ChaosReport.ServingCheck;
 import io.streamrec.ops.chaos.ChaosReport.TrainerCheck;
@@ -9,13 +7,10 @@ import io.streamrec.ops.chaos.ChaosSystem.Service;
 import io.streamrec.ops.demo.ChildJvm;
 import io.streamrec.ops.eval.Interaction;
 import io.streamrec.ops.eval.MovieLens;
-import io.streamrec.schemas.TopicSpec;
-import io.streamrec.schemas.Topics;
 import io.streamrec.trainer.Checkpoints;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -26,16 +21,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,7 +134,14 @@ public final class ChaosScenario {
           streamsUp.toMillis() / 1e3);
 
       Thread supervisor = supervise(sys);
-      sent = replay(sys, ratings, plan, kills);
+      sent =
+          PacedReplay.send(
+              sys,
+              ratings,
+              s.replay(),
+              plan,
+              (k, replayStart) -> kills.add(kill(sys, k, replayStart)),
+              errors);
       for (CompletableFuture<KillResult> f : recovering.values()) {
         await(f);
       }
@@ -272,62 +268,6 @@ public final class ChaosScenario {
     }
   }
 
-  /** Sends the ratings at the configured pace, performing each kill just before its rating. */
-  private long replay(
-      ChaosSystem sys,
-      List<Interaction> ratings,
-      List<KillPlan.Kill> plan,
-      List<CompletableFuture<KillResult>> kills)
-      throws InterruptedException {
-    TopicSpec<String, RatingEvent> topic = Topics.RATINGS.withSuffix(sys.suffix());
-    Properties p = ClientProperties.producer(sys.bootstrap());
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    // ride through a broker restart: keep retrying instead of failing sends
-    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "600000");
-    AtomicLong acked = new AtomicLong();
-    AtomicReference<Exception> failure = new AtomicReference<>();
-    long start = System.nanoTime();
-    double perRating = (double) s.replay().toNanos() / Math.max(1, ratings.size());
-    int next = 0;
-    try (KafkaProducer<String, RatingEvent> producer =
-        new KafkaProducer<>(p, topic.keySerde().serializer(), topic.valueSerde().serializer())) {
-      for (int i = 0; i < ratings.size(); i++) {
-        while (next < plan.size() && plan.get(next).atRating() == i) {
-          kills.add(kill(sys, plan.get(next), start));
-          next++;
-        }
-        long due = start + (long) (i * perRating);
-        long wait = due - System.nanoTime();
-        if (wait > 1_000_000) {
-          TimeUnit.NANOSECONDS.sleep(wait);
-        }
-        Interaction r = ratings.get(i);
-        RatingEvent ev =
-            RatingEvent.newBuilder()
-                .setUserId(r.userId())
-                .setItemId(r.itemId())
-                .setRating(r.rating())
-                .setTimestamp(Instant.ofEpochMilli(r.timestamp()))
-                .build();
-        producer.send(
-            new ProducerRecord<>(topic.name(), r.userId(), ev),
-            (md, e) -> {
-              if (e != null) {
-                failure.compareAndSet(null, e);
-              } else {
-                acked.incrementAndGet();
-              }
-            });
-      }
-      producer.flush();
-    }
-    if (failure.get() != null) {
-      errors.add("replay producer: " + failure.get());
-    }
-    return acked.get();
-  }
-
   private CompletableFuture<KillResult> kill(ChaosSystem sys, KillPlan.Kill k, long replayStart)
       throws InterruptedException {
     Service v = k.service();
@@ -400,7 +340,7 @@ public final class ChaosScenario {
   private static void await(CompletableFuture<?> f) throws InterruptedException {
     try {
       f.get();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     }
   }

@@ -1,7 +1,6 @@
 package io.streamrec.ops.chaos;
 
 import io.streamrec.broker.EmbeddedKafkaBroker;
-import io.streamrec.ops.StreamRecCli;
 import io.streamrec.ops.demo.BrokerProcess;
 import io.streamrec.ops.demo.ChildJvm;
 import io.streamrec.ops.demo.OrphanGuard;
@@ -10,10 +9,8 @@ import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,21 +58,28 @@ public final class ChaosSystem implements AutoCloseable {
     }
   }
 
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
   private final Settings settings;
   private final int brokerPort = EmbeddedKafkaBroker.freePort();
   private final int controllerPort = EmbeddedKafkaBroker.freePort();
   private final int streamsPort = EmbeddedKafkaBroker.freePort();
   private final int trainerPort = EmbeddedKafkaBroker.freePort();
   private final Map<Service, Integer> starts = new LinkedHashMap<>();
+  private final ServiceLaunch launch;
   private BrokerProcess broker;
   private ChildJvm streams;
   private ChildJvm trainer;
 
   public ChaosSystem(Settings settings) {
     this.settings = settings;
+    this.launch =
+        new ServiceLaunch(
+            settings,
+            bootstrap(),
+            stateDir("ingest"),
+            stateDir("serving"),
+            trainerCheckpointDir(),
+            streamsPort,
+            trainerPort);
     for (Service s : Service.values()) {
       starts.put(s, 0);
     }
@@ -141,31 +145,7 @@ public final class ChaosSystem implements AutoCloseable {
    */
   public synchronized void startStreams() {
     int n = bump(Service.STREAMS_APP);
-    Map<String, String> c = new LinkedHashMap<>();
-    c.put("kafka.bootstrap.servers", bootstrap());
-    c.put("topics.suffix", settings.suffix());
-    c.put("ingest.application.id", "streamrec-ingest" + settings.suffix());
-    c.put("serving.application.id", "streamrec-serving" + settings.suffix());
-    c.put("ingest.state.dir", stateDir("ingest").toString());
-    c.put("serving.state.dir", stateDir("serving").toString());
-    // the replay is already time-ordered per user; every rating becomes an example at once
-    c.put("ingest.min.user.interactions", "1");
-    c.put("metrics.port", Integer.toString(streamsPort));
-    c.put("serving.http.host", "127.0.0.1");
-    c.putAll(overridesFor("ingest.", "serving.", "streams."));
-    List<String> args = new ArrayList<>();
-    args.add(STREAMS_MAIN);
-    c.forEach((k, v) -> args.add("--" + k + "=" + v));
-    streams =
-        ChildJvm.start(
-            new ChildJvm.Spec(
-                "streams-app",
-                OrphanGuard.class.getName(),
-                jvmArgs("-Xmx768m"),
-                args,
-                Map.of(),
-                log("streams-app", n)),
-            false);
+    streams = ChildJvm.start(launch.streamsApp(log("streams-app", n)), false);
   }
 
   /**
@@ -174,31 +154,7 @@ public final class ChaosSystem implements AutoCloseable {
    */
   public synchronized void startTrainer() {
     int n = bump(Service.TRAINER);
-    Map<String, String> c = new LinkedHashMap<>();
-    c.put("kafka.bootstrap.servers", bootstrap());
-    c.put("topics.suffix", settings.suffix());
-    c.put("trainer.group.id", "streamrec-trainer" + settings.suffix());
-    c.put("trainer.checkpoint.dir", trainerCheckpointDir().toString());
-    c.put("trainer.seed", Long.toString(settings.seed()));
-    c.put("metrics.port", Integer.toString(trainerPort));
-    c.putAll(overridesFor("trainer."));
-    List<String> args = new ArrayList<>();
-    args.add(TRAINER_MAIN);
-    c.forEach(
-        (k, v) -> {
-          args.add("--set");
-          args.add(k + "=" + v);
-        });
-    trainer =
-        ChildJvm.start(
-            new ChildJvm.Spec(
-                "trainer",
-                OrphanGuard.class.getName(),
-                jvmArgs("-Xmx1g"),
-                args,
-                Map.of("OMP_NUM_THREADS", "1"),
-                log("trainer", n)),
-            false);
+    trainer = ChildJvm.start(launch.trainer(log("trainer", n)), false);
   }
 
   /** SIGKILLs one service (a crash); returns its exit code. */
@@ -265,8 +221,10 @@ public final class ChaosSystem implements AutoCloseable {
     return switch (s) {
       case BROKER -> isAlive(Service.BROKER);
       case STREAMS_APP ->
-          isAlive(Service.STREAMS_APP) && get(streamsPort, "/health/ready").status() == 200;
-      case TRAINER -> isAlive(Service.TRAINER) && get(trainerPort, "/health/ready").status() == 200;
+          isAlive(Service.STREAMS_APP)
+              && ServiceHttp.get(streamsPort, "/health/ready").status() == 200;
+      case TRAINER ->
+          isAlive(Service.TRAINER) && ServiceHttp.get(trainerPort, "/health/ready").status() == 200;
     };
   }
 
@@ -304,34 +262,12 @@ public final class ChaosSystem implements AutoCloseable {
     return Duration.ofNanos(System.nanoTime() - t0);
   }
 
-  /** An HTTP answer. */
-  public record Answer(int status, String body) {}
-
-  /** {@code GET http://127.0.0.1:<port><path>}; status -1 when nothing answered. */
-  public static Answer get(int port, String path) {
-    try {
-      HttpResponse<String> r =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                  .timeout(Duration.ofSeconds(10))
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return new Answer(r.statusCode(), r.body());
-    } catch (IOException e) {
-      return new Answer(-1, e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Answer(-1, e.toString());
-    }
-  }
-
   /** {@code GET /recommendations/{user}?k=...} on the streams-app. */
-  public Answer recommendations(String user, String k) {
-    return get(
+  public ServiceHttp.Answer recommendations(String user, String k) {
+    return ServiceHttp.get(
         streamsPort,
         "/recommendations/"
-            + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8)
+            + URLEncoder.encode(user, StandardCharsets.UTF_8)
             + (k == null ? "" : "?k=" + k));
   }
 
@@ -354,22 +290,6 @@ public final class ChaosSystem implements AutoCloseable {
     }
   }
 
-  private Map<String, String> overridesFor(String... own) {
-    List<String> all = List.of("trainer.", "ingest.", "serving.", "streams.");
-    Map<String, String> out = new LinkedHashMap<>();
-    settings
-        .overrides()
-        .forEach(
-            (k, v) -> {
-              boolean mine = Stream.of(own).anyMatch(k::startsWith);
-              boolean other = all.stream().anyMatch(k::startsWith);
-              if (mine || !other) {
-                out.put(k, v);
-              }
-            });
-    return out;
-  }
-
   private int bump(Service s) {
     int n = starts.get(s) + 1;
     starts.put(s, n);
@@ -378,27 +298,6 @@ public final class ChaosSystem implements AutoCloseable {
 
   private Path log(String service, int n) {
     return settings.workDir().resolve("logs").resolve(service + "-" + n + ".log");
-  }
-
-  private static List<String> jvmArgs(String heap) {
-    List<String> a =
-        new ArrayList<>(
-            List.of(
-                heap,
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Dlogback.configurationFile=" + StreamRecCli.LOGBACK_CONFIG,
-                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.streamrec",
-                "-Dai.djl.offline=true",
-                "-Dai.djl.pytorch.num_threads=1",
-                "-Dai.djl.pytorch.num_interop_threads=1"));
-    for (String p : List.of("DJL_CACHE_DIR", "ENGINE_CACHE_DIR")) {
-      String v = System.getProperty(p, System.getenv(p));
-      if (v != null) {
-        a.add("-D" + p + "=" + v);
-      }
-    }
-    return a;
   }
 
   /** {@code dir}, emptied (deleted and created again). */

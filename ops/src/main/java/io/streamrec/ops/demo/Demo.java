@@ -2,7 +2,9 @@ package io.streamrec.ops.demo;
 
 import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.ops.cli.EvaluateCommand;
+import io.streamrec.ops.cli.PrequentialRun;
 import io.streamrec.ops.cli.ReplayCommand;
+import io.streamrec.ops.cli.TutorialRun;
 import io.streamrec.ops.eval.MovieLens;
 import io.streamrec.ops.eval.PrequentialReport;
 import io.streamrec.ops.eval.TutorialReport;
@@ -203,7 +205,7 @@ public final class Demo {
                 po.report().arms(),
                 po.report().paceSweep(),
                 runInfo(s, startedAt, phases));
-        EvaluateCommand.emitPrequential(report, s.outDir(), out);
+        PrequentialRun.emit(report, s.outDir(), out);
         out.println(timings(phases));
         writeTimings(s.outDir(), phases);
         return new Outcome(null, report, null, phases, po.onlineCaughtUp());
@@ -258,7 +260,7 @@ public final class Demo {
       MovieLens.Dataset ds = MovieLens.load(s.dataDir());
       TutorialSplit.Split split = TutorialSplit.apply(ds);
       TutorialReport.Result result =
-          EvaluateCommand.tutorial(
+          TutorialRun.run(
               split,
               EvaluateCommand.expectedFor(ds, TutorialSplit.TEST_FRACTION),
               bootstrap,

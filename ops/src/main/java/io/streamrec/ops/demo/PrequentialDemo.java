@@ -1,9 +1,10 @@
 package io.streamrec.ops.demo;
 
 import io.streamrec.config.ConfigSource;
-import io.streamrec.ops.cli.EvaluateCommand;
 import io.streamrec.ops.cli.ReplayCommand;
+import io.streamrec.ops.eval.EvaluationTopics;
 import io.streamrec.ops.eval.MovieLens;
+import io.streamrec.ops.eval.OnlinePopularity;
 import io.streamrec.ops.eval.PrequentialReport;
 import io.streamrec.ops.eval.PrequentialScorer;
 import io.streamrec.ops.eval.TutorialSplit;
@@ -104,7 +105,7 @@ public final class PrequentialDemo {
     long t = System.nanoTime();
     MovieLens.Dataset ds = MovieLens.load(s.dataDir());
     List<PrequentialScorer.Event> dataEvents = PrequentialEvents.of(ds);
-    long split = EvaluateCommand.splitOf(dataEvents, testFraction);
+    long split = EvaluationTopics.splitOf(dataEvents, testFraction);
     out.printf(
         Locale.ROOT,
         "Prequential: %,d events, split at %s; arms online and frozen (trainer frozen at the"
@@ -125,7 +126,7 @@ public final class PrequentialDemo {
 
     ArmRun online = runs.get(0);
     PrequentialScorer.Result popularity =
-        PrequentialScorer.popularity(online.events(), split, TutorialSplit.MIN_TEST_RATING, 10, 10);
+        OnlinePopularity.score(online.events(), split, TutorialSplit.MIN_TEST_RATING, 10, 10);
     t = Demo.phase(phases, "popularity", t);
 
     PrequentialHarness.Outcome offline = null;
@@ -330,8 +331,8 @@ public final class PrequentialDemo {
       for (int x = 0; x < arms.size(); x++) {
         ArmSpec a = arms.get(x);
         List<PrequentialScorer.Event> events =
-            EvaluateCommand.ratingEvents(bootstrap, a.suffix(), s.requestTimeout());
-        long topicSplit = EvaluateCommand.splitOf(events, testFraction);
+            EvaluationTopics.ratingEvents(bootstrap, a.suffix(), s.requestTimeout());
+        long topicSplit = EvaluationTopics.splitOf(events, testFraction);
         if (topicSplit != split) {
           throw new IllegalStateException(
               "The ratings topic of arm "
@@ -344,7 +345,7 @@ public final class PrequentialDemo {
         PrequentialScorer.Result r =
             PrequentialScorer.score(
                 events,
-                EvaluateCommand.servedLists(bootstrap, a.suffix(), s.requestTimeout()),
+                EvaluationTopics.servedLists(bootstrap, a.suffix(), s.requestTimeout()),
                 split,
                 TutorialSplit.MIN_TEST_RATING,
                 10,

@@ -173,17 +173,19 @@ public final class PrequentialScorer {
             splitMillis,
             k,
             buckets);
-    return new Result(k, splitMillis, r.warmTrain(), r.warmPrior(), freshness(events, byUser));
+    return new Result(
+        k, splitMillis, r.warmTrain(), r.warmPrior(), ServedFreshness.of(events, byUser));
   }
 
   /**
    * Scores any ranker on both sets. The ranker is called once per scored event, in the order of
-   * {@code events} (callers that keep state, like {@link #popularity}, pass events in time order).
+   * {@code events} (callers that keep state, like {@link OnlinePopularity}, pass events in time
+   * order).
    */
   public static Result score(
       List<Event> events, Sets sets, Ranker ranker, long splitMillis, int k, int buckets) {
-    Acc train = new Acc();
-    Acc prior = new Acc();
+    ScoreAccumulator train = new ScoreAccumulator();
+    ScoreAccumulator prior = new ScoreAccumulator();
     for (int x = 0; x < events.size(); x++) {
       if (!sets.scored(x)) {
         continue;
@@ -196,81 +198,6 @@ public final class PrequentialScorer {
         train.add(e, l == null, rank);
       }
     }
-    return new Result(
-        k,
-        splitMillis,
-        train.result(splitMillis, buckets),
-        prior.result(splitMillis, buckets),
-        null);
-  }
-
-  /**
-   * Online popularity, computed over the same events: for each scored event, the {@code k} items
-   * with the most ratings (any value) at strictly earlier event times, the user's earlier items
-   * excluded; ties go to the item rated first. Never unserved (the sets require an earlier event).
-   */
-  public static Result popularity(
-      List<Event> events, long splitMillis, float minRating, int k, int buckets) {
-    List<Event> sorted = new ArrayList<>(events);
-    sorted.sort(Comparator.comparingLong(Event::eventMillis));
-    Sets sets = classify(sorted, splitMillis, minRating);
-    Map<String, Integer> index = new HashMap<>();
-    List<String> ids = new ArrayList<>();
-    List<int[]> counts = new ArrayList<>();
-    Map<String, Set<String>> seen = new HashMap<>();
-    // the top list is recomputed once per timestamp group that contains a scored event
-    List<String> ranked = new ArrayList<>();
-    Acc train = new Acc();
-    Acc prior = new Acc();
-    forEachTimeGroup(
-        sorted,
-        sets,
-        (g, end, anyScored) -> {
-          if (anyScored) {
-            Integer[] order = new Integer[ids.size()];
-            Arrays.setAll(order, x -> x);
-            Arrays.sort(
-                order,
-                (a, b) ->
-                    counts.get(a)[0] != counts.get(b)[0]
-                        ? Integer.compare(counts.get(b)[0], counts.get(a)[0])
-                        : Integer.compare(a, b));
-            ranked.clear();
-            for (Integer o : order) {
-              ranked.add(ids.get(o));
-            }
-            for (int x = g; x < end; x++) {
-              if (!sets.scored(x)) {
-                continue;
-              }
-              Event e = sorted.get(x);
-              Set<String> s = seen.getOrDefault(e.userId(), Set.of());
-              List<String> top = new ArrayList<>(k);
-              for (int y = 0; y < ranked.size() && top.size() < k; y++) {
-                if (!s.contains(ranked.get(y))) {
-                  top.add(ranked.get(y));
-                }
-              }
-              int rank = top.indexOf(e.itemId());
-              prior.add(e, false, rank);
-              if (sets.warmTrain()[x]) {
-                train.add(e, false, rank);
-              }
-            }
-          }
-          for (int x = g; x < end; x++) {
-            Event e = sorted.get(x);
-            Integer row = index.get(e.itemId());
-            if (row == null) {
-              row = ids.size();
-              index.put(e.itemId(), row);
-              ids.add(e.itemId());
-              counts.add(new int[1]);
-            }
-            counts.get(row)[0]++;
-            seen.computeIfAbsent(e.userId(), u -> new HashSet<>()).add(e.itemId());
-          }
-        });
     return new Result(
         k,
         splitMillis,
@@ -309,37 +236,6 @@ public final class PrequentialScorer {
     }
   }
 
-  /** Running sums of one set. */
-  private static final class Acc {
-    private final List<Long> times = new ArrayList<>();
-    private final List<double[]> gains = new ArrayList<>();
-    private int unserved;
-
-    void add(Event e, boolean unservedEvent, int rank) {
-      double hit = rank >= 0 ? 1 : 0;
-      double ndcg = rank >= 0 ? 1.0 / (Math.log(rank + 2) / Math.log(2)) : 0;
-      unserved += unservedEvent ? 1 : 0;
-      times.add(e.eventMillis());
-      gains.add(new double[] {hit, ndcg});
-    }
-
-    SetScore result(long splitMillis, int buckets) {
-      double hitSum = 0;
-      double ndcgSum = 0;
-      for (double[] g : gains) {
-        hitSum += g[0];
-        ndcgSum += g[1];
-      }
-      int n = gains.size();
-      return new SetScore(
-          n,
-          unserved,
-          n == 0 ? 0 : hitSum / n,
-          n == 0 ? 0 : ndcgSum / n,
-          buckets(times, gains, splitMillis, buckets));
-    }
-  }
-
   static ServedList newestEligible(List<ServedList> lists, long eventMillis) {
     ServedList best = null;
     for (ServedList l : lists) {
@@ -357,110 +253,5 @@ public final class PrequentialScorer {
     long ua = a.userEventMillis() == null ? Long.MIN_VALUE : a.userEventMillis();
     long ub = b.userEventMillis() == null ? Long.MIN_VALUE : b.userEventMillis();
     return ua != ub ? ua > ub : a.generatedAtMillis() > b.generatedAtMillis();
-  }
-
-  private static List<Bucket> buckets(
-      List<Long> times, List<double[]> gains, long from, int count) {
-    if (times.isEmpty() || count <= 0) {
-      return List.of();
-    }
-    long to = from;
-    for (long t : times) {
-      to = Math.max(to, t);
-    }
-    to += 1;
-    double width = (double) (to - from) / count;
-    int[] n = new int[count];
-    double[] hits = new double[count];
-    double[] ndcg = new double[count];
-    for (int i = 0; i < times.size(); i++) {
-      int b = (int) Math.min(count - 1, (times.get(i) - from) / width);
-      n[b]++;
-      hits[b] += gains.get(i)[0];
-      ndcg[b] += gains.get(i)[1];
-    }
-    List<Bucket> out = new ArrayList<>(count);
-    for (int b = 0; b < count; b++) {
-      long lo = from + (long) (b * width);
-      long hi = b == count - 1 ? to : from + (long) ((b + 1) * width);
-      out.add(
-          new Bucket(lo, hi, n[b], n[b] == 0 ? 0 : hits[b] / n[b], n[b] == 0 ? 0 : ndcg[b] / n[b]));
-    }
-    return out;
-  }
-
-  /** Both clocks over every event. */
-  static Clocks freshness(List<Event> events, Map<String, List<ServedList>> byUser) {
-    // per user, lists by generatedAt with the running maximum of each provenance time: the first
-    // list whose
-    // running maximum reaches t is the first list that reflects t (binary search on a monotone
-    // array)
-    Map<String, long[][]> index = new HashMap<>();
-    byUser.forEach(
-        (u, ls) -> {
-          List<ServedList> copy = new ArrayList<>(ls);
-          copy.sort(Comparator.comparingLong(ServedList::generatedAtMillis));
-          long[] gen = new long[copy.size()];
-          long[] user = new long[copy.size()];
-          long[] emb = new long[copy.size()];
-          long mu = Long.MIN_VALUE;
-          long me = Long.MIN_VALUE;
-          for (int x = 0; x < copy.size(); x++) {
-            ServedList l = copy.get(x);
-            gen[x] = l.generatedAtMillis();
-            mu = Math.max(mu, l.userEventMillis() == null ? Long.MIN_VALUE : l.userEventMillis());
-            me =
-                Math.max(
-                    me,
-                    l.embeddingEventMillis() == null ? Long.MIN_VALUE : l.embeddingEventMillis());
-            user[x] = mu;
-            emb[x] = me;
-          }
-          index.put(u, new long[][] {gen, user, emb});
-        });
-    return new Clocks(clock(events, index, 1), clock(events, index, 2));
-  }
-
-  private static Freshness clock(List<Event> events, Map<String, long[][]> index, int which) {
-    double[] lags = new double[events.size()];
-    int reflected = 0;
-    int unreflected = 0;
-    for (Event e : events) {
-      long[][] ix = index.get(e.userId());
-      int at = ix == null ? -1 : firstAtLeast(ix[which], e.eventMillis());
-      if (at < 0) {
-        unreflected++;
-      } else {
-        lags[reflected++] = Math.max(0, ix[0][at] - e.ingestMillis());
-      }
-    }
-    double[] v = Arrays.copyOf(lags, reflected);
-    Arrays.sort(v);
-    return new Freshness(
-        reflected, unreflected, percentile(v, 0.50), percentile(v, 0.95), percentile(v, 0.99));
-  }
-
-  /** The first index of a non-decreasing array whose value is {@code >= t}, or -1. */
-  private static int firstAtLeast(long[] a, long t) {
-    int lo = 0;
-    int hi = a.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (a[mid] >= t) {
-        hi = mid;
-      } else {
-        lo = mid + 1;
-      }
-    }
-    return lo < a.length ? lo : -1;
-  }
-
-  /** Nearest-rank percentile of sorted values; null for none. */
-  static Double percentile(double[] sorted, double q) {
-    if (sorted.length == 0) {
-      return null;
-    }
-    int rank = (int) Math.ceil(q * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
   }
 }

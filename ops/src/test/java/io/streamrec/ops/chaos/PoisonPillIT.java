@@ -224,7 +224,7 @@ class PoisonPillIT {
     String last = "";
     while (System.nanoTime() < deadline) {
       for (String u : users) {
-        ChaosSystem.Answer a = sys.recommendations(u, "10");
+        ServiceHttp.Answer a = sys.recommendations(u, "10");
         if (a.status() == 200 && a.body().contains("\"fallback\":false")) {
           return u;
         }

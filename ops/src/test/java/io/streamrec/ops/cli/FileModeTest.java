@@ -51,7 +51,7 @@ class FileModeTest {
         """);
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     TutorialReport.Result r =
-        EvaluateCommand.fileMode(
+        TutorialRun.fileMode(
             recs,
             train,
             test,
@@ -67,7 +67,7 @@ class FileModeTest {
     // distinct recommended in top-2: {10, 11, 13} over 6 train items (20, 21, 10, 11, 12, 13).
     assertThat(row.coverage()).isCloseTo(3.0 / 6, within(1e-9));
     r =
-        EvaluateCommand.fileMode(
+        TutorialRun.fileMode(
             recs,
             train,
             test,
@@ -128,7 +128,7 @@ class FileModeTest {
         """);
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     TutorialReport.Row row =
-        EvaluateCommand.fileMode(
+        TutorialRun.fileMode(
                 recs,
                 train,
                 test,

@@ -36,9 +36,7 @@ class PrequentialReportTest {
             List.of(
                 PrequentialReport.Arm.of("online", online, 1234.5),
                 PrequentialReport.Arm.of(
-                    "online-popularity",
-                    PrequentialScorer.popularity(events, 20, 4f, 10, 2),
-                    null)),
+                    "online-popularity", OnlinePopularity.score(events, 20, 4f, 10, 2), null)),
             List.of(
                 new PrequentialReport.PacePoint(
                     500, PrequentialReport.Arm.of("online", online, 99.0))),

@@ -89,11 +89,11 @@ class PrequentialScorerTest {
             new Event(
                 "w", "a", 5, 22,
                 0)); // counts a(2), b(2), c(2) after t=21 -> w saw c -> [a, b]: rank 0
-    PrequentialScorer.Result r = PrequentialScorer.popularity(events, 20, 4f, 1, 1);
+    PrequentialScorer.Result r = OnlinePopularity.score(events, 20, 4f, 1, 1);
     assertThat(r.warmTrain().events()).isEqualTo(3);
     assertThat(r.warmTrain().hitRate()).isEqualTo(1.0);
     PrequentialScorer.Result other =
-        PrequentialScorer.popularity(
+        OnlinePopularity.score(
             List.of(
                 events.get(0),
                 events.get(1),
@@ -139,8 +139,8 @@ class PrequentialScorerTest {
   @Test
   void shouldUseNearestRankPercentiles() {
     double[] v = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
-    assertThat(PrequentialScorer.percentile(v, 0.5)).isEqualTo(5);
-    assertThat(PrequentialScorer.percentile(v, 0.95)).isEqualTo(10);
-    assertThat(PrequentialScorer.percentile(new double[0], 0.5)).isNull();
+    assertThat(ServedFreshness.percentile(v, 0.5)).isEqualTo(5);
+    assertThat(ServedFreshness.percentile(v, 0.95)).isEqualTo(10);
+    assertThat(ServedFreshness.percentile(new double[0], 0.5)).isNull();
   }
 }

@@ -3,6 +3,7 @@ package io.streamrec.ops.offline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrec.ops.eval.MovieLens;
+import io.streamrec.ops.eval.OnlinePopularity;
 import io.streamrec.ops.eval.PrequentialScorer;
 import io.streamrec.testkit.MovieLensFixture;
 import io.streamrec.trainer.core.LearnerSettings;
@@ -44,7 +45,7 @@ class PrequentialHarnessTest {
     PrequentialScorer.SetScore wp = a.result().warmPrior();
     assertThat(wp.events()).isGreaterThan(2_000);
     assertThat(wp.unserved()).as("every warm user has a vector").isZero();
-    PrequentialScorer.Result pop = PrequentialScorer.popularity(events, split, 4f, 10, 5);
+    PrequentialScorer.Result pop = OnlinePopularity.score(events, split, 4f, 10, 5);
     assertThat(pop.warmPrior().events()).isEqualTo(wp.events());
     assertThat(wp.hitRate())
         .as("the learner vs online popularity on the same events")

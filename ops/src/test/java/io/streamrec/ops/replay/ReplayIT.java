@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.broker.EmbeddedKafkaBroker;
-import io.streamrec.ops.cli.EvaluateCommand;
+import io.streamrec.ops.eval.EvaluationTopics;
 import io.streamrec.ops.eval.Interaction;
 import io.streamrec.ops.eval.MovieLens;
 import io.streamrec.ops.eval.TopicReader;
@@ -92,7 +92,7 @@ class ReplayIT {
 
     // The evaluator's "split from topics" gives the tutorial's split.
     TutorialSplit.Split split =
-        EvaluateCommand.splitFromTopics(
+        EvaluationTopics.tutorialSplit(
             kafka.bootstrapServers(), suffix, 4f, Duration.ofSeconds(60));
     assertThat(split.train()).hasSize(79_999);
     assertThat(split.test()).hasSize(1_571);
