@@ -151,8 +151,8 @@ public final class IngestBench {
               ref =
                   template.size()
                       / passThrough(
-                          s, input, passThroughTopic(suffix), template.size(), suffix, false);
-          case 1 -> ing = template.size() / ingest(s, suffix, expectedExamples);
+                          s, input, passThroughTopic(suffix), template.size(), suffix, false, out);
+          case 1 -> ing = template.size() / ingest(s, suffix, expectedExamples, out);
           default ->
               avro =
                   template.size()
@@ -162,7 +162,8 @@ public final class IngestBench {
                           passThroughTopic(suffix + "-avro"),
                           template.size(),
                           suffix + "-avro",
-                          true);
+                          true,
+                          out);
         }
       }
       if (i >= 0) {
@@ -212,7 +213,13 @@ public final class IngestBench {
    * decoded into {@link RatingEvent}s and encoded again (keys as strings), otherwise raw bytes.
    */
   private static double passThrough(
-      Settings s, String input, String output, long expected, String suffix, boolean avro) {
+      Settings s,
+      String input,
+      String output,
+      long expected,
+      String suffix,
+      boolean avro,
+      PrintStream out) {
     StreamsBuilder b = new StreamsBuilder();
     if (avro) {
       b.stream(input, Consumed.with(Serdes.String(), RATING).withName("source-ratings"))
@@ -231,11 +238,20 @@ public final class IngestBench {
     KafkaStreams streams = new KafkaStreams(b.build(), p);
     try (KafkaConsumer<byte[], byte[]> consumer = consumer(s.bootstrap(), output)) {
       streams.start();
-      return timeToOutput(
-          consumer,
-          expected,
-          () -> streams.state() == KafkaStreams.State.RUNNING,
-          () -> streams.state() == KafkaStreams.State.ERROR);
+      LegStats stats = new LegStats("bench-passthrough" + suffix);
+      double seconds =
+          timeToOutput(
+              consumer,
+              expected,
+              () -> streams.state() == KafkaStreams.State.RUNNING,
+              () -> streams.state() == KafkaStreams.State.ERROR,
+              stats);
+      out.println(
+          "  "
+              + (avro ? "Avro pass-through" : "bytes pass-through")
+              + ": "
+              + stats.report(seconds, streams));
+      return seconds;
     } finally {
       streams.close(
           CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
@@ -244,7 +260,7 @@ public final class IngestBench {
   }
 
   /** Seconds from RUNNING to the last training example read back committed. */
-  private static double ingest(Settings s, String suffix, long expected) {
+  private static double ingest(Settings s, String suffix, long expected, PrintStream out) {
     Map<String, String> flags = new HashMap<>();
     flags.put(IngestConfig.BOOTSTRAP_SERVERS, s.bootstrap());
     flags.put(IngestConfig.APPLICATION_ID, "bench-ingest" + suffix);
@@ -256,7 +272,11 @@ public final class IngestBench {
         KafkaConsumer<byte[], byte[]> consumer =
             consumer(s.bootstrap(), Topics.TRAINING_EXAMPLES.withSuffix(suffix).name())) {
       service.start();
-      return timeToOutput(consumer, expected, service::isRunning, service::isFailed);
+      LegStats stats = new LegStats("bench-ingest" + suffix);
+      double seconds =
+          timeToOutput(consumer, expected, service::isRunning, service::isFailed, stats);
+      out.println("  ingest: " + stats.report(seconds, service.streams()));
+      return seconds;
     }
   }
 
@@ -268,7 +288,8 @@ public final class IngestBench {
       KafkaConsumer<byte[], byte[]> consumer,
       long expected,
       BooleanSupplier running,
-      BooleanSupplier failed) {
+      BooleanSupplier failed,
+      LegStats stats) {
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
     long seen = 0;
     long start = 0;
@@ -280,6 +301,7 @@ public final class IngestBench {
       seen += consumer.poll(Duration.ofMillis(20)).count();
       if (start == 0 && running.getAsBoolean()) {
         start = System.nanoTime();
+        stats.started();
       }
     }
     long end = System.nanoTime();
