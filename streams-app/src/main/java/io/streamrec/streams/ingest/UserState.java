@@ -65,6 +65,12 @@ public final class UserState {
   private boolean itemLogSeconds;
   private boolean itemLogValid;
 
+  /**
+   * Owned by {@link UserStateStore}: the key under which this (cached) state is dirty, not yet
+   * written to the inner store; null when it is clean or not cached.
+   */
+  String dirtyUnder;
+
   /** A user with no accepted event yet. */
   public UserState() {
     this(0, 0L, 0L, new String[8], new long[8], 0, new ArrayList<>());

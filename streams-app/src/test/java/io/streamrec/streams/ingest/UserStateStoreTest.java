@@ -175,4 +175,27 @@ class UserStateStoreTest {
     assertThat(store.get("u1")).isNotSameAs(s);
     assertThat(store.get("u1").hasItem("a")).isTrue();
   }
+
+  @Test
+  void shouldWriteOnlyTheLatestStateOnceWhenADirtyKeyIsPutAgain() {
+    store.init(null, store);
+    UserState first = new UserState();
+    first.record("a", 1000);
+    store.put("u1", first);
+    store.put(new String("u1"), first); // an equal key of another record: still one dirty entry
+    UserState second = new UserState();
+    second.record("b", 2000);
+    store.put("u1", second);
+    commit();
+    assertThat(innerPuts).isEqualTo(1);
+    assertThat(UserStateSerde.decode(storeBytes.get("u1")).hasItem("b")).isTrue();
+
+    // a replaced object is no longer dirty: putting it again makes it the cached, dirty state
+    store.put("u1", first);
+    commit();
+    assertThat(innerPuts).isEqualTo(2);
+    assertThat(UserStateSerde.decode(storeBytes.get("u1")).hasItem("a")).isTrue();
+    commit();
+    assertThat(innerPuts).as("clean after the flush").isEqualTo(2);
+  }
 }
