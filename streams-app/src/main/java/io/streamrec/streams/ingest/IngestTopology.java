@@ -21,10 +21,10 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * RocksDB.
  *
  * <pre>
- *   ratings (byte[] key, byte[] value) ─▶ decode-validate-ratings
- *        keyed    ─────────────────────────────────────┐
- *        unkeyed  ─▶ [ratings-by-user repartition] ────┴▶ merge-ratings-by-user
- *              ─▶ filter-min-user-count (user-state-store) ─▶ training-examples
+ *   ratings (byte[] key, byte[] value) ─▶ decode-validate-ratings (user-state-store)
+ *        keyed    ─▶ counted there ───────────────────────────────────────────▶ training-examples
+ *        unkeyed  ─▶ [ratings-by-user repartition] ─▶ filter-min-user-count (user-state-store)
+ *                                                                               ─▶ training-examples
  *        rejected ─▶ dead letters
  * </pre>
  *
@@ -32,27 +32,31 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *   <li>Input: {@link Topics#RATINGS} (key: user id, UTF-8, or null; value: Avro {@link
  *       RatingEvent}), read as raw bytes so that an undecodable record is an ordinary value routed
  *       to the dead-letter topic.
- *   <li>Outputs: {@link Topics#TRAINING_EXAMPLES} (key: user id; value: {@link TrainingExample})
- *       and {@link Topics#DLQ_INGEST} (the original key and value bytes, original headers plus
- *       {@code streamrec.error.*}; reasons from {@link io.streamrec.schemas.DeadLetterReason}).
+ *   <li>Outputs: {@link Topics#TRAINING_EXAMPLES} (key: user id; value: {@link TrainingExample}),
+ *       through two sinks (one per node that counts), and {@link Topics#DLQ_INGEST} (the original
+ *       key and value bytes, original headers plus {@code streamrec.error.*}; reasons from {@link
+ *       io.streamrec.schemas.DeadLetterReason}).
  *   <li>Store: {@value MinCountProcessor#STORE}, persistent RocksDB, changelogged, {@link
- *       UserState} by user id ({@link UserStateSerde}).
+ *       UserState} by user id ({@link UserStateSerde}), shared by the two nodes that count (both in
+ *       the one sub-topology, so in the same task).
  *   <li>Partitioning: records keyed by their user id are processed in the partition they arrived in
  *       (producers partition by user id); records with a null key go through the {@code
  *       ratings-by-user} repartition topic. A present key that differs from {@code userId} is
  *       dead-lettered ({@code key-mismatch}).
  * </ul>
  *
- * {@code decode-validate-ratings} forwards each record to exactly one of its children by name
- * ({@link DecodeValidateProcessor}), so a keyed record passes three processor nodes between source
- * and sink (decode, the merge, which forwards the record as it is, and the filter) instead of a
- * split/map/merge chain of six. All topic names get {@link IngestConfig#topicsSuffix()}. Every
- * processor, store and internal topic is named.
+ * {@code decode-validate-ratings} applies the min-count rule ({@link MinCountFilter}) to a keyed
+ * record itself and forwards each output by name ({@link DecodeValidateProcessor}), so a keyed
+ * record passes one processor node between source and sink, and is copied (record and headers) once
+ * there, instead of passing a merge and a filter node as well (two more forwards and a copy). All
+ * topic names get {@link IngestConfig#topicsSuffix()}. Every processor, store and internal topic is
+ * named.
  */
 public final class IngestTopology {
   static final String DECODE_VALIDATE = "decode-validate-ratings";
-  static final String MERGE_BY_USER = "merge-ratings-by-user";
   static final String FILTER_MIN_USER_COUNT = "filter-min-user-count";
+  static final String SINK_EXAMPLES = "sink-training-examples";
+  static final String SINK_REPARTITIONED_EXAMPLES = "sink-training-examples-repartitioned";
   static final String SINK_DEAD_LETTERS = "sink-dead-letters";
   static final String REPARTITION = "ratings-by-user";
 
@@ -74,22 +78,16 @@ public final class IngestTopology {
     TopicSpec<String, RatingEvent> ratings = Topics.RATINGS.withSuffix(suffix);
     TopicSpec<String, TrainingExample> examples = Topics.TRAINING_EXAMPLES.withSuffix(suffix);
     TopicSpec<byte[], byte[]> deadLetters = Topics.DLQ_INGEST.withSuffix(suffix);
-
     StreamsBuilder builder = new StreamsBuilder();
     KStream<Object, Object> routed =
-        decodeAndValidate(readRawRatings(builder, ratings), ratings, config, metrics);
+        decodeValidateAndCount(readRawRatings(builder, ratings), ratings, config, metrics);
     toDeadLetters(view(routed), deadLetters);
-    KStream<String, RatingEvent> keyed = view(routed);
-    KStream<String, RatingEvent> byUser =
-        keyed.merge(repartitionByUser(keyed, ratings), Named.as(MERGE_BY_USER));
-    // the topic's Avro encoding, written without Avro's generic writer (same bytes,
-    // TrainingExampleSerializer)
-    Serde<TrainingExample> exampleSerde =
-        Serdes.serdeFrom(new TrainingExampleSerializer(), examples.valueSerde().deserializer());
-    filterMinUserCount(byUser, config, metrics)
-        .to(
-            examples.name(),
-            Produced.with(examples.keySerde(), exampleSerde).withName("sink-training-examples"));
+    toExamples(view(routed), examples, SINK_EXAMPLES);
+    KStream<String, RatingEvent> unkeyed = view(routed);
+    toExamples(
+        filterMinUserCount(repartitionByUser(unkeyed, ratings), config, metrics),
+        examples,
+        SINK_REPARTITIONED_EXAMPLES);
     return builder.build();
   }
 
@@ -100,7 +98,7 @@ public final class IngestTopology {
         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("source-ratings"));
   }
 
-  private static KStream<Object, Object> decodeAndValidate(
+  private static KStream<Object, Object> decodeValidateAndCount(
       KStream<byte[], byte[]> raw,
       TopicSpec<String, RatingEvent> ratings,
       IngestConfig config,
@@ -113,7 +111,13 @@ public final class IngestTopology {
             config.idMaxLength(),
             config.timestampMaxFuture());
     return raw.process(
-        () -> new DecodeValidateProcessor(serde, validator, metrics), Named.as(DECODE_VALIDATE));
+        DecodeValidateProcessor.supplier(
+            serde,
+            validator,
+            config.minUserInteractions(),
+            metrics,
+            MinCountProcessor.storeBuilder()),
+        Named.as(DECODE_VALIDATE));
   }
 
   /**
@@ -142,11 +146,24 @@ public final class IngestTopology {
   private static KStream<String, TrainingExample> filterMinUserCount(
       KStream<String, RatingEvent> byUser, IngestConfig config, IngestMetrics metrics) {
     // process, not processValues: the key stays the user id (MinCountProcessor forwards the input
-    // key), and a
-    // plain processor saves the fixed-key entry copy of every record; a sink follows, so nothing
-    // repartitions
+    // key), and a plain processor saves the fixed-key entry copy of every record; a sink follows,
+    // so nothing repartitions. Connected to the store by name: decode-validate-ratings declares it,
+    // and a store connected to two nodes puts them into one sub-topology (one task per partition)
     return byUser.process(
         MinCountProcessor.supplier(config.minUserInteractions(), metrics),
-        Named.as(FILTER_MIN_USER_COUNT));
+        Named.as(FILTER_MIN_USER_COUNT),
+        MinCountProcessor.STORE);
+  }
+
+  private static void toExamples(
+      KStream<String, TrainingExample> counted,
+      TopicSpec<String, TrainingExample> examples,
+      String sinkName) {
+    // the topic's Avro encoding, written without Avro's generic writer (same bytes,
+    // TrainingExampleSerializer)
+    Serde<TrainingExample> exampleSerde =
+        Serdes.serdeFrom(new TrainingExampleSerializer(), examples.valueSerde().deserializer());
+    counted.to(
+        examples.name(), Produced.with(examples.keySerde(), exampleSerde).withName(sinkName));
   }
 }

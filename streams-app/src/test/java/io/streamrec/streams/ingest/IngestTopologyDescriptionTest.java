@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamrec.testkit.GoldenFile;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,5 +38,22 @@ class IngestTopologyDescriptionTest {
             "sink-dead-letters",
             "sink-training-examples",
             "ratings-by-user-repartition");
+  }
+
+  @Test
+  void shouldKeepBothCountingNodesAndTheStoreInOneSubTopologyWhenTheStoreIsShared() {
+    IngestConfig config = IngestConfig.load(null, Map.of(), Map.of());
+    TopologyDescription d = IngestTopology.build(config, new SimpleMeterRegistry()).describe();
+    assertThat(d.subtopologies()).hasSize(1);
+    Set<String> withStore =
+        d.subtopologies().iterator().next().nodes().stream()
+            .filter(n -> n instanceof TopologyDescription.Processor)
+            .filter(
+                n -> ((TopologyDescription.Processor) n).stores().contains(MinCountProcessor.STORE))
+            .map(TopologyDescription.Node::name)
+            .collect(Collectors.toSet());
+    assertThat(withStore)
+        .containsExactlyInAnyOrder(
+            IngestTopology.DECODE_VALIDATE, IngestTopology.FILTER_MIN_USER_COUNT);
   }
 }
