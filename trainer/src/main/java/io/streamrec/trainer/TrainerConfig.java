@@ -19,6 +19,10 @@ import java.util.Map;
  * @param device {@code trainer.device}: {@code cpu} or {@code gpu} (CUDA when present, else CPU +
  *     WARN)
  * @param torchThreads {@code trainer.torch.threads}: PyTorch intra-op threads
+ * @param threadPriority {@code trainer.thread.priority}: Java priority of the training thread (1 =
+ *     {@link Thread#MIN_PRIORITY} .. 10); an OS priority only where the JVM maps Java priorities to
+ *     nice values ({@code -XX:ThreadPriorityPolicy=1} on Linux, set by the launchers), see
+ *     docs/trainer.md
  * @param learner model, sampler, loss, replay and optimizer settings ({@code trainer.*})
  * @param idleSteps {@code trainer.idle.steps}: replay-only steps once caught up, per quiet period
  * @param idleStepsPerPoll {@code trainer.idle.steps.per.poll}: idle steps between two polls
@@ -50,6 +54,7 @@ public record TrainerConfig(
     String groupId,
     String device,
     int torchThreads,
+    int threadPriority,
     LearnerSettings learner,
     int idleSteps,
     int idleStepsPerPoll,
@@ -79,6 +84,9 @@ public record TrainerConfig(
         device.equals("cpu") || device.equals("gpu"),
         "trainer.device must be cpu or gpu, was " + device);
     require(torchThreads >= 1, "trainer.torch.threads must be >= 1, was " + torchThreads);
+    require(
+        threadPriority >= Thread.MIN_PRIORITY && threadPriority <= Thread.MAX_PRIORITY,
+        "trainer.thread.priority must be in [1, 10], was " + threadPriority);
     require(idleSteps >= 0, "trainer.idle.steps must be >= 0, was " + idleSteps);
     require(
         idleStepsPerPoll >= 1, "trainer.idle.steps.per.poll must be >= 1, was " + idleStepsPerPoll);
@@ -108,6 +116,7 @@ public record TrainerConfig(
         src.string("trainer.group.id"),
         src.string("trainer.device").toLowerCase(Locale.ROOT),
         src.integer("trainer.torch.threads"),
+        src.integer("trainer.thread.priority"),
         learner,
         src.integer("trainer.idle.steps"),
         src.integer("trainer.idle.steps.per.poll"),

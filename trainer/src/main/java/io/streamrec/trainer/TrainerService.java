@@ -97,6 +97,7 @@ public final class TrainerService implements AutoCloseable {
             () -> Math.max(0, status.lag));
     this.thread = new Thread(this::run, "streamrec-trainer");
     this.thread.setDaemon(false);
+    this.thread.setPriority(cfg.threadPriority());
   }
 
   /** Starts the background training thread. */

@@ -23,6 +23,7 @@ class TrainerConfigTest {
     assertThat(cfg.publishInterval()).isEqualTo(Duration.ofMillis(200));
     assertThat(cfg.idleStepsPerPoll()).isEqualTo(2);
     assertThat(cfg.torchThreads()).isEqualTo(1);
+    assertThat(cfg.threadPriority()).isEqualTo(Thread.MIN_PRIORITY);
     assertThat(cfg.device()).isEqualTo("cpu");
     assertThat(cfg.topicsSuffix()).isEmpty();
   }
@@ -61,5 +62,7 @@ class TrainerConfigTest {
         .hasMessageContaining("trainer.device");
     assertThatThrownBy(() -> load(Map.of("trainer.batch.new", "9999")))
         .hasMessageContaining("trainer.batch.new");
+    assertThatThrownBy(() -> load(Map.of("trainer.thread.priority", "11")))
+        .hasMessageContaining("trainer.thread.priority");
   }
 }
