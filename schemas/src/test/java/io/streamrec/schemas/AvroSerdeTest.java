@@ -42,7 +42,8 @@ class AvroSerdeTest {
             12.5,
             T0.toEpochMilli(),
             0.3f,
-            86_400_000L);
+            86_400_000L,
+            3);
     RecommendationRequest req = new RecommendationRequest("196", 10, "req-1");
     Recommendations recs =
         Recommendations.newBuilder()

@@ -1,30 +1,33 @@
 package io.streamrec.trainer;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.streamrec.deadletter.DeadLetterProducer;
 import io.streamrec.schemas.DeadLetterHeaders;
 import io.streamrec.schemas.DeadLetterReason;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes the trainer's dead letters: the original key and value bytes with {@link
- * DeadLetterHeaders} (stage {@code trainer}) and a {@link DeadLetterReason}. Each write returns a
- * {@link Pending.Ack} that the producer's callback completes; the record's offset counts as done
- * only once it did (see {@link EventTimeMerge}).
+ * DeadLetterHeaders} (stage {@code trainer}) and a {@link DeadLetterReason}, through the shared
+ * {@link DeadLetterProducer}. Each write returns a {@link Pending.Ack} that the producer's callback
+ * completes; the record's offset counts as done only once it did (see {@link EventTimeMerge}).
  */
 final class DeadLetterWriter {
   private static final Logger log = LoggerFactory.getLogger(DeadLetterWriter.class);
   static final String STAGE = "trainer";
 
-  private final Producer<byte[], byte[]> producer;
-  private final String topic;
+  private final DeadLetterProducer producer;
   private final TrainerMetrics metrics;
 
-  DeadLetterWriter(Producer<byte[], byte[]> producer, String topic, TrainerMetrics metrics) {
-    this.producer = producer;
-    this.topic = topic;
+  DeadLetterWriter(
+      Producer<byte[], byte[]> producer,
+      String topic,
+      TrainerMetrics metrics,
+      MeterRegistry registry) {
+    this.producer = new DeadLetterProducer(producer, topic, STAGE, registry);
     this.metrics = metrics;
   }
 
@@ -41,18 +44,9 @@ final class DeadLetterWriter {
         r.offset(),
         reason.tag(),
         error.toString());
-    ProducerRecord<byte[], byte[]> dl = new ProducerRecord<>(topic, null, r.key(), r.value());
-    DeadLetterHeaders.add(dl.headers(), reason, STAGE, r.topic(), r.partition(), r.offset(), error);
     Pending.Ack ack = new Pending.Ack();
     producer.send(
-        dl,
-        (md, e) -> {
-          if (e != null) {
-            log.error(
-                "Dead letter for {}-{}@{} not written", r.topic(), r.partition(), r.offset(), e);
-          }
-          ack.complete(e);
-        });
+        r.topic(), r.partition(), r.offset(), r.key(), r.value(), reason, error, ack::complete);
     return ack;
   }
 }

@@ -71,6 +71,7 @@ final class EmbeddingEncoder {
                 .setPopularityTimeMs(popularityTimeMs)
                 .setPopularityWeight(popularityWeight)
                 .setPopularityHalfLifeMs(popularityHalfLifeMs)
+                .setDimension(vector.length)
                 .build());
   }
 
@@ -106,6 +107,8 @@ final class EmbeddingEncoder {
       encoder.writeLong(popularityTimeMs);
       encoder.writeFloat(popularityWeight);
       encoder.writeLong(popularityHalfLifeMs);
+      // the model's dimension travels with every row (docs/serving.md, "Embedding dimension")
+      encoder.writeInt(vector.length);
       encoder.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -62,6 +62,7 @@ public final class TrainerService implements AutoCloseable {
   private final TrainerConfig cfg;
   private final Clients clients;
   private final TrainerMetrics metrics;
+  private final MeterRegistry registry;
   private final TrainerStatus status = new TrainerStatus();
   private final String input;
   private final String userTopic;
@@ -82,6 +83,7 @@ public final class TrainerService implements AutoCloseable {
   TrainerService(TrainerConfig cfg, MeterRegistry registry, Clients clients) {
     this.cfg = cfg;
     this.clients = clients;
+    this.registry = registry;
     String sfx = cfg.topicsSuffix();
     this.input = Topics.TRAINING_EXAMPLES.withSuffix(sfx).name();
     this.userTopic = Topics.USER_EMBEDDINGS.withSuffix(sfx).name();
@@ -199,7 +201,7 @@ public final class TrainerService implements AutoCloseable {
               cfg,
               learner,
               source,
-              new DeadLetterWriter(producer, dlqTopic, metrics),
+              new DeadLetterWriter(producer, dlqTopic, metrics, registry),
               publisher,
               checkpoints,
               metrics,

@@ -46,6 +46,7 @@ class EmbeddingEncoderTest {
               .setPopularityTimeMs(popTime)
               .setPopularityWeight(weight)
               .setPopularityHalfLifeMs(halfLife)
+              .setDimension(dim)
               .build();
 
       byte[] bytes = encoder.encode(id, v, bias, version, at, et, count, popTime, weight, halfLife);

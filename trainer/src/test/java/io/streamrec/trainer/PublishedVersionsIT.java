@@ -89,7 +89,7 @@ class PublishedVersionsIT {
 
   private static byte[] embedding(String id, long version) {
     return SERDE.encode(
-        new EmbeddingUpdate(id, List.of(0.5f, 1f), 0f, version, T, T, 0.0, 0L, 0f, 0L));
+        new EmbeddingUpdate(id, List.of(0.5f, 1f), 0f, version, T, T, 0.0, 0L, 0f, 0L, 2));
   }
 
   private static byte[] bytes(String s) {

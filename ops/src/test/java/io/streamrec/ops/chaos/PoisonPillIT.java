@@ -81,9 +81,7 @@ class PoisonPillIT {
     Path data = MovieLensFixture.ml100kOrSkip();
     String suffix = "-pills";
     List<Pill> pills = PoisonPills.load(suffix);
-    try (ChaosSystem sys =
-        new ChaosSystem(
-            new ChaosSystem.Settings(tmp, suffix, 42, Map.of("serving.embedding.dim", "32")))) {
+    try (ChaosSystem sys = new ChaosSystem(new ChaosSystem.Settings(tmp, suffix, 42, Map.of()))) {
       sys.startAll();
       sys.awaitReady(Service.TRAINER, Duration.ofSeconds(150));
       sys.awaitReady(Service.STREAMS_APP, Duration.ofSeconds(150));

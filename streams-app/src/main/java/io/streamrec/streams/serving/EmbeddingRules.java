@@ -13,9 +13,14 @@ public final class EmbeddingRules {
   private EmbeddingRules() {}
 
   /**
-   * Why {@code e} must not be scored, or {@code null} when it is fine.
+   * Why {@code e} must not be scored, or {@code null} when it is fine. A vector whose length
+   * differs from the row's declared {@code dimension}, or (for rows written before that field) from
+   * {@code expectedDim}, is {@link DeadLetterReason#WRONG_DIMENSION}.
    *
-   * @param expectedDim the required dimension, or 0 when any (non-empty) dimension is acceptable
+   * @param expectedDim the stored index's dimension, or 0 when any (non-empty) dimension is
+   *     acceptable
+   * @throws ModelDimensionMismatchException when {@code e} is a well-formed row of a model whose
+   *     declared dimension differs from {@code expectedDim}
    * @param maxNorm the largest acceptable L2 norm of the vector and absolute value of the bias
    */
   public static DeadLetterReason violation(
@@ -24,7 +29,16 @@ public final class EmbeddingRules {
     if (v.isEmpty()) {
       return DeadLetterReason.EMPTY_VECTOR;
     }
+    final int declared = e.getDimension();
+    if (declared > 0 && v.size() != declared) {
+      // the row disagrees with its own model: one bad record
+      return DeadLetterReason.WRONG_DIMENSION;
+    }
     if (expectedDim > 0 && v.size() != expectedDim) {
+      if (declared > 0) {
+        throw new ModelDimensionMismatchException(
+            e.getId(), e.getModelVersion(), declared, expectedDim);
+      }
       return DeadLetterReason.WRONG_DIMENSION;
     }
     final float bias = e.getBias();

@@ -37,7 +37,6 @@ import org.apache.kafka.streams.StreamsConfig;
  *       coalesced per period.
  *   <li>{@code serving.user.cache.entries} (100000): decoded user histories and vectors kept in
  *       memory per task.
- *   <li>{@code serving.embedding.dim} (0 = learn from the first item row).
  *   <li>{@code serving.embedding.max.norm} (1000): the largest L2 norm of an item or user vector,
  *       and the largest absolute item bias, that serving accepts; larger rows are dead-lettered
  *       ({@code norm-too-large}).
@@ -67,7 +66,6 @@ public record ServingConfig(
     Duration debounce,
     Duration immediateMaxAge,
     int immediateMaxPerSecond,
-    int embeddingDim,
     double embeddingMaxNorm,
     int annMinItems,
     AnnParams ann,
@@ -123,9 +121,6 @@ public record ServingConfig(
         immediateMaxPerSecond >= 1,
         "serving.immediate.max.per.second must be >= 1, was " + immediateMaxPerSecond);
     require(
-        embeddingDim >= 0 && embeddingDim <= 4096,
-        "serving.embedding.dim must be in [0, 4096], was " + embeddingDim);
-    require(
         embeddingMaxNorm > 0 && Double.isFinite(embeddingMaxNorm),
         "serving.embedding.max.norm must be a finite number > 0, was " + embeddingMaxNorm);
     require(annMinItems >= 1, "serving.ann.min.items must be >= 1, was " + annMinItems);
@@ -168,7 +163,6 @@ public record ServingConfig(
         src.duration("serving.debounce.ms"),
         src.duration("serving.immediate.max.age.ms"),
         src.integer("serving.immediate.max.per.second"),
-        src.integer("serving.embedding.dim"),
         src.decimal("serving.embedding.max.norm"),
         src.integer("serving.ann.min.items"),
         ann,

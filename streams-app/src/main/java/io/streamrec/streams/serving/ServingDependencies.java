@@ -29,7 +29,8 @@ public record ServingDependencies(
       final ServingMetrics metrics,
       final DeadLetterSink globalDeadLetters,
       final Clock clock) {
-    final ItemMatrix items = new ItemMatrix(config.embeddingDim());
+    // the dimension comes with the model: the first item row sets it (EmbeddingUpdate.dimension)
+    final ItemMatrix items = new ItemMatrix(0);
     items.popularityWeight(config.popularityWeight());
     final AnnMaintainer ann = new AnnMaintainer(items, config.annMinItems(), config.ann());
     final ItemSearch search = new ItemSearch(items, ann);

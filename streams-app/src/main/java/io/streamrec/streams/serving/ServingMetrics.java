@@ -40,7 +40,6 @@ public final class ServingMetrics {
   private final Counter httpFallback;
   private final Map<String, Counter> dlq = new ConcurrentHashMap<>();
   private final Timer freshness;
-  private final Counter dlqSendFailures;
   private final Counter coalescedEvents;
   private final Counter reflectedEvents;
   private final Timer embeddingLag;
@@ -64,11 +63,6 @@ public final class ServingMetrics {
         Counter.builder("streamrec.serving.reflected.events")
             .description(
                 "Input events (interactions, user-embedding updates) reflected in an emitted list")
-            .register(registry);
-    dlqSendFailures =
-        Counter.builder("streamrec.serving.dlq.send.failures")
-            .description(
-                "Item-store dead letters the side producer could not write (outside the transaction)")
             .register(registry);
     freshness =
         Timer.builder("streamrec.serving.freshness")
@@ -185,11 +179,6 @@ public final class ServingMetrics {
       coalescedEvents.increment(events - 1);
     }
     reflectedEvents.increment(events);
-  }
-
-  /** Counts one dead letter of the global item store that the side producer failed to write. */
-  public void deadLetterSendFailed() {
-    dlqSendFailures.increment();
   }
 
   /** Counts one dead letter. */

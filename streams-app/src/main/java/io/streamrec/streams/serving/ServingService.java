@@ -2,9 +2,9 @@ package io.streamrec.streams.serving;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamrec.deadletter.DeadLetterProducer;
 import io.streamrec.lifecycle.StreamsLifecycle;
 import io.streamrec.metrics.MetricsServer;
-import io.streamrec.schemas.DeadLetterHeaders;
 import io.streamrec.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -80,41 +78,27 @@ public final class ServingService implements AutoCloseable {
     final Properties props = config.toStreamsProperties(server.port());
     log.info(
         "Starting serving: application.id={} application.server={}:{} topics.suffix='{}' k={} debounce={} "
-            + "ann.min.items={} dim={}",
+            + "ann.min.items={} (embedding dimension: the model's)",
         config.applicationId(),
         config.advertisedHost(),
         server.port(),
         config.topicsSuffix(),
         config.defaultK(),
         config.debounce(),
-        config.annMinItems(),
-        config.embeddingDim());
+        config.annMinItems());
     deadLetterProducer =
         new KafkaProducer<>(producerProps(), new ByteArraySerializer(), new ByteArraySerializer());
-    final String dlqTopic = config.topic(Topics.DLQ_SERVING).name();
+    final DeadLetterProducer globalDeadLetters =
+        new DeadLetterProducer(
+            deadLetterProducer, config.topic(Topics.DLQ_SERVING).name(), "serving", registry);
     final ServingMetrics metrics = new ServingMetrics(registry);
     deps =
         ServingDependencies.create(
             config,
             metrics,
-            (topic, partition, offset, key, value, reason, error) -> {
-              final RecordHeaders headers = new RecordHeaders();
-              DeadLetterHeaders.add(headers, reason, "serving", topic, partition, offset, error);
-              deadLetterProducer.send(
-                  new ProducerRecord<>(dlqTopic, null, key, value, headers),
-                  (md, e) -> {
-                    if (e != null) {
-                      metrics.deadLetterSendFailed();
-                      log.error(
-                          "Cannot write dead letter for {}-{}@{} to {}",
-                          topic,
-                          partition,
-                          offset,
-                          dlqTopic,
-                          e);
-                    }
-                  });
-            },
+            // a global store's processor may not forward: its dead letters go through a side
+            // producer, outside the transaction
+            globalDeadLetters::send,
             Clock.systemUTC());
     final Topology topology = ServingTopology.build(deps);
     log.info("Serving topology:\n{}", topology.describe());

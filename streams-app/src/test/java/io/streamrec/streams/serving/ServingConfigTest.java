@@ -26,7 +26,6 @@ class ServingConfigTest {
     assertThat(c.embeddingMaxNorm()).isEqualTo(1000.0);
     assertThat(c.userCacheEntries()).isEqualTo(100_000);
     assertThat(c.annMinItems()).isEqualTo(200_000);
-    assertThat(c.embeddingDim()).isZero();
     assertThat(c.popularityHalfLife()).isEqualTo(Duration.ofDays(7));
     assertThat(c.advertisedHost()).isEqualTo(c.httpHost());
     assertThat(c.topic(Topics.RECOMMENDATIONS).name()).isEqualTo(Topics.RECOMMENDATIONS.name());
@@ -83,7 +82,5 @@ class ServingConfigTest {
         .hasMessageContaining("serving.http.port");
     assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.ann.m", "1")))
         .hasMessageContaining("serving.ann.m");
-    assertThatThrownBy(() -> ServingConfig.of(Map.of("serving.embedding.dim", "-1")))
-        .hasMessageContaining("serving.embedding.dim");
   }
 }

@@ -309,6 +309,61 @@ class ServingTopologyTest {
   }
 
   @Test
+  void shouldFailWithAnInstructionWhenTheModelDimensionDiffersFromTheStoredIndex() {
+    fourItems(); // rows written before the dimension field: the index takes dimension 2
+    items.pipeInput("e", EMB.encode(ofDimension(emb("e", 8, 100, 0f, 1, 1), 2)));
+    // a row whose vector disagrees with its own model's dimension is one bad record
+    items.pipeInput("liar", EMB.encode(ofDimension(emb("liar", 8, 100, 0f, 1, 2, 3), 2)));
+    assertThat(itemDeadLetters)
+        .extracting(DeadLetter::key, DeadLetter::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("liar", WRONG_DIMENSION));
+    assertThat(deps.items().liveItems()).isEqualTo(5);
+
+    // a well-formed row of a re-dimensioned model is a model change the stored index cannot follow
+    ModelDimensionMismatchException item =
+        mismatch(
+            () -> items.pipeInput("f", EMB.encode(ofDimension(emb("f", 9, 100, 0f, 1, 2, 3), 3))));
+    assertThat(item.getMessage())
+        .startsWith(
+            "model dimension 3 (row f, model version 9) differs from the stored index dimension 2: ")
+        .contains("trainer.embedding.dim=2", "serving.state.dir", "topics.suffix");
+    assertThat(item.modelDimension()).isEqualTo(3);
+    assertThat(item.indexDimension()).isEqualTo(2);
+    assertThat(deps.items().liveItems()).isEqualTo(5);
+  }
+
+  @Test
+  void shouldFailWhenAUserVectorComesFromAModelOfAnotherDimension() {
+    fourItems();
+    ModelDimensionMismatchException user =
+        mismatch(
+            () ->
+                users.pipeInput("u1", EMB.encode(ofDimension(emb("u1", 9, 100, 0f, 1, 2, 3), 3))));
+    assertThat(user.getMessage()).startsWith("model dimension 3 (row u1, model version 9)");
+    assertThat(dlq.isEmpty()).isTrue();
+  }
+
+  private static EmbeddingUpdate ofDimension(EmbeddingUpdate e, int dimension) {
+    e.setDimension(dimension);
+    return e;
+  }
+
+  /** The mismatch {@code r} fails with, wherever Kafka Streams wrapped it. */
+  private static ModelDimensionMismatchException mismatch(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof ModelDimensionMismatchException m) {
+          return m;
+        }
+      }
+      throw new AssertionError("expected a model dimension mismatch, got " + e, e);
+    }
+    throw new AssertionError("expected a model dimension mismatch, nothing was thrown");
+  }
+
+  @Test
   void shouldDeadLetterBadEmbeddingsAndRequests() {
     fourItems();
     items.pipeInput("bad-dim", EMB.encode(emb("bad-dim", 1, 1, 0f, 1, 2, 3)));
