@@ -1,7 +1,7 @@
 package io.streamrec.ops;
 
 import io.streamrec.broker.EmbeddedKafkaBroker;
-import io.streamrec.schemas.TopicAdmin;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.schemas.Topics;
 import java.nio.file.Path;
 import java.util.HashMap;

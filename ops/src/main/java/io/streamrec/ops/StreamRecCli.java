@@ -1,6 +1,7 @@
 package io.streamrec.ops;
 
 import io.streamrec.config.ConfigSource;
+import io.streamrec.config.WireFormatConfig;
 import io.streamrec.ops.cli.BenchCommand;
 import io.streamrec.ops.cli.ChaosCommand;
 import io.streamrec.ops.cli.DemoCommand;
@@ -8,7 +9,6 @@ import io.streamrec.ops.cli.EvaluateCommand;
 import io.streamrec.ops.cli.ReplayCommand;
 import io.streamrec.ops.cli.RunCommand;
 import io.streamrec.ops.offline.OfflineCommand;
-import io.streamrec.schemas.registry.WireFormatConfig;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package io.streamrec.ops;
 
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.ops.cli.KafkaOptions;
 import io.streamrec.ops.cli.Preflight;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import java.util.ArrayList;

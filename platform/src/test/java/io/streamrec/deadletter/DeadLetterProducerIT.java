@@ -32,11 +32,15 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 @Timeout(120)
 class DeadLetterProducerIT {
+  private static final String TOPIC = "dlq-it";
   private static EmbeddedKafkaBroker broker;
 
   @BeforeAll
-  static void startBroker() {
+  static void startBroker() throws Exception {
     broker = EmbeddedKafkaBroker.temporary().start();
+    try (Admin admin = Admin.create(ClientProperties.admin(broker.bootstrapServers(), "dlq-it"))) {
+      admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+    }
   }
 
   @AfterAll
@@ -46,14 +50,11 @@ class DeadLetterProducerIT {
 
   @Test
   void shouldWriteTheOriginalBytesWithTheStandardHeadersWhenSent() throws Exception {
-    try (Admin admin = Admin.create(ClientProperties.admin(broker.bootstrapServers(), "dlq-it"))) {
-      admin.createTopics(List.of(new NewTopic("dlq-it", 1, (short) 1))).all().get();
-    }
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     CompletableFuture<Exception> done = new CompletableFuture<>();
     byte[] value = {1, 2, 3};
     try (KafkaProducer<byte[], byte[]> p = producer(broker.bootstrapServers())) {
-      new DeadLetterProducer(p, "dlq-it", "trainer", registry)
+      new DeadLetterProducer(p, TOPIC, "trainer", registry)
           .send(
               "in",
               2,
@@ -65,7 +66,7 @@ class DeadLetterProducerIT {
               done::complete);
       assertThat(done.get(60, TimeUnit.SECONDS)).isNull();
     }
-    ConsumerRecord<byte[], byte[]> r = readOne("dlq-it");
+    ConsumerRecord<byte[], byte[]> r = readOne(TOPIC);
     assertThat(r.value()).containsExactly(value);
     assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("k");
     assertThat(DeadLetterHeaders.get(r.headers(), DeadLetterHeaders.REASON))
@@ -86,7 +87,7 @@ class DeadLetterProducerIT {
     props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1024");
     try (KafkaProducer<byte[], byte[]> p =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-      new DeadLetterProducer(p, "dlq-it-too-large", "serving", registry)
+      new DeadLetterProducer(p, TOPIC, "serving", registry)
           .send(
               "in",
               0,

@@ -2,18 +2,17 @@ package io.streamrec.streams;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamrec.config.ConfigSource;
+import io.streamrec.config.MainArgs;
+import io.streamrec.config.WireFormatConfig;
 import io.streamrec.lifecycle.ProcessExit;
 import io.streamrec.metrics.KafkaReadiness;
 import io.streamrec.metrics.MetricsServer;
 import io.streamrec.schemas.Topics;
-import io.streamrec.schemas.registry.WireFormatConfig;
 import io.streamrec.streams.ingest.IngestConfig;
 import io.streamrec.streams.ingest.IngestService;
 import io.streamrec.streams.serving.ServingConfig;
 import io.streamrec.streams.serving.ServingService;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -49,6 +48,13 @@ public final class StreamsMain {
 
   public static final String ROLES = "streams.roles";
   public static final String METRICS_PORT = "metrics.port";
+
+  /**
+   * The standalone serving endpoint's port; not used here (see {@link #run(MainArgs,
+   * CountDownLatch)}).
+   */
+  static final String SERVING_HTTP_PORT = "serving.http.port";
+
   private static final long SHUTDOWN_WAIT_SECONDS = 120;
   private static final Duration READINESS_INTERVAL = Duration.ofSeconds(2);
 
@@ -64,15 +70,20 @@ public final class StreamsMain {
       Map<String, String> kafka,
       List<String> inputTopics) {}
 
-  /** The parsed command line. */
-  record Args(Path configFile, Map<String, String> flags) {}
+  static final String USAGE = "StreamsMain [--config FILE] [--KEY=VALUE | --set KEY=VALUE ...]";
 
   public static void main(String[] argv) {
     ProcessExit exit =
         ProcessExit.install("streams-main", Duration.ofSeconds(SHUTDOWN_WAIT_SECONDS));
     int rc;
     try {
-      rc = run(parseArgs(argv), exit.stopLatch());
+      MainArgs args = parseArgs(argv);
+      if (args.help()) {
+        System.out.println("Usage: " + USAGE + "  (keys: docs/ingest.md, docs/serving.md)");
+        rc = 0;
+      } else {
+        rc = run(args, exit.stopLatch());
+      }
     } catch (IllegalArgumentException e) {
       log.error("Configuration error: {}", e.getMessage());
       rc = ProcessExit.EXIT_USAGE;
@@ -87,7 +98,7 @@ public final class StreamsMain {
    * Runs until SIGTERM/Ctrl-C (exit code 0) or until a role dies (1); a shutdown hook stops it on a
    * signal.
    */
-  static int run(Args args) {
+  static int run(MainArgs args) {
     CountDownLatch stop = new CountDownLatch(1);
     Thread hook = new Thread(stop::countDown, "streams-main-stop");
     Runtime.getRuntime().addShutdownHook(hook);
@@ -106,10 +117,14 @@ public final class StreamsMain {
    * Starts the roles, serves HTTP, and returns 0 once {@code stop} opens or 1 as soon as a role
    * dies.
    */
-  static int run(Args args, CountDownLatch stop) {
-    ConfigSource process = ConfigSource.load(DEFAULTS_RESOURCE, args.configFile(), args.flags());
+  static int run(MainArgs args, CountDownLatch stop) {
+    ConfigSource process =
+        ConfigSource.load(DEFAULTS_RESOURCE, args.configFile(), args.overrides());
     WireFormatConfig.apply(process);
     List<String> roles = parseRoles(process.string(ROLES));
+    if (roles.contains("serving")) {
+      rejectStandaloneServingPort(args, process.integer(METRICS_PORT));
+    }
     int port = process.integer(METRICS_PORT);
     PrometheusMeterRegistry registry = MetricsServer.newRegistry();
     List<RunningRole> started = new CopyOnWriteArrayList<>();
@@ -150,15 +165,38 @@ public final class StreamsMain {
   }
 
   /**
+   * {@code serving.http.port} is the port of a standalone {@code ServingService}'s own endpoint;
+   * here serving answers on the process endpoint ({@value #METRICS_PORT}), so a chosen {@code
+   * serving.http.port} would be silently ignored: it is a configuration error instead.
+   */
+  static void rejectStandaloneServingPort(MainArgs args, int metricsPort) {
+    if (ConfigSource.load(null, args.configFile(), args.overrides())
+        .asMap()
+        .containsKey(SERVING_HTTP_PORT)) {
+      throw new IllegalArgumentException(
+          SERVING_HTTP_PORT
+              + " is not used by StreamsMain: serving answers on the process endpoint, "
+              + METRICS_PORT
+              + " ("
+              + metricsPort
+              + "); remove "
+              + SERVING_HTTP_PORT
+              + " or set "
+              + METRICS_PORT
+              + " instead");
+    }
+  }
+
+  /**
    * The single place a role is started. Each role loads its own typed config from the same layers
    * (its classpath defaults, {@code --config} file, environment, flags).
    */
   static RunningRole startRole(
-      String role, Args args, PrometheusMeterRegistry registry, MetricsServer http) {
+      String role, MainArgs args, PrometheusMeterRegistry registry, MetricsServer http) {
     switch (role) {
       case "ingest":
         {
-          IngestConfig cfg = IngestConfig.load(args.configFile(), args.flags());
+          IngestConfig cfg = IngestConfig.load(args.configFile(), args.overrides());
           IngestService ingest = new IngestService(cfg, registry);
           ingest.start();
           return new RunningRole(
@@ -174,7 +212,7 @@ public final class StreamsMain {
         {
           // The serving route goes on the process's HTTP endpoint, whose port is this instance's
           // application.server for interactive queries.
-          ServingConfig cfg = ServingConfig.load(args.configFile(), args.flags());
+          ServingConfig cfg = ServingConfig.load(args.configFile(), args.overrides());
           ServingService serving = new ServingService(cfg, registry, http);
           serving.start();
           List<String> inputs =
@@ -220,29 +258,9 @@ public final class StreamsMain {
     return List.copyOf(roles);
   }
 
-  /** {@code --config FILE}, {@code --config=FILE} and {@code --KEY=VALUE} flags. */
-  static Args parseArgs(String[] argv) {
-    Path file = null;
-    Map<String, String> flags = new LinkedHashMap<>();
-    for (int i = 0; i < argv.length; i++) {
-      String a = argv[i];
-      if (a.equals("--config")) {
-        if (i + 1 >= argv.length) {
-          throw new IllegalArgumentException("--config needs a file");
-        }
-        file = Path.of(argv[++i]);
-      } else if (a.startsWith("--config=")) {
-        file = Path.of(a.substring("--config=".length()));
-      } else if (a.startsWith("--") && a.indexOf('=') > 2) {
-        flags.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-      } else {
-        throw new IllegalArgumentException(
-            "Unexpected argument '"
-                + a
-                + "'; usage: StreamsMain [--config FILE] [--KEY=VALUE ...]");
-      }
-    }
-    return new Args(file, flags);
+  /** The command line ({@link MainArgs}, no aliases). */
+  static MainArgs parseArgs(String[] argv) {
+    return MainArgs.parse(argv, USAGE);
   }
 
   private static void closeAll(List<RunningRole> started) {

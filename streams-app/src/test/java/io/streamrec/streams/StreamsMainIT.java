@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.streamrec.broker.EmbeddedKafkaBroker;
-import io.streamrec.schemas.TopicAdmin;
+import io.streamrec.config.MainArgs;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.schemas.Topics;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
 import io.streamrec.testkit.TestTopics;
@@ -33,8 +34,8 @@ class StreamsMainIT {
 
   @TempDir Path tmp;
 
-  private StreamsMain.Args args(EmbeddedKafkaBroker kafka, String suffix, int port) {
-    return new StreamsMain.Args(
+  private MainArgs args(EmbeddedKafkaBroker kafka, String suffix, int port) {
+    return new MainArgs(
         null,
         Map.of(
             "streams.roles",
@@ -79,7 +80,7 @@ class StreamsMainIT {
         Map.of());
     int port = EmbeddedKafkaBroker.freePort();
     CountDownLatch stop = new CountDownLatch(1);
-    StreamsMain.Args args = args(kafka, suffix, port);
+    MainArgs args = args(kafka, suffix, port);
     CompletableFuture<Integer> rc =
         CompletableFuture.supplyAsync(() -> StreamsMain.run(args, stop));
 
@@ -102,7 +103,7 @@ class StreamsMainIT {
             .suffix(); // no topics created: the source topic is missing, the client shuts down
     int port = EmbeddedKafkaBroker.freePort();
     CountDownLatch stop = new CountDownLatch(1);
-    StreamsMain.Args args = args(kafka, suffix, port);
+    MainArgs args = args(kafka, suffix, port);
     CompletableFuture<Integer> rc =
         CompletableFuture.supplyAsync(() -> StreamsMain.run(args, stop));
     assertThat(rc.get(120, TimeUnit.SECONDS)).isEqualTo(1);

@@ -3,6 +3,7 @@ package io.streamrec.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamrec.config.MainArgs;
 import io.streamrec.metrics.MetricsServer;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,13 +13,13 @@ class StreamsMainTest {
 
   @Test
   void shouldParseConfigFileAndKeyValueFlags() {
-    StreamsMain.Args a =
+    MainArgs a =
         StreamsMain.parseArgs(
             new String[] {
               "--config", "x.properties", "--ingest.min.user.interactions=5", "--topics.suffix="
             });
     assertThat(a.configFile()).isEqualTo(Path.of("x.properties"));
-    assertThat(a.flags())
+    assertThat(a.overrides())
         .containsExactly(
             Map.entry("ingest.min.user.interactions", "5"), Map.entry("topics.suffix", ""));
     assertThat(StreamsMain.parseArgs(new String[] {"--config=y"}).configFile())
@@ -44,7 +45,7 @@ class StreamsMainTest {
 
   @Test
   void shouldRejectAnInvalidServingConfigBeforeStartingIt() {
-    StreamsMain.Args args = new StreamsMain.Args(null, Map.of("serving.k", "0"));
+    MainArgs args = new MainArgs(null, Map.of("serving.k", "0"));
     assertThatThrownBy(
             () -> StreamsMain.startRole("serving", args, MetricsServer.newRegistry(), null))
         .isInstanceOf(IllegalArgumentException.class)
@@ -52,9 +53,22 @@ class StreamsMainTest {
   }
 
   @Test
+  void shouldRejectServingHttpPortBeforeStartingAnythingWhenServingRunsUnderStreamsMain() {
+    MainArgs args =
+        new MainArgs(
+            null,
+            Map.of("streams.roles", "serving", "metrics.port", "0", "serving.http.port", "8082"));
+    assertThatThrownBy(() -> StreamsMain.run(args))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "serving.http.port is not used by StreamsMain: serving answers on the process"
+                + " endpoint, metrics.port (0); remove serving.http.port or set metrics.port"
+                + " instead");
+  }
+
+  @Test
   void shouldExitWithConfigErrorBeforeStartingAnythingWhenRolesAreUnknown() {
-    StreamsMain.Args args =
-        new StreamsMain.Args(null, Map.of("streams.roles", "bogus", "metrics.port", "0"));
+    MainArgs args = new MainArgs(null, Map.of("streams.roles", "bogus", "metrics.port", "0"));
     assertThatThrownBy(() -> StreamsMain.run(args)).hasMessageContaining("Unknown role 'bogus'");
   }
 }

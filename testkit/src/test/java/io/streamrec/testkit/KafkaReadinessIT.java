@@ -3,8 +3,8 @@ package io.streamrec.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrec.broker.EmbeddedKafkaBroker;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.metrics.KafkaReadiness;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.Topics;
 import java.time.Duration;
 import java.util.List;

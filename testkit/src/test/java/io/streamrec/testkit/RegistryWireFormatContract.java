@@ -3,8 +3,8 @@ package io.streamrec.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrec.avro.RatingEvent;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.schemas.AvroSerde;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.schemas.registry.RegistryAvroDeserializer;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.config.ConfigSource;
+import io.streamrec.config.WireFormatConfig;
 import io.streamrec.schemas.AvroSerde;
-import io.streamrec.schemas.registry.WireFormatConfig;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;

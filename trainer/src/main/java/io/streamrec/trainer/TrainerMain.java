@@ -2,14 +2,13 @@ package io.streamrec.trainer;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamrec.config.ConfigSource;
+import io.streamrec.config.MainArgs;
+import io.streamrec.config.WireFormatConfig;
 import io.streamrec.lifecycle.ProcessExit;
 import io.streamrec.metrics.KafkaReadiness;
 import io.streamrec.metrics.MetricsServer;
 import io.streamrec.schemas.Topics;
-import io.streamrec.schemas.registry.WireFormatConfig;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,38 +30,26 @@ import org.slf4j.LoggerFactory;
 public final class TrainerMain {
   private static final Logger log = LoggerFactory.getLogger(TrainerMain.class);
 
+  static final String USAGE =
+      "TrainerMain [--config FILE] [--device cpu|gpu] [--bootstrap-epochs N]"
+          + " [--set KEY=VALUE | --KEY=VALUE]...";
+
   private TrainerMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    Path file = null;
-    Map<String, String> overrides = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      switch (a) {
-        case "--config" -> file = Path.of(value(args, ++i, a));
-        case "--device" -> overrides.put("trainer.device", value(args, ++i, a));
-        case "--bootstrap-epochs" -> overrides.put("trainer.bootstrap.epochs", value(args, ++i, a));
-        case "--set" -> {
-          String kv = value(args, ++i, a);
-          int eq = kv.indexOf('=');
-          if (eq <= 0) {
-            throw new IllegalArgumentException("--set expects key=value, got " + kv);
-          }
-          overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-        case "--help", "-h" -> {
-          System.out.println(
-              "Usage: TrainerMain [--config FILE] [--device cpu|gpu] [--bootstrap-epochs N]"
-                  + " [--set key=value]...  (keys: docs/trainer.md)");
-          return;
-        }
-        default -> throw new IllegalArgumentException("Unknown argument " + a);
-      }
+    MainArgs cli =
+        MainArgs.parse(
+            args,
+            USAGE,
+            Map.of("--device", "trainer.device", "--bootstrap-epochs", "trainer.bootstrap.epochs"));
+    if (cli.help()) {
+      System.out.println("Usage: " + USAGE + "  (keys: docs/trainer.md)");
+      return;
     }
     ProcessExit exit = ProcessExit.install("trainer", Duration.ofSeconds(120));
     int rc;
     try {
-      rc = run(ConfigSource.load(TrainerConfig.DEFAULTS, file, overrides), exit);
+      rc = run(ConfigSource.load(TrainerConfig.DEFAULTS, cli.configFile(), cli.overrides()), exit);
     } catch (IllegalArgumentException e) {
       log.error("Configuration error: {}", e.getMessage());
       rc = ProcessExit.EXIT_USAGE;
@@ -103,12 +90,5 @@ public final class TrainerMain {
   static int exitCode(Optional<Throwable> failure) {
     failure.ifPresent(e -> log.error("Trainer failed: {}", e.toString()));
     return failure.isPresent() ? ProcessExit.EXIT_FAILED : ProcessExit.EXIT_OK;
-  }
-
-  private static String value(String[] args, int i, String flag) {
-    if (i >= args.length) {
-      throw new IllegalArgumentException(flag + " needs a value");
-    }
-    return args[i];
   }
 }

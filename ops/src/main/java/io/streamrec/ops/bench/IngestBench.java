@@ -3,9 +3,9 @@ package io.streamrec.ops.bench;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.kafka.ClientProperties;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.ops.eval.Interaction;
 import io.streamrec.schemas.AvroSerde;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.streams.ingest.IngestConfig;
@@ -266,7 +266,6 @@ public final class IngestBench {
     flags.put(IngestConfig.APPLICATION_ID, "bench-ingest" + suffix);
     flags.put(IngestConfig.STATE_DIR, WorkDirs.fresh(s.workDir(), "ingest").toString());
     flags.put(IngestConfig.TOPICS_SUFFIX, suffix);
-    flags.put(IngestConfig.METRICS_PORT, "0");
     IngestConfig config = IngestConfig.load(null, Map.of(), flags);
     try (IngestService service = new IngestService(config, new SimpleMeterRegistry());
         KafkaConsumer<byte[], byte[]> consumer =

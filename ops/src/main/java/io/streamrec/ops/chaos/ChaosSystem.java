@@ -1,10 +1,10 @@
 package io.streamrec.ops.chaos;
 
 import io.streamrec.broker.EmbeddedKafkaBroker;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.ops.demo.BrokerProcess;
 import io.streamrec.ops.demo.ChildJvm;
 import io.streamrec.ops.demo.OrphanGuard;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import java.io.IOException;

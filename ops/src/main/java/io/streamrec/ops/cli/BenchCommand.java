@@ -1,13 +1,13 @@
 package io.streamrec.ops.cli;
 
 import io.streamrec.broker.EmbeddedKafkaBroker;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.ops.bench.IngestBench;
 import io.streamrec.ops.bench.PipelineBench;
 import io.streamrec.ops.demo.BrokerProcess;
 import io.streamrec.ops.eval.MovieLens;
 import io.streamrec.ops.replay.ReplayPlan;
 import io.streamrec.ops.replay.Replayer;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import java.nio.file.Files;

@@ -123,7 +123,10 @@ public final class RunCommand implements Callable<Integer> {
     return overrides;
   }
 
-  /** The argument vector of the service's main, in its own syntax. */
+  /**
+   * The argument vector of the service's main: both mains read the same {@code MainArgs} syntax
+   * ({@code --config FILE}, {@code --set KEY=VALUE}).
+   */
   String[] mainArguments(Map<String, String> overrides) {
     List<String> a = new ArrayList<>();
     if (config != null) {
@@ -137,7 +140,8 @@ public final class RunCommand implements Callable<Integer> {
             a.add(k + "=" + v);
           });
     } else {
-      a.add("--" + StreamsMain.ROLES + "=" + role.label());
+      a.add("--set");
+      a.add(StreamsMain.ROLES + "=" + role.label());
       overrides.forEach(
           (k, v) -> {
             if (k.equals(StreamsMain.ROLES)) {
@@ -147,7 +151,8 @@ public final class RunCommand implements Callable<Integer> {
                       + " runs exactly that role; drop --set "
                       + StreamsMain.ROLES);
             }
-            a.add("--" + k + "=" + v);
+            a.add("--set");
+            a.add(k + "=" + v);
           });
     }
     return a.toArray(String[]::new);

@@ -6,7 +6,7 @@ import io.streamrec.avro.Recommendations;
 import io.streamrec.avro.ScoredItem;
 import io.streamrec.avro.TrainingExample;
 import io.streamrec.broker.EmbeddedKafkaBroker;
-import io.streamrec.schemas.TopicAdmin;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.streams.serving.ServingConfig;

@@ -1,6 +1,7 @@
 package io.streamrec.ops.demo;
 
 import io.streamrec.broker.EmbeddedKafkaBroker;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.ops.cli.EvaluateCommand;
 import io.streamrec.ops.cli.PrequentialRun;
 import io.streamrec.ops.cli.ReplayCommand;
@@ -10,7 +11,6 @@ import io.streamrec.ops.eval.PrequentialReport;
 import io.streamrec.ops.eval.TutorialReport;
 import io.streamrec.ops.eval.TutorialSplit;
 import io.streamrec.ops.replay.Replayer;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package io.streamrec.ops.demo;
 
 import io.streamrec.config.ConfigSource;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.ops.cli.ReplayCommand;
 import io.streamrec.ops.eval.EvaluationTopics;
 import io.streamrec.ops.eval.MovieLens;
@@ -12,7 +13,6 @@ import io.streamrec.ops.offline.PrequentialEvents;
 import io.streamrec.ops.offline.PrequentialHarness;
 import io.streamrec.ops.replay.GroupLag;
 import io.streamrec.ops.replay.Replayer;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.trainer.TrainerConfig;

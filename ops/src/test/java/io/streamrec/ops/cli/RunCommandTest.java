@@ -74,15 +74,20 @@ class RunCommandTest {
   }
 
   @Test
-  void shouldHandEachMainItsOwnSyntaxWithARoleDefaultPort(@TempDir Path tmp) {
+  void shouldHandEachMainTheSharedSyntaxWithARoleDefaultPort(@TempDir Path tmp) {
     String dir = "ingest.state.dir=" + tmp.resolve("s");
     RunCommand serving = parse("serving", "--set", "serving.default.k=20");
-    assertThat(
-            serving.mainArguments(
-                new java.util.LinkedHashMap<>(
-                    Map.of("serving.default.k", "20", "metrics.port", "9401"))))
-        .containsExactlyInAnyOrder(
-            "--streams.roles=serving", "--serving.default.k=20", "--metrics.port=9401");
+    Map<String, String> overrides = new java.util.LinkedHashMap<>();
+    overrides.put("serving.default.k", "20");
+    overrides.put("metrics.port", "9401");
+    assertThat(serving.mainArguments(overrides))
+        .containsExactly(
+            "--set",
+            "streams.roles=serving",
+            "--set",
+            "serving.default.k=20",
+            "--set",
+            "metrics.port=9401");
     RunCommand trainer =
         parse("trainer", "--config", "t.properties", "--set", "trainer.device=gpu");
     assertThat(trainer.mainArguments(Map.of("trainer.device", "gpu")))
@@ -103,7 +108,7 @@ class RunCommandTest {
     RunCommand serving = parse("serving", "--skip-broker-check", "--config", cfg.toString());
     assertThat(serving.checked()).doesNotContainKey("metrics.port");
     assertThat(List.of(serving.mainArguments(serving.checked())))
-        .doesNotContain("--metrics.port=9401");
+        .doesNotContain("metrics.port=9401");
   }
 
   @Test

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.streamrec.broker.EmbeddedKafkaBroker;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.ops.eval.Baselines;
 import io.streamrec.ops.eval.HoldoutEvaluator;
 import io.streamrec.ops.eval.MovieLens;
 import io.streamrec.ops.eval.TutorialReport;
 import io.streamrec.ops.eval.TutorialSplit;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.Topics;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
 import io.streamrec.testkit.MovieLensFixture;

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.broker.EmbeddedKafkaBroker;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.ops.cli.ReplayCommand;
 import io.streamrec.ops.eval.TutorialSplit;
 import io.streamrec.ops.replay.Replayer;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.testkit.EmbeddedKafkaExtension;

@@ -3,7 +3,7 @@ package io.streamrec.ops.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.streamrec.schemas.TopicAdmin;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import java.net.URI;

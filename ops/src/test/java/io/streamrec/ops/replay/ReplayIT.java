@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.broker.EmbeddedKafkaBroker;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.ops.eval.EvaluationTopics;
 import io.streamrec.ops.eval.Interaction;
 import io.streamrec.ops.eval.MovieLens;
 import io.streamrec.ops.eval.TopicReader;
 import io.streamrec.ops.eval.TutorialSplit;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.testkit.EmbeddedKafkaExtension;

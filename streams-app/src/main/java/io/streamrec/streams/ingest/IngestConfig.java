@@ -44,7 +44,6 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param timestampMaxFuture {@code ingest.timestamp.max.future}, positive
  * @param closeTimeout {@code ingest.close.timeout}, positive
  * @param topicsSuffix {@code topics.suffix}, may be empty
- * @param metricsPort {@code metrics.port}, 0..65535
  * @param kafka every {@code kafka.*} key without its prefix (includes {@code bootstrap.servers})
  */
 public record IngestConfig(
@@ -58,7 +57,6 @@ public record IngestConfig(
     Duration timestampMaxFuture,
     Duration closeTimeout,
     String topicsSuffix,
-    int metricsPort,
     Map<String, String> kafka) {
 
   /** Classpath resource holding the defaults. */
@@ -74,7 +72,7 @@ public record IngestConfig(
   public static final String TIMESTAMP_MAX_FUTURE = "ingest.timestamp.max.future";
   public static final String CLOSE_TIMEOUT = "ingest.close.timeout";
   public static final String TOPICS_SUFFIX = "topics.suffix";
-  public static final String METRICS_PORT = "metrics.port";
+
   public static final String KAFKA_PREFIX = "kafka.";
 
   public IngestConfig {
@@ -101,9 +99,6 @@ public record IngestConfig(
         closeTimeout != null && !closeTimeout.isNegative() && !closeTimeout.isZero(),
         CLOSE_TIMEOUT + " must be a positive duration, was " + closeTimeout);
     topicsSuffix = topicsSuffix == null ? "" : topicsSuffix;
-    require(
-        metricsPort >= 0 && metricsPort <= 65535,
-        METRICS_PORT + " must be in [0, 65535], was " + metricsPort);
     kafka = Map.copyOf(kafka == null ? Map.of() : kafka);
     require(
         !kafka.containsKey(StreamsConfig.APPLICATION_ID_CONFIG),
@@ -144,7 +139,6 @@ public record IngestConfig(
         src.duration(TIMESTAMP_MAX_FUTURE),
         src.duration(CLOSE_TIMEOUT),
         src.string(TOPICS_SUFFIX, ""),
-        src.integer(METRICS_PORT),
         src.withPrefix(KAFKA_PREFIX));
   }
 
@@ -161,7 +155,6 @@ public record IngestConfig(
         timestampMaxFuture,
         closeTimeout,
         topicsSuffix,
-        metricsPort,
         kafka);
   }
 
@@ -178,7 +171,6 @@ public record IngestConfig(
         timestampMaxFuture,
         closeTimeout,
         topicsSuffix,
-        metricsPort,
         kafka);
   }
 
@@ -224,7 +216,6 @@ public record IngestConfig(
     out.put(TIMESTAMP_MAX_FUTURE, timestampMaxFuture.toString());
     out.put(CLOSE_TIMEOUT, closeTimeout.toString());
     out.put(TOPICS_SUFFIX, topicsSuffix);
-    out.put(METRICS_PORT, Integer.toString(metricsPort));
     Map<String, String> prefixed = new TreeMap<>();
     kafka.forEach((k, v) -> prefixed.put(KAFKA_PREFIX + k, v));
     out.putAll(ConfigSource.of(prefixed).masked());

@@ -66,6 +66,9 @@ public final class IngestTopology {
    */
   static final String REPARTITION_ENTRY = REPARTITION + "-repartition-filter";
 
+  /** The per-user state store ({@link UserState} values), for interactive queries. */
+  public static final String USER_STATE_STORE = MinCountProcessor.STORE;
+
   private IngestTopology() {}
 
   /** Builds the topology, registering its meters in {@code registry}. */

@@ -23,7 +23,6 @@ class IngestConfigTest {
     assertThat(c.ratingMin()).isEqualTo(0.5f);
     assertThat(c.ratingMax()).isEqualTo(5.0f);
     assertThat(c.topicsSuffix()).isEmpty();
-    assertThat(c.metricsPort()).isEqualTo(9401);
     assertThat(c.closeTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.idMaxLength()).isEqualTo(256);
     assertThat(c.timestampMaxFuture()).isEqualTo(Duration.ofDays(1));
@@ -92,8 +91,6 @@ class IngestConfigTest {
     assertThatThrownBy(
             () -> IngestConfig.load(null, Map.of(), Map.of("ingest.timestamp.max.future", "PT0S")))
         .hasMessageContaining("ingest.timestamp.max.future");
-    assertThatThrownBy(() -> IngestConfig.load(null, Map.of(), Map.of("metrics.port", "70000")))
-        .hasMessageContaining("metrics.port");
     assertThatThrownBy(
             () -> IngestConfig.load(null, Map.of(), Map.of("ingest.min.user.interactions", "x")))
         .hasMessageContaining("ingest.min.user.interactions");

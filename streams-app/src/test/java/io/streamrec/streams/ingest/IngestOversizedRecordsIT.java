@@ -7,9 +7,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.avro.TrainingExample;
 import io.streamrec.broker.EmbeddedKafkaBroker;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterHeaders;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.streams.errors.DeadLetterPayload;
@@ -110,9 +110,7 @@ class IngestOversizedRecordsIT {
                 IngestConfig.TOPICS_SUFFIX,
                 suffix,
                 IngestConfig.MIN_USER_INTERACTIONS,
-                "1",
-                IngestConfig.METRICS_PORT,
-                "0"));
+                "1"));
     try (IngestService service = new IngestService(config, registry);
         KafkaConsumer<byte[], byte[]> examples =
             consumer(Topics.TRAINING_EXAMPLES.withSuffix(suffix).name());

@@ -7,9 +7,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.avro.TrainingExample;
 import io.streamrec.broker.EmbeddedKafkaBroker;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterHeaders;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
@@ -259,9 +259,7 @@ class IngestPipelineIT {
             IngestConfig.TOPICS_SUFFIX,
             suffix,
             IngestConfig.MIN_USER_INTERACTIONS,
-            Integer.toString(min),
-            IngestConfig.METRICS_PORT,
-            "0"));
+            Integer.toString(min)));
   }
 
   private static void createTopics(String suffix) {

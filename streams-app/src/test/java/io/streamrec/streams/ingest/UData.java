@@ -13,10 +13,10 @@ import java.util.List;
  * Reads MovieLens-100k {@code u.data}: {@code user \t item \t rating \t unixSeconds}, in file
  * order.
  */
-final class UData {
+public final class UData {
   private UData() {}
 
-  static List<RatingEvent> read(Path file) throws IOException {
+  public static List<RatingEvent> read(Path file) throws IOException {
     List<RatingEvent> out = new ArrayList<>(100_000);
     for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
       if (line.isBlank()) {

@@ -1,12 +1,18 @@
-package io.streamrec.streams.ingest;
+package io.streamrec.streams.ingest.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.broker.EmbeddedKafkaBroker;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.schemas.AvroSerde;
-import io.streamrec.schemas.TopicAdmin;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
+import io.streamrec.streams.ingest.IngestConfig;
+import io.streamrec.streams.ingest.IngestService;
+import io.streamrec.streams.ingest.IngestTopology;
+import io.streamrec.streams.ingest.UData;
+import io.streamrec.streams.ingest.UserState;
+import io.streamrec.streams.ingest.UserStateSerde;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +51,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  *
  * <p>Run (docs/benchmarks.md, "Preparing the build"): {@code java -cp
  * benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)
- * io.streamrec.streams.ingest.IngestBenchmark /work/shared/data/ml-100k 5}
+ * io.streamrec.streams.ingest.bench.IngestBenchmark /work/shared/data/ml-100k 5}
  */
 public final class IngestBenchmark {
   private static final AvroSerde<RatingEvent> RATING = AvroSerde.of(RatingEvent.class);
@@ -126,9 +132,7 @@ public final class IngestBenchmark {
                 IngestConfig.TOPICS_SUFFIX,
                 suffix,
                 IngestConfig.MIN_USER_INTERACTIONS,
-                Integer.toString(minUserInteractions),
-                IngestConfig.METRICS_PORT,
-                "0"));
+                Integer.toString(minUserInteractions)));
     try (IngestService service = new IngestService(config, new SimpleMeterRegistry());
         KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers);
         KafkaProducer<byte[], byte[]> producer = producer(bootstrapServers)) {
@@ -206,7 +210,8 @@ public final class IngestBenchmark {
         .streams()
         .store(
             StoreQueryParameters.fromNameAndType(
-                MinCountProcessor.STORE, QueryableStoreTypes.<String, UserState>keyValueStore()));
+                IngestTopology.USER_STATE_STORE,
+                QueryableStoreTypes.<String, UserState>keyValueStore()));
   }
 
   private static void awaitLeaders(String bootstrap, List<TopicSpec<?, ?>> specs)

@@ -1,7 +1,7 @@
-package io.streamrec.schemas.registry;
+package io.streamrec.config;
 
-import io.streamrec.config.ConfigSource;
 import io.streamrec.schemas.AvroSerde;
+import io.streamrec.schemas.registry.SchemaRegistryClient;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

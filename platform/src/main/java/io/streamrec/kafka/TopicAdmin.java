@@ -1,6 +1,6 @@
-package io.streamrec.schemas;
+package io.streamrec.kafka;
 
-import io.streamrec.kafka.ClientProperties;
+import io.streamrec.schemas.TopicSpec;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
