@@ -57,7 +57,7 @@ final class ServiceLaunch {
     c.putAll(overridesFor("ingest.", "serving.", "streams."));
     List<String> args = new ArrayList<>();
     args.add(ChaosSystem.STREAMS_MAIN);
-    c.forEach((k, v) -> args.add("--" + k + "=" + v));
+    addSets(args, c);
     return new ChildJvm.Spec(
         "streams-app", OrphanGuard.class.getName(), jvmArgs("-Xmx768m"), args, Map.of(), log);
   }
@@ -74,11 +74,7 @@ final class ServiceLaunch {
     c.putAll(overridesFor("trainer."));
     List<String> args = new ArrayList<>();
     args.add(ChaosSystem.TRAINER_MAIN);
-    c.forEach(
-        (k, v) -> {
-          args.add("--set");
-          args.add(k + "=" + v);
-        });
+    addSets(args, c);
     return new ChildJvm.Spec(
         "trainer",
         OrphanGuard.class.getName(),
@@ -86,6 +82,15 @@ final class ServiceLaunch {
         args,
         Map.of("OMP_NUM_THREADS", "1"),
         log);
+  }
+
+  /** {@code --set key=value} per entry: the one command-line syntax of both mains (MainArgs). */
+  private static void addSets(List<String> args, Map<String, String> config) {
+    config.forEach(
+        (k, v) -> {
+          args.add("--set");
+          args.add(k + "=" + v);
+        });
   }
 
   /** The overrides of a service: keys with one of its prefixes, and keys of no service's prefix. */

@@ -65,8 +65,11 @@ public final class OfflineCommand implements Callable<Integer> {
 
   @Option(
       names = "--data",
+      defaultValue =
+          "${env:STREAMREC_MOVIELENS_DIR:-${sys:streamrec.movielens.dir:-../shared/data/ml-100k}}",
       description =
-          "MovieLens directory (default: STREAMREC_MOVIELENS_DIR or ../shared/data/ml-100k).")
+          "MovieLens directory (default: STREAMREC_MOVIELENS_DIR, else the streamrec.movielens.dir"
+              + " system property, else ../shared/data/ml-100k).")
   Path data;
 
   @Option(
@@ -128,7 +131,7 @@ public final class OfflineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Path dir = data != null ? data : defaultData();
+    Path dir = data;
     if (mode == Mode.eval && protocol == Protocol.prequential) {
       return new PrequentialEval(learner, k).run(MovieLens.load(dir), seeds);
     }
@@ -187,14 +190,6 @@ public final class OfflineCommand implements Callable<Integer> {
           min(rows, c),
           max(rows, c));
     }
-  }
-
-  private static Path defaultData() {
-    String env = System.getenv("STREAMREC_MOVIELENS_DIR");
-    return Path.of(
-        env != null
-            ? env
-            : System.getProperty("streamrec.movielens.dir", "../shared/data/ml-100k"));
   }
 
   /** The learner settings of one seed: the starting table with the learner flags applied. */

@@ -13,6 +13,17 @@ import picocli.CommandLine;
 class OfflineCommandTest {
 
   @Test
+  void shouldTakeTheDataDirFromTheEnvironmentThenThePropertyWhenNoFlagIsGiven() {
+    OfflineCommand cmd = new OfflineCommand();
+    new CommandLine(cmd).parseArgs();
+    String env = System.getenv("STREAMREC_MOVIELENS_DIR");
+    String expected =
+        env != null ? env : System.getProperty("streamrec.movielens.dir", "../shared/data/ml-100k");
+    assertThat(cmd.data).isEqualTo(Path.of(expected));
+    assertThat(cmd.idleSteps).isEqualTo(25);
+  }
+
+  @Test
   void shouldMeetTheQualityBarWhenTheTrainerDefaultsStreamTheTutorialSplit() {
     Path dir = MovieLensFixture.ml100kOrSkip();
     OfflineCommand cmd = new OfflineCommand();
