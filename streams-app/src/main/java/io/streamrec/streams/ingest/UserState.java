@@ -71,6 +71,9 @@ public final class UserState {
    */
   String dirtyUnder;
 
+  /** Owned by {@link UserStateStore}: its flush count when it last returned or took this state. */
+  int usedAt;
+
   /** A user with no accepted event yet. */
   public UserState() {
     this(0, 0L, 0L, new String[8], new long[8], 0, new ArrayList<>());
@@ -243,10 +246,8 @@ public final class UserState {
     itemTimes[itemCount] = timestamp;
     itemCount++;
     if (2 * itemCount > slots.length) {
-      slots = new long[slotsFor(itemCount)];
-      for (int i = 0; i < itemCount; i++) {
-        index(i);
-      }
+      grow();
+      slots[freeSlot(lastHash)] = slot(lastHash, itemCount - 1);
     } else {
       // find (just before, for this item) ended at the free slot the new item goes into
       slots[lastFreeSlot] = slot(lastHash, itemCount - 1);
@@ -272,6 +273,30 @@ public final class UserState {
         return p;
       }
     }
+  }
+
+  /**
+   * Doubles the hash index, moving every slot by the hash it holds: no item id (and its String
+   * hash) is read again.
+   */
+  private void grow() {
+    long[] old = slots;
+    slots = new long[2 * old.length];
+    for (long s : old) {
+      if (s != 0) {
+        slots[freeSlot((int) (s >>> 32))] = s;
+      }
+    }
+  }
+
+  /** The first free slot of the probe sequence of {@code hash} (the index has one). */
+  private int freeSlot(int hash) {
+    int mask = slots.length - 1;
+    int h = hash & mask;
+    while (slots[h] != 0) {
+      h = (h + 1) & mask;
+    }
+    return h;
   }
 
   /** Puts item {@code i} into the hash index; false when an equal id is already there. */

@@ -1,7 +1,8 @@
 package io.streamrec.streams.ingest;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -37,8 +38,9 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * ProcessorStateManager.flushCache}, for stores that implement {@link CachedStateStore}, registered
  * by the inner store under this outer store as the root). So under {@code exactly_once_v2} the
  * changelog records of a commit interval are in the same transaction as its outputs and input
- * offsets, as with the record cache. Clean states stay cached (least recently used evicted beyond
- * {@value #CLEAN_USERS}); dirty ones are never evicted before the flush. {@link #close} and {@link
+ * offsets, as with the record cache. Clean states stay cached: when a flush leaves more than
+ * {@value #CLEAN_USERS}, those not used since the flush before are dropped, then any, down to
+ * {@value #CLEAN_USERS}; dirty ones are never evicted before the flush. {@link #close} and {@link
  * #clearCache} drop everything: Kafka Streams closes a task (also dirty, after an aborted
  * transaction) before its store is rolled back or restored, so a cached state never outlives the
  * transaction that produced it.
@@ -61,13 +63,10 @@ final class UserStateStore
   private final KeyValueStore<String, UserState> inner;
   // the keys whose states are dirty, each once, in the order they became dirty
   private final List<String> dirty = new ArrayList<>();
-  private final Map<String, UserState> states =
-      new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, UserState> eldest) {
-          return size() > CLEAN_USERS + dirty.size() && eldest.getValue().dirtyUnder == null;
-        }
-      };
+  // a plain hash map: an access-ordered LinkedHashMap relinked an entry on every get (about a
+  // third of the get's cost); recency is the flush count in UserState.usedAt instead
+  private final Map<String, UserState> states = new HashMap<>(256);
+  private int flushes;
 
   UserStateStore(KeyValueStore<String, UserState> inner) {
     this.inner = inner;
@@ -90,10 +89,12 @@ final class UserStateStore
     UserState s = states.get(key);
     if (s == null) {
       s = inner.get(key);
-      if (s != null) {
-        states.put(key, s);
+      if (s == null) {
+        return null;
       }
+      states.put(key, s);
     }
+    s.usedAt = flushes;
     return s;
   }
 
@@ -103,6 +104,7 @@ final class UserStateStore
       delete(key);
       return;
     }
+    value.usedAt = flushes;
     if (key.equals(value.dirtyUnder)) {
       return; // the cached state, already dirty: it is written at the next flush
     }
@@ -185,6 +187,24 @@ final class UserStateStore
       s.dirtyUnder = null;
     }
     dirty.clear();
+    flushes++;
+    if (states.size() > CLEAN_USERS) {
+      evictCleanStates();
+    }
+  }
+
+  /**
+   * Beyond {@value #CLEAN_USERS} cached (all clean: just flushed) states, drops those not used
+   * since the flush before last, then, if still too many, any until {@value #CLEAN_USERS} are left.
+   */
+  private void evictCleanStates() {
+    int recent = flushes - 1;
+    states.values().removeIf(s -> s.usedAt < recent);
+    Iterator<UserState> it = states.values().iterator();
+    while (states.size() > CLEAN_USERS && it.hasNext()) {
+      it.next();
+      it.remove();
+    }
   }
 
   @Override

@@ -198,4 +198,30 @@ class UserStateStoreTest {
     commit();
     assertThat(innerPuts).as("clean after the flush").isEqualTo(2);
   }
+
+  @Test
+  void shouldEvictStatesUnusedSinceTheFlushBeforeWhenMoreThanTheLimitAreCached() {
+    store.init(null, store);
+    List<UserState> states = new ArrayList<>();
+    for (int i = 0; i < UserStateStore.CLEAN_USERS; i++) {
+      UserState s = new UserState();
+      s.record("a" + i, 1000);
+      states.add(s);
+      store.put("u" + i, s);
+    }
+    commit();
+    assertThat(store.get("u0")).as("at the limit nothing is evicted").isSameAs(states.get(0));
+    for (int i = 0; i < 100; i++) {
+      UserState s = new UserState();
+      s.record("b", 2000);
+      store.put("new" + i, s);
+    }
+    commit();
+    assertThat(store.get("u0")).as("used since the last flush: kept").isSameAs(states.get(0));
+    UserState reread = store.get("u5");
+    assertThat(reread).as("unused since the flush before: evicted, read again").isNotNull();
+    assertThat(reread).isNotSameAs(states.get(5));
+    assertThat(reread.hasItem("a5")).isTrue();
+    assertThat(innerPuts).isEqualTo(UserStateStore.CLEAN_USERS + 100);
+  }
 }
