@@ -92,6 +92,9 @@ public final class IngestBench {
    * @param avroMedian median of {@code avroReference}
    * @param ratio {@code ingestMedian / referenceMedian}
    * @param avroRatio {@code ingestMedian / avroMedian}
+   * @param runRatio the median over runs of each run's ingest / bytes pass-through (the two legs of
+   *     a run are seconds apart, so a machine whose speed drifts between runs moves both)
+   * @param runAvroRatio the same against the Avro pass-through
    */
   public record Result(
       long events,
@@ -102,7 +105,9 @@ public final class IngestBench {
       double referenceMedian,
       double avroMedian,
       double ratio,
-      double avroRatio) {}
+      double avroRatio,
+      double runRatio,
+      double runAvroRatio) {}
 
   /** Runs the benchmark, printing one line per run and the summary to {@code out}. */
   public static Result run(Settings s, PrintStream out) {
@@ -185,8 +190,25 @@ public final class IngestBench {
     double im = Median.of(ingest);
     double rm = Median.of(reference);
     double am = Median.of(avroReference);
+    double[] runRatios = new double[s.runs()];
+    double[] runAvroRatios = new double[s.runs()];
+    for (int i = 0; i < s.runs(); i++) {
+      runRatios[i] = ingest[i] / reference[i];
+      runAvroRatios[i] = ingest[i] / avroReference[i];
+    }
     Result r =
-        new Result(template.size(), ingest, reference, avroReference, im, rm, am, im / rm, im / am);
+        new Result(
+            template.size(),
+            ingest,
+            reference,
+            avroReference,
+            im,
+            rm,
+            am,
+            im / rm,
+            im / am,
+            Median.of(runRatios),
+            Median.of(runAvroRatios));
     out.printf(
         Locale.ROOT,
         "bench ingest: median of %d runs over %,d events (%d x %,d ratings): ingest %,.0f "
@@ -201,6 +223,12 @@ public final class IngestBench {
         am,
         r.ratio(),
         r.avroRatio());
+    out.printf(
+        Locale.ROOT,
+        "bench ingest: median of the %d same-run ratios %.2f (bytes) / %.2f (Avro)%n",
+        s.runs(),
+        r.runRatio(),
+        r.runAvroRatio());
     return r;
   }
 
