@@ -1,16 +1,15 @@
 package io.streamrec.ops.demo;
 
+import io.streamrec.kafka.ClientProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -72,9 +71,7 @@ public final class CatchUp {
     long lastPrint = 0;
     Snapshot stableSince = null;
     long stableStart = 0;
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(p)) {
+    try (Admin admin = Admin.create(ClientProperties.admin(bootstrap, "streamrec-catch-up"))) {
       while (true) {
         Snapshot s = observe(admin, services);
         long now = System.nanoTime();

@@ -3,6 +3,7 @@ package io.streamrec.streams.serving;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamrec.deadletter.DeadLetterProducer;
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.lifecycle.StreamsLifecycle;
 import io.streamrec.metrics.MetricsServer;
 import io.streamrec.schemas.Topics;
@@ -167,15 +168,16 @@ public final class ServingService implements AutoCloseable {
     return deps;
   }
 
+  /**
+   * The side producer: the {@code kafka.*} producer keys, then the platform's idempotent producer.
+   */
   private Properties producerProps() {
     final Properties p = new Properties();
     final Map<String, String> passthrough = new HashMap<>(config.kafka());
     passthrough.keySet().retainAll(ProducerConfig.configNames());
     p.putAll(passthrough);
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.putAll(ClientProperties.producer(config.bootstrapServers()));
     p.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-dlq");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     return p;
   }
 
