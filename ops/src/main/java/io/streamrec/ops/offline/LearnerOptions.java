@@ -77,6 +77,19 @@ public final class LearnerOptions {
   Double halfLifeDays;
 
   @Option(
+      names = "--flush-lr",
+      description = "Adam learning rate of the users-only update of an early flush.")
+  Float flushLr;
+
+  @Option(names = "--flush-steps", description = "Users-only steps per early flush.")
+  Integer flushSteps;
+
+  @Option(
+      names = "--idle-recent-fraction",
+      description = "Share of an idle step's replay drawn from the recent ring.")
+  Double idleRecentFraction;
+
+  @Option(
       names = "--tutorial",
       description = "Start from the tutorial's settings instead of the defaults.")
   boolean tutorial;
@@ -122,6 +135,9 @@ public final class LearnerOptions {
           if (initStd != null) b.initStd = initStd;
           if (popularityWeight != null) b.popularityWeight = popularityWeight;
           if (popularityLr != null) b.popularityLr = popularityLr;
+          if (flushLr != null) b.flushLr = flushLr;
+          if (flushSteps != null) b.flushSteps = flushSteps;
+          if (idleRecentFraction != null) b.idleRecentFraction = idleRecentFraction;
           if (halfLifeDays != null)
             b.popularityHalfLifeMillis = Math.round(halfLifeDays * 86_400_000.0);
         });

@@ -30,6 +30,7 @@ final class BatchAssembler {
   private final int[] source;
   private int[] sourceRow = new int[0];
   private float[] liveRow = new float[0];
+  private double[] cdf = new double[0];
 
   BatchAssembler(TwoTowerModel model, ItemSampler sampler) {
     this.s = model.s;
@@ -69,6 +70,9 @@ final class BatchAssembler {
     }
     if (s.negativeMode() == NegativeMode.FULL) {
       return buildFull(userRows, itemRows, n, pop);
+    }
+    if (s.negativeMode() == NegativeMode.SAMPLED_SOFTMAX) {
+      return buildShared(userRows, itemRows, n, pop, rnd);
     }
     boolean inBatch = s.negativeMode() == NegativeMode.IN_BATCH;
     int k = inBatch ? 1 : 1 + s.negatives();
@@ -130,6 +134,88 @@ final class BatchAssembler {
       }
     }
     return batch.build(userTable, itemTable);
+  }
+
+  /**
+   * Sampled softmax: {@code negatives} draws from {@code q(i) ~ (1 + c_i(t))^alpha} (the decayed
+   * counts at the newest counted time), shared by the batch; every candidate (positives too) gets
+   * {@code -log P(i in the sample)}, {@code P = 1 - (1 - q(i))^M}, when logQ is on.
+   */
+  private MiniBatch buildShared(
+      int[] userRows, int[] itemRows, int n, boolean pop, SplittableRandom rnd) {
+    int items = itemTable.rows();
+    batch.beginShared(n, userTable.capacity(), itemTable.capacity());
+    if (cdf.length < items) {
+      cdf = new double[Math.max(items, cdf.length * 2)];
+    }
+    long now = popularity.clock();
+    double total = 0;
+    for (int i = 0; i < items; i++) {
+      total += Math.pow(1 + popularity.count(i, now), s.alpha());
+      cdf[i] = total;
+    }
+    int m = s.negatives();
+    for (int b = 0; b < n; b++) {
+      batch.user(b, userRows[b]);
+      batch.positive(b, batch.sharedCandidate(itemRows[b], correction(itemRows[b], total, m)));
+    }
+    for (int x = 0; x < m; x++) {
+      int j = draw(rnd.nextDouble() * total, items);
+      batch.sharedCandidate(j, correction(j, total, m));
+    }
+    batch.candidatesDone();
+    for (int b = 0; b < n; b++) {
+      int u = userRows[b];
+      int[] its = userItems.of(u);
+      for (int x = 0, c = userItems.size(u); x < c; x++) {
+        int l = its[x] == itemRows[b] ? -1 : batch.localOf(its[x]);
+        if (l >= 0) {
+          batch.mask(b, l, MASK);
+        }
+      }
+    }
+    if (pop) {
+      batch.popularity(model.alphaTable.weights()[0]);
+      if (sourceRow.length < popularity.snapshots() + 2) {
+        sourceRow = new int[popularity.snapshots() * 2 + 2];
+      }
+      Arrays.fill(sourceRow, 0, popularity.snapshots() + 2, -1);
+      for (int b = 0; b < n; b++) {
+        int key = source[b] + 2;
+        if (sourceRow[key] < 0) {
+          float[] row = featureRow(b);
+          sourceRow[key] =
+              batch.featureRowGathered(
+                  row == null ? EMPTY : row, row == null ? 0 : Math.min(row.length, items));
+        }
+        batch.featureIndex(b, sourceRow[key]);
+      }
+    }
+    return batch.build(userTable, itemTable);
+  }
+
+  /** {@code -log P(item in M draws)}, or 0 without logQ. */
+  private float correction(int item, double total, int m) {
+    if (!s.logQ()) {
+      return 0f;
+    }
+    double q = (cdf[item] - (item == 0 ? 0 : cdf[item - 1])) / total;
+    return (float) -Math.log(-Math.expm1(m * Math.log1p(-Math.min(q, 1 - 1e-12))));
+  }
+
+  /** The first item whose cumulative weight exceeds {@code r}. */
+  private int draw(double r, int items) {
+    int lo = 0;
+    int hi = items - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (cdf[mid] > r) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
   }
 
   private void buildSampled(

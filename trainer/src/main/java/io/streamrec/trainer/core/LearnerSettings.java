@@ -34,6 +34,10 @@ import java.util.Map;
  * @param popularityHalfLifeMillis half-life of the decayed item counts {@code c_i}, event time
  * @param popularitySnapshotMillis interval (event time) of the count snapshots replayed events read
  * @param popularitySnapshots snapshots kept (oldest dropped first)
+ * @param flushLr Adam learning rate of the user rows in an early full-softmax flush (a step on
+ *     fewer than {@code newPerStep} queued examples, which updates only their users)
+ * @param flushSteps users-only steps per early full-softmax flush
+ * @param idleRecentFraction share of an idle (replay-only) step drawn from the recent window
  */
 public record LearnerSettings(
     int dim,
@@ -58,7 +62,10 @@ public record LearnerSettings(
     float popularityLr,
     long popularityHalfLifeMillis,
     long popularitySnapshotMillis,
-    int popularitySnapshots) {
+    int popularitySnapshots,
+    float flushLr,
+    int flushSteps,
+    double idleRecentFraction) {
 
   public LearnerSettings {
     require(dim >= 1 && dim <= 1024, "trainer.embedding.dim must be in [1, 1024], was " + dim);
@@ -84,9 +91,17 @@ public record LearnerSettings(
     require(popularityHalfLifeMillis > 0, "trainer.popularity.half.life.days must be > 0");
     require(popularitySnapshotMillis > 0, "trainer.popularity.snapshot.interval.hours must be > 0");
     require(popularitySnapshots >= 1, "trainer.popularity.snapshots must be >= 1");
+    require(flushLr > 0 && Float.isFinite(flushLr), "trainer.flush.lr must be > 0, was " + flushLr);
+    require(flushSteps >= 1, "trainer.flush.steps must be >= 1, was " + flushSteps);
+    require(
+        idleRecentFraction >= 0 && idleRecentFraction <= 1,
+        "trainer.idle.recent.fraction must be in [0, 1]");
     require(
         negativeMode != NegativeMode.FULL || loss == Loss.SOFTMAX,
         "trainer.sampler=full needs trainer.loss=softmax");
+    require(
+        negativeMode != NegativeMode.SAMPLED_SOFTMAX || loss == Loss.SOFTMAX,
+        "trainer.sampler=sampled_softmax needs trainer.loss=softmax");
   }
 
   /** Whether the score has the popularity term (a non-zero or learned weight). */
@@ -145,7 +160,10 @@ public record LearnerSettings(
         (float) src.decimal("trainer.popularity.weight.lr"),
         Math.round(src.decimal("trainer.popularity.half.life.days") * 86_400_000.0),
         Math.round(src.decimal("trainer.popularity.snapshot.interval.hours") * 3_600_000.0),
-        src.integer("trainer.popularity.snapshots"));
+        src.integer("trainer.popularity.snapshots"),
+        (float) src.decimal("trainer.flush.lr"),
+        src.integer("trainer.flush.steps"),
+        src.decimal("trainer.idle.recent.fraction"));
   }
 
   private static <E extends Enum<E>> E parseEnum(Class<E> type, ConfigSource src, String key) {
@@ -231,6 +249,9 @@ public record LearnerSettings(
     public long popularityHalfLifeMillis;
     public long popularitySnapshotMillis;
     public int popularitySnapshots;
+    public float flushLr;
+    public int flushSteps;
+    public double idleRecentFraction;
 
     Builder(LearnerSettings s) {
       dim = s.dim;
@@ -256,6 +277,9 @@ public record LearnerSettings(
       popularityHalfLifeMillis = s.popularityHalfLifeMillis;
       popularitySnapshotMillis = s.popularitySnapshotMillis;
       popularitySnapshots = s.popularitySnapshots;
+      flushLr = s.flushLr;
+      flushSteps = s.flushSteps;
+      idleRecentFraction = s.idleRecentFraction;
     }
 
     public LearnerSettings build() {
@@ -282,7 +306,10 @@ public record LearnerSettings(
           popularityLr,
           popularityHalfLifeMillis,
           popularitySnapshotMillis,
-          popularitySnapshots);
+          popularitySnapshots,
+          flushLr,
+          flushSteps,
+          idleRecentFraction);
     }
   }
 }

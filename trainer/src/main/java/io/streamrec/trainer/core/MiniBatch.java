@@ -24,6 +24,13 @@ import java.util.Arrays;
  * the first {@link #maskCount} entries of {@link #maskIdx} are flat logit cells ({@code p * N +
  * row}) set to {@link #maskValue} (no dense {@code [B, N]} array is built).
  *
+ * <p>Sampled softmax ({@link #shared}, also {@link #full}: the same closed-form step): the
+ * candidates are one set shared by every positive of the batch (the batch's positives and the
+ * sampled negatives, {@code NI} distinct rows gathered like a sampled batch), logits {@code [B,
+ * NI]}; {@link #posIdx} and the masked cells are local candidate indices, and each candidate's logQ
+ * correction is folded into its gathered bias ({@link #itemBias}), so the bias gradient is
+ * unchanged.
+ *
  * <p>Popularity term ({@link #popularity}): the logits get {@code alpha * feature}. {@link
  * #feature} has the logits' shape (sampled, in-batch: the candidate's {@code log(1 + c(t))} as of
  * the positive's event time) or, in full mode, is a table {@code [R, N]} of feature rows (one per
@@ -51,6 +58,7 @@ public final class MiniBatch {
   final int[] userRows;
   final int[] itemRows;
   final boolean full;
+  final boolean shared;
   final long[] posIdx;
   final boolean popularity;
   final float alpha;
@@ -64,8 +72,8 @@ public final class MiniBatch {
   private MiniBatch(Builder s) {
     users = s.uBuf;
     nu = s.nu;
-    items = s.full ? s.tableItems : s.vBuf;
-    itemBias = s.full ? s.tableBias : s.bBuf;
+    items = s.full && !s.shared ? s.tableItems : s.vBuf;
+    itemBias = s.full && !s.shared ? s.tableBias : s.bBuf;
     ni = s.ni;
     userIdx = s.userIdx;
     candIdx = s.candIdx;
@@ -80,6 +88,7 @@ public final class MiniBatch {
     userRows = s.touchedUsers;
     itemRows = s.touchedItems;
     full = s.full;
+    shared = s.shared;
     posIdx = s.posIdx;
     popularity = s.popularity;
     alpha = s.alpha;
@@ -145,6 +154,8 @@ public final class MiniBatch {
     private boolean anyMasked;
     private boolean anyAdjusted;
     private boolean full;
+    private boolean shared;
+    private float[] sharedAdj = new float[0];
     private long[] posIdx = new long[0];
     private boolean popularity;
     private float alpha;
@@ -198,6 +209,7 @@ public final class MiniBatch {
       anyMasked = false;
       anyAdjusted = false;
       full = false;
+      shared = false;
       popularity = false;
       featRows = 0;
       maskCount = 0;
@@ -228,7 +240,73 @@ public final class MiniBatch {
       return this;
     }
 
-    /** Full mode: positive {@code p} is item row {@code row}. */
+    /**
+     * Starts a sampled-softmax batch of {@code b} positives over a candidate set shared by all of
+     * them: add every candidate with {@link #sharedCandidate}, then call {@link #candidatesDone}
+     * before {@link #mask}, {@link #featureRowGathered} or {@link #build}. Invalidates the previous
+     * batch.
+     */
+    public Builder beginShared(int b, int userCapacity, int itemCapacity) {
+      begin(b, 1, false, userCapacity, itemCapacity);
+      full = true;
+      shared = true;
+      k = 0;
+      if (posIdx.length < b) {
+        posIdx = new long[b];
+        featIdx = new long[b];
+      }
+      return this;
+    }
+
+    /**
+     * Shared mode: item row {@code row} is a candidate (once, however often it is added), with the
+     * additive logit correction {@code adjust} of its first addition; returns its local index.
+     */
+    public int sharedCandidate(int row, float adjust) {
+      int l = itemLocal[row];
+      if (l < 0) {
+        l = ni++;
+        if (touchedItems.length < ni) {
+          touchedItems = Arrays.copyOf(touchedItems, Math.max(ni, touchedItems.length * 2));
+        }
+        if (sharedAdj.length < ni) {
+          sharedAdj = Arrays.copyOf(sharedAdj, Math.max(ni, sharedAdj.length * 2));
+        }
+        itemLocal[row] = l;
+        touchedItems[l] = row;
+        sharedAdj[l] = adjust;
+      }
+      return l;
+    }
+
+    /** Shared mode: the local index of item row {@code row}, or -1 when it is no candidate. */
+    public int localOf(int row) {
+      return row < itemLocal.length ? itemLocal[row] : -1;
+    }
+
+    /** Shared mode: the candidate set is complete ({@code NI} columns). */
+    public void candidatesDone() {
+      k = ni;
+    }
+
+    /**
+     * Shared mode: appends a feature row gathered per candidate ({@code row} indexed by item row;
+     * missing trailing items count 0) and returns its index.
+     */
+    public int featureRowGathered(float[] row, int length) {
+      int n = k;
+      int off = featRows * n;
+      if (featBuf.length < off + n) {
+        featBuf = Arrays.copyOf(featBuf, Math.max(off + n, featBuf.length * 2));
+      }
+      for (int l = 0; l < n; l++) {
+        int r = touchedItems[l];
+        featBuf[off + l] = r < length ? row[r] : 0f;
+      }
+      return featRows++;
+    }
+
+    /** Full mode: positive {@code p} is item row {@code row} (shared mode: local index). */
     public void positive(int p, int row) {
       posIdx[p] = row;
     }
@@ -330,7 +408,7 @@ public final class MiniBatch {
       for (int l = 0; l < nu; l++) {
         System.arraycopy(uw, touchedUsers[l] * d, uBuf, l * d, d);
       }
-      if (full) {
+      if (full && !shared) {
         ni = k;
         tableItems = iw;
         tableBias = ib;
@@ -338,7 +416,7 @@ public final class MiniBatch {
       }
       for (int l = 0; l < ni; l++) {
         System.arraycopy(iw, touchedItems[l] * d, vBuf, l * d, d);
-        bBuf[l] = ib[touchedItems[l]];
+        bBuf[l] = ib[touchedItems[l]] + (shared ? sharedAdj[l] : 0f);
       }
       return new MiniBatch(this);
     }
@@ -348,7 +426,7 @@ public final class MiniBatch {
       for (int l = 0; l < nu; l++) {
         userLocal[touchedUsers[l]] = -1;
       }
-      for (int l = 0; l < ni && !full; l++) {
+      for (int l = 0; l < ni && (!full || shared); l++) {
         itemLocal[touchedItems[l]] = -1;
       }
       nu = 0;

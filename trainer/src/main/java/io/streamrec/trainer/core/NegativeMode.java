@@ -23,5 +23,18 @@ public enum NegativeMode {
    * [B, N]}); the user's other seen items are masked. Needs {@link Loss#SOFTMAX}; for catalogues up
    * to about 10^4 items.
    */
-  FULL
+  FULL,
+  /**
+   * Sampled softmax: {@code negatives} draws (with replacement) from the decayed item counts,
+   * {@code q(i) ~ (1 + c_i(t))^alpha}, shared by every positive of the batch; the candidates are
+   * the batch's positives and the distinct draws, each logit corrected by {@code -log} of its
+   * probability to be in the sample, and the user's other seen items masked. Needs {@link
+   * Loss#SOFTMAX}; the same closed-form step as {@link #FULL}, for catalogues too large for it.
+   */
+  SAMPLED_SOFTMAX;
+
+  /** Whether the step is a softmax over a candidate set shared by the batch (closed form). */
+  public boolean closedForm() {
+    return this == FULL || this == SAMPLED_SOFTMAX;
+  }
 }

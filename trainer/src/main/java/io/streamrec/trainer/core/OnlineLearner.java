@@ -33,6 +33,7 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
   private final ReplayBuffer replay;
   private final TwoTowerStep engine;
   private final LazyAdam userAdam;
+  private final LazyAdam flushUserAdam;
   private final LazyAdam itemAdam;
   private final LazyAdam alphaAdam;
   private final float[] alphaGrad = new float[1];
@@ -69,6 +70,8 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
     this.engine = new TwoTowerStep(device);
     this.userAdam =
         new LazyAdam(new LazyAdam.Settings(s.lr(), 0f, 0.9f, 0.999f, 1e-8f, s.l2(), 0f));
+    this.flushUserAdam =
+        new LazyAdam(new LazyAdam.Settings(s.flushLr(), 0f, 0.9f, 0.999f, 1e-8f, s.l2(), 0f));
     this.itemAdam =
         new LazyAdam(
             new LazyAdam.Settings(s.lr(), s.biasLr(), 0.9f, 0.999f, 1e-8f, s.l2(), s.biasL2()));
@@ -200,12 +203,14 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
     }
     boolean due = n >= queue.stepEvery();
     if (due) {
-      n = fillWithReplay(n);
+      n = fillWithReplay(n, s.recentFraction());
     }
     // full softmax: an early step moves only its users (see the method comment)
-    usersOnly = !due && s.negativeMode() == NegativeMode.FULL;
+    usersOnly = !due && s.negativeMode().closedForm();
     try {
-      trainRows(batchUser, batchItem, n, true);
+      for (int r = 0, runs = usersOnly ? s.flushSteps() : 1; r < runs; r++) {
+        trainRows(batchUser, batchItem, n, true);
+      }
     } finally {
       usersOnly = false;
     }
@@ -224,18 +229,18 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
       return 0;
     }
     for (int c = 0; c < count; c++) {
-      int n = fillWithReplay(0);
+      int n = fillWithReplay(0, s.idleRecentFraction());
       trainRows(batchUser, batchItem, n, true);
     }
     return count;
   }
 
-  private int fillWithReplay(int n) {
+  private int fillWithReplay(int n, double recentFraction) {
     if (replay.isEmpty()) {
       return n;
     }
     while (n < batchUser.length) {
-      batchTime[n] = replay.sample(rnd, s.recentFraction(), pair);
+      batchTime[n] = replay.sample(rnd, recentFraction, pair);
       batchUser[n] = pair[0];
       batchItem[n] = pair[1];
       batchLive[n] = false;
@@ -308,13 +313,14 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
   private void apply(MiniBatch mb) {
     int d = s.dim();
     steps++;
+    LazyAdam users = usersOnly ? flushUserAdam : userAdam;
     for (int l = 0; l < mb.distinctUsers(); l++) {
-      userAdam.update(userTable, mb.userRow(l), result.gradUser, l * d, 0f, steps);
+      users.update(userTable, mb.userRow(l), result.gradUser, l * d, 0f, steps);
     }
     if (usersOnly) {
       return;
     }
-    if (mb.full) {
+    if (mb.full && !mb.shared) {
       // every item row is a candidate, in table order: one dense pass
       itemAdam.updateAll(itemTable, mb.distinctItems(), result.gradItem, result.gradBias, steps);
     } else {

@@ -297,6 +297,13 @@ class OnlineLearnerTest {
                     b -> {
                       b.negativeMode = NegativeMode.POPULARITY;
                       b.loss = Loss.SOFTMAX;
+                    }),
+            fast()
+                .with(
+                    b -> {
+                      b.negativeMode = NegativeMode.SAMPLED_SOFTMAX;
+                      b.negatives = 60;
+                      b.loss = Loss.SOFTMAX;
                     }))) {
       try (OnlineLearner learner = new OnlineLearner(s)) {
         feed(learner, data);
@@ -315,6 +322,57 @@ class OnlineLearnerTest {
             .isGreaterThan(0.6);
       }
     }
+  }
+
+  @Test
+  void shouldScoreLikeTheFullSoftmaxWhenTheSampleCoversTheCatalogue() {
+    Planted data = Planted.make(17);
+    float[] first = new float[2];
+    int x = 0;
+    for (NegativeMode mode : List.of(NegativeMode.FULL, NegativeMode.SAMPLED_SOFTMAX)) {
+      LearnerSettings s =
+          fast()
+              .with(
+                  b -> {
+                    b.negativeMode = mode;
+                    b.negatives = 20_000; // every known item is drawn (miss probability ~e^-100)
+                    b.logQ = false;
+                  });
+      List<Float> losses = new ArrayList<>();
+      try (OnlineLearner learner = new OnlineLearner(s)) {
+        learner.setListener((p, l, n, skipped) -> losses.add(l));
+        feed(learner, data);
+      }
+      first[x++] = losses.get(0);
+    }
+    // same batch, same candidates (in another order), same masks: the same loss up to rounding
+    assertThat(first[1]).isCloseTo(first[0], org.assertj.core.data.Offset.offset(1e-4f));
+  }
+
+  @Test
+  void shouldCorrectEachCandidateByItsSampleProbabilityWhenLogQIsOn() {
+    Planted data = Planted.make(19);
+    float[] first = new float[2];
+    int x = 0;
+    for (boolean logQ : new boolean[] {false, true}) {
+      LearnerSettings s =
+          fast()
+              .with(
+                  b -> {
+                    b.negativeMode = NegativeMode.SAMPLED_SOFTMAX;
+                    b.negatives = 50;
+                    b.logQ = logQ;
+                  });
+      List<Float> losses = new ArrayList<>();
+      try (OnlineLearner learner = new OnlineLearner(s)) {
+        learner.setListener((p, l, n, skipped) -> losses.add(l));
+        feed(learner, data);
+      }
+      first[x++] = losses.get(0);
+    }
+    // 50 draws over ~190 items: every candidate is in the sample with P < 1, so -log P > 0 is
+    // added to every logit, mostly to the rare (unsampled-looking) positives: the loss changes
+    assertThat(first[1]).isNotCloseTo(first[0], org.assertj.core.data.Offset.offset(1e-3f));
   }
 
   private static long rssKb() {
