@@ -85,6 +85,12 @@ public final class LearnerOptions {
   Integer flushSteps;
 
   @Option(
+      names = "--flush-retain",
+      negatable = true,
+      description = "An early flush keeps its examples for the next due step (items learn them).")
+  Boolean flushRetain;
+
+  @Option(
       names = "--idle-recent-fraction",
       description = "Share of an idle step's replay drawn from the recent ring.")
   Double idleRecentFraction;
@@ -138,6 +144,7 @@ public final class LearnerOptions {
           if (flushLr != null) b.flushLr = flushLr;
           if (flushSteps != null) b.flushSteps = flushSteps;
           if (idleRecentFraction != null) b.idleRecentFraction = idleRecentFraction;
+          if (flushRetain != null) b.flushRetain = flushRetain;
           if (halfLifeDays != null)
             b.popularityHalfLifeMillis = Math.round(halfLifeDays * 86_400_000.0);
         });

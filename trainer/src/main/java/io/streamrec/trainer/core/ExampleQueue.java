@@ -43,6 +43,35 @@ final class ExampleQueue {
     stepEvery = n;
   }
 
+  /** Queued examples that are still fresh. */
+  int freshCount() {
+    int c = 0;
+    for (int x = 0; x < size; x++) {
+      if (fresh[x]) {
+        c++;
+      }
+    }
+    return c;
+  }
+
+  /**
+   * Copies the fresh queued examples to the front of the given arrays and marks them not fresh
+   * (they stay queued); returns how many.
+   */
+  int takeFresh(int[] users, int[] items, long[] times) {
+    int n = 0;
+    for (int x = 0; x < size; x++) {
+      if (fresh[x]) {
+        users[n] = user[x];
+        items[n] = item[x];
+        times[n] = time[x];
+        fresh[x] = false;
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Moves the queued examples to the front of the given arrays; returns how many. */
   int drainTo(int[] users, int[] items, long[] times, boolean[] isFresh) {
     int n = size;

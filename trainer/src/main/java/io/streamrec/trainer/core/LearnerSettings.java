@@ -38,6 +38,8 @@ import java.util.Map;
  *     fewer than {@code newPerStep} queued examples, which updates only their users)
  * @param flushSteps users-only steps per early full-softmax flush
  * @param idleRecentFraction share of an idle (replay-only) step drawn from the recent window
+ * @param flushRetain an early full-softmax flush keeps its examples queued for the next due step
+ *     (which updates the items too) instead of draining them
  */
 public record LearnerSettings(
     int dim,
@@ -65,7 +67,8 @@ public record LearnerSettings(
     int popularitySnapshots,
     float flushLr,
     int flushSteps,
-    double idleRecentFraction) {
+    double idleRecentFraction,
+    boolean flushRetain) {
 
   public LearnerSettings {
     require(dim >= 1 && dim <= 1024, "trainer.embedding.dim must be in [1, 1024], was " + dim);
@@ -163,7 +166,8 @@ public record LearnerSettings(
         src.integer("trainer.popularity.snapshots"),
         (float) src.decimal("trainer.flush.lr"),
         src.integer("trainer.flush.steps"),
-        src.decimal("trainer.idle.recent.fraction"));
+        src.decimal("trainer.idle.recent.fraction"),
+        src.bool("trainer.flush.retain"));
   }
 
   private static <E extends Enum<E>> E parseEnum(Class<E> type, ConfigSource src, String key) {
@@ -252,6 +256,7 @@ public record LearnerSettings(
     public float flushLr;
     public int flushSteps;
     public double idleRecentFraction;
+    public boolean flushRetain;
 
     Builder(LearnerSettings s) {
       dim = s.dim;
@@ -280,6 +285,7 @@ public record LearnerSettings(
       flushLr = s.flushLr;
       flushSteps = s.flushSteps;
       idleRecentFraction = s.idleRecentFraction;
+      flushRetain = s.flushRetain;
     }
 
     public LearnerSettings build() {
@@ -309,7 +315,8 @@ public record LearnerSettings(
           popularitySnapshots,
           flushLr,
           flushSteps,
-          idleRecentFraction);
+          idleRecentFraction,
+          flushRetain);
     }
   }
 }

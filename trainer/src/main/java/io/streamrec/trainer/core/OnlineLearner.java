@@ -186,6 +186,46 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
     if (queue.size() == 0) {
       return;
     }
+    boolean due = queue.size() >= queue.stepEvery();
+    if (!due && s.flushRetain() && s.negativeMode().closedForm()) {
+      flushRetaining();
+      return;
+    }
+    trainQueued(due);
+  }
+
+  /**
+   * An early flush that keeps its examples ({@code trainer.flush.retain}): the fresh queued
+   * examples get the users-only steps now (read the live counts, then are counted, as in any step)
+   * and stay queued, no longer fresh, so that they are also part of the next due step's update of
+   * items, biases and alpha (there they read the count snapshot of their event time, like replayed
+   * examples, so their own events stay excluded). Without it an early flush drains the queue and
+   * its examples reach the items only through replay.
+   */
+  private void flushRetaining() {
+    int n = queue.takeFresh(batchUser, batchItem, batchTime);
+    if (n == 0) {
+      return;
+    }
+    java.util.Arrays.fill(batchLive, 0, n, true);
+    if (s.popularityTerm()) {
+      assembler.readLiveAt(batchTime[0]);
+    }
+    for (int b = 0; b < n; b++) {
+      popularity.observe(batchItem[b], batchTime[b]);
+    }
+    usersOnly = true;
+    try {
+      for (int r = 0; r < s.flushSteps(); r++) {
+        trainRows(batchUser, batchItem, n, true);
+      }
+    } finally {
+      usersOnly = false;
+    }
+  }
+
+  /** The queued examples in one step, with a replay fill and items updated when {@code due}. */
+  private void trainQueued(boolean due) {
     int n = queue.drainTo(batchUser, batchItem, batchTime, batchLive);
     long first = Long.MIN_VALUE;
     for (int b = 0; b < n && first == Long.MIN_VALUE; b++) {
@@ -201,7 +241,6 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
         popularity.observe(batchItem[b], batchTime[b]);
       }
     }
-    boolean due = n >= queue.stepEvery();
     if (due) {
       n = fillWithReplay(n, s.recentFraction());
     }
@@ -216,9 +255,25 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
     }
   }
 
-  /** New examples queued but not yet trained on. */
+  /**
+   * New examples queued but not yet trained on (examples an early flush kept for the items, {@code
+   * trainer.flush.retain}, do not count: their users have learned from them).
+   */
   public int pending() {
-    return queue.size();
+    return s.flushRetain() ? queue.freshCount() : queue.size();
+  }
+
+  /** Examples kept by early flushes that the items have not learned from yet. */
+  public int retained() {
+    return queue.size() - queue.freshCount();
+  }
+
+  /** Trains the examples early flushes kept, in one step with items (a no-op without any). */
+  private void trainRetained() {
+    flush();
+    if (queue.size() > 0) {
+      trainQueued(true);
+    }
   }
 
   /**
@@ -227,6 +282,10 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
   public int trainIdle(int count) {
     if (replay.isEmpty()) {
       return 0;
+    }
+    if (count > 0 && retained() > 0) {
+      trainRetained();
+      count--;
     }
     for (int c = 0; c < count; c++) {
       int n = fillWithReplay(0, s.idleRecentFraction());
@@ -367,7 +426,7 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
 
   /** The complete learner state (queued examples are flushed first). */
   public LearnerState state() {
-    flush();
+    trainRetained();
     return new LearnerState(
         s.dim(),
         users.ids(),

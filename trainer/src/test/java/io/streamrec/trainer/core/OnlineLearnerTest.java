@@ -149,6 +149,46 @@ class OnlineLearnerTest {
   }
 
   @Test
+  void shouldKeepAnEarlyFlushsExamplesForTheNextDueStepWhenRetaining() {
+    Planted data = Planted.make(11);
+    try (OnlineLearner learner = new OnlineLearner(fast().with(b -> b.flushRetain = true))) {
+      long t = 1_000_000L;
+      for (String[] e : data.train().subList(0, 640)) {
+        learner.learn(e[0], e[1], 5f, t++);
+      }
+      assertThat(learner.steps()).isEqualTo(10);
+      float[] items = learner.itemMatrix();
+      float[] before = learner.userVector("u0");
+      String item = data.train().get(700)[1];
+      double countBefore = learner.popularityCount(learner.itemRow(item));
+      learner.learn("u0", item, 5f, t++);
+      learner.flush();
+      assertThat(learner.steps()).isEqualTo(11);
+      assertThat(learner.userVector("u0")).isNotEqualTo(before);
+      assertThat(learner.itemMatrix()).isEqualTo(items);
+      assertThat(learner.pending()).as("its user has learned from it").isZero();
+      assertThat(learner.retained()).isEqualTo(1);
+      // a second early flush has nothing fresh: no step, the user is not trained twice
+      float[] once = learner.userVector("u0");
+      learner.flush();
+      assertThat(learner.steps()).isEqualTo(11);
+      assertThat(learner.userVector("u0")).isEqualTo(once);
+      // the next due step (64 queued: the kept one and 63 new) takes it, and counts it only once
+      for (String[] e : data.train().subList(640, 703)) {
+        learner.learn(e[0], e[1], 5f, t++);
+      }
+      assertThat(learner.steps()).isEqualTo(12);
+      assertThat(learner.retained()).isZero();
+      assertThat(learner.itemMatrix())
+          .isNotEqualTo(Arrays.copyOf(items, learner.itemMatrix().length));
+      long same = data.train().subList(640, 703).stream().filter(e -> e[1].equals(item)).count();
+      double decayed = countBefore * Math.pow(0.5, (t - 1_000_640L) / 1_209_600_000.0);
+      assertThat(learner.popularityCount(learner.itemRow(item)))
+          .isCloseTo(decayed + 1 + same, org.assertj.core.data.Offset.offset(1e-3));
+    }
+  }
+
+  @Test
   void shouldRecoverThePlantedClustersWhenTrainedOnThem() {
     Planted data = Planted.make(11);
     List<Float> losses = new ArrayList<>();
