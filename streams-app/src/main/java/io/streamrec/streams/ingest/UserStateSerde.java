@@ -1,5 +1,7 @@
 package io.streamrec.streams.ingest;
 
+import io.streamrec.streams.ingest.UserStateBuffers.Reader;
+import io.streamrec.streams.ingest.UserStateBuffers.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,8 +86,7 @@ public final class UserStateSerde implements Serde<UserState> {
     long unit = s.itemLogSeconds() ? 1000L : 1L;
     long base = s.itemLogBase();
     // header and held events into small buffers, then one exact-size array: the item section (the
-    // bulk of a
-    // heavy user's state) is copied once per encode, not twice
+    // bulk of a heavy user's state) is copied once per encode, not twice
     Writer head = new Writer(48);
     head.u8(VERSION);
     head.u8(s.itemLogSeconds() ? FLAG_SECONDS : 0);
@@ -106,10 +107,10 @@ public final class UserStateSerde implements Serde<UserState> {
       tail.u8(bits);
       tail.zigzag(e.timestamp() / unit - base);
     }
-    byte[] out = new byte[head.pos + s.itemLogLength() + tail.pos];
-    System.arraycopy(head.buf, 0, out, 0, head.pos);
-    System.arraycopy(s.itemLog(), 0, out, head.pos, s.itemLogLength());
-    System.arraycopy(tail.buf, 0, out, head.pos + s.itemLogLength(), tail.pos);
+    byte[] out = new byte[head.position() + s.itemLogLength() + tail.position()];
+    System.arraycopy(head.buffer(), 0, out, 0, head.position());
+    System.arraycopy(s.itemLog(), 0, out, head.position(), s.itemLogLength());
+    System.arraycopy(tail.buffer(), 0, out, head.position() + s.itemLogLength(), tail.position());
     return out;
   }
 
@@ -125,7 +126,7 @@ public final class UserStateSerde implements Serde<UserState> {
     Writer w = new Writer(s.ensureItemLogRoom(3 * itemId.length() + 20), s.itemLogLength());
     w.utf8WithLength(itemId);
     w.zigzag(timestamp / unit - s.itemLogBase());
-    s.itemLog(w.buf, w.pos, s.itemLogBase(), s.itemLogSeconds());
+    s.itemLog(w.buffer(), w.position(), s.itemLogBase(), s.itemLogSeconds());
     return true;
   }
 
@@ -142,7 +143,7 @@ public final class UserStateSerde implements Serde<UserState> {
       w.utf8WithLength(s.item(i));
       w.zigzag(s.itemTime(i) / unit - base);
     }
-    s.itemLog(w.buf, w.pos, base, seconds);
+    s.itemLog(w.buffer(), w.position(), base, seconds);
   }
 
   /** Decodes bytes written by {@link #encode} (version 2) or by the previous build (version 1). */
@@ -173,7 +174,7 @@ public final class UserStateSerde implements Serde<UserState> {
     long last = (base + in.zigzag()) * unit;
     int itemCount = in.varInt();
     int itemBytes = in.varInt();
-    int logStart = in.pos;
+    int logStart = in.position();
     if (itemBytes > bytes.length - logStart || itemCount > itemBytes) {
       throw new SerializationException(
           "Corrupt user state: item section of "
@@ -190,10 +191,10 @@ public final class UserStateSerde implements Serde<UserState> {
       items[i] = in.utf8WithLength();
       itemTimes[i] = (base + in.zigzag()) * unit;
     }
-    if (in.pos != logStart + itemBytes) {
+    if (in.position() != logStart + itemBytes) {
       throw new SerializationException(
           "Corrupt user state: item section is "
-              + (in.pos - logStart)
+              + (in.position() - logStart)
               + " bytes, header says "
               + itemBytes);
     }
@@ -291,162 +292,5 @@ public final class UserStateSerde implements Serde<UserState> {
       }
     }
     return true;
-  }
-
-  /** A growable output buffer without the per-byte locking of {@code ByteArrayOutputStream}. */
-  private static final class Writer {
-    private byte[] buf;
-    private int pos;
-
-    Writer(int capacity) {
-      this(new byte[capacity], 0);
-    }
-
-    /** Continues writing into {@code buf} at {@code pos} (growing a copy when it is full). */
-    Writer(byte[] buf, int pos) {
-      this.buf = buf;
-      this.pos = pos;
-    }
-
-    void u8(int b) {
-      ensure(1);
-      buf[pos++] = (byte) b;
-    }
-
-    void varLong(long v) {
-      if (v < 0) {
-        throw new IllegalStateException("Negative value " + v + " in user state");
-      }
-      ensure(10);
-      while ((v & ~0x7FL) != 0) {
-        buf[pos++] = (byte) ((v & 0x7F) | 0x80);
-        v >>>= 7;
-      }
-      buf[pos++] = (byte) v;
-    }
-
-    void zigzag(long v) {
-      long z = (v << 1) ^ (v >> 63);
-      ensure(10);
-      while ((z & ~0x7FL) != 0) {
-        buf[pos++] = (byte) ((z & 0x7F) | 0x80);
-        z >>>= 7;
-      }
-      buf[pos++] = (byte) z;
-    }
-
-    void bytes(byte[] src, int off, int len) {
-      ensure(len);
-      System.arraycopy(src, off, buf, pos, len);
-      pos += len;
-    }
-
-    /**
-     * A varint byte length, then the UTF-8 bytes; ASCII ids are copied char by char, no byte[] per
-     * id.
-     */
-    void utf8WithLength(String s) {
-      int n = s.length();
-      boolean ascii = true;
-      for (int i = 0; i < n && ascii; i++) {
-        ascii = s.charAt(i) < 0x80;
-      }
-      if (ascii) {
-        varLong(n);
-        ensure(n);
-        for (int i = 0; i < n; i++) {
-          buf[pos++] = (byte) s.charAt(i);
-        }
-        return;
-      }
-      byte[] b = s.getBytes(StandardCharsets.UTF_8);
-      varLong(b.length);
-      bytes(b, 0, b.length);
-    }
-
-    byte[] toByteArray() {
-      return Arrays.copyOf(buf, pos);
-    }
-
-    private void ensure(int n) {
-      if (pos + n > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(2 * buf.length, pos + n));
-      }
-    }
-  }
-
-  private static final class Reader {
-    private final byte[] buf;
-    private int pos;
-
-    Reader(byte[] buf) {
-      this.buf = buf;
-    }
-
-    int remaining() {
-      return buf.length - pos;
-    }
-
-    int u8() {
-      if (pos >= buf.length) {
-        throw truncated();
-      }
-      return buf[pos++] & 0xFF;
-    }
-
-    long varLong() {
-      long v = 0;
-      for (int shift = 0; shift < 64; shift += 7) {
-        int b = u8();
-        v |= (long) (b & 0x7F) << shift;
-        if ((b & 0x80) == 0) {
-          return v;
-        }
-      }
-      throw new SerializationException("Corrupt user state: varint longer than 10 bytes");
-    }
-
-    long zigzag() {
-      long z = varLong();
-      return (z >>> 1) ^ -(z & 1);
-    }
-
-    int varInt() {
-      long v = varLong();
-      if (v < 0 || v > Integer.MAX_VALUE) {
-        throw new SerializationException("Corrupt user state: count " + v + " out of range");
-      }
-      return (int) v;
-    }
-
-    void bytes(byte[] dst, int off, int len) {
-      if (len < 0 || len > buf.length - pos) {
-        throw truncated();
-      }
-      System.arraycopy(buf, pos, dst, off, len);
-      pos += len;
-    }
-
-    String utf8WithLength() {
-      int len = varInt();
-      if (len > buf.length - pos) {
-        throw truncated();
-      }
-      String s = new String(buf, pos, len, StandardCharsets.UTF_8);
-      pos += len;
-      return s;
-    }
-
-    void expectEnd() {
-      if (pos != buf.length) {
-        throw new SerializationException(
-            "Corrupt user state: " + (buf.length - pos) + " trailing bytes");
-      }
-    }
-
-    SerializationException truncated() {
-      return new SerializationException(
-          "Corrupt user state: truncated at byte " + pos + " of " + buf.length);
-    }
   }
 }
