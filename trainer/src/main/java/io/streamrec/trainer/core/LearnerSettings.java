@@ -35,7 +35,8 @@ import java.util.Map;
  * @param popularitySnapshotMillis interval (event time) of the count snapshots replayed events read
  * @param popularitySnapshots snapshots kept (oldest dropped first)
  * @param flushLr Adam learning rate of the user rows in an early full-softmax flush (a step on
- *     fewer than {@code newPerStep} queued examples, which updates only their users)
+ *     fewer than {@code newPerStep} queued examples, which updates only their users); 0 = {@code
+ *     lr}
  * @param flushSteps users-only steps per early full-softmax flush
  * @param idleRecentFraction share of an idle (replay-only) step drawn from the recent window
  * @param flushRetain an early full-softmax flush keeps its examples queued for the next due step
@@ -94,7 +95,9 @@ public record LearnerSettings(
     require(popularityHalfLifeMillis > 0, "trainer.popularity.half.life.days must be > 0");
     require(popularitySnapshotMillis > 0, "trainer.popularity.snapshot.interval.hours must be > 0");
     require(popularitySnapshots >= 1, "trainer.popularity.snapshots must be >= 1");
-    require(flushLr > 0 && Float.isFinite(flushLr), "trainer.flush.lr must be > 0, was " + flushLr);
+    require(
+        flushLr >= 0 && Float.isFinite(flushLr),
+        "trainer.flush.lr must be >= 0 (0: trainer.lr), was " + flushLr);
     require(flushSteps >= 1, "trainer.flush.steps must be >= 1, was " + flushSteps);
     require(
         idleRecentFraction >= 0 && idleRecentFraction <= 1,
@@ -105,6 +108,11 @@ public record LearnerSettings(
     require(
         negativeMode != NegativeMode.SAMPLED_SOFTMAX || loss == Loss.SOFTMAX,
         "trainer.sampler=sampled_softmax needs trainer.loss=softmax");
+  }
+
+  /** The Adam rate of an early flush's users-only update ({@link #flushLr}, or {@link #lr}). */
+  public float effectiveFlushLr() {
+    return flushLr > 0 ? flushLr : lr;
   }
 
   /** Whether the score has the popularity term (a non-zero or learned weight). */

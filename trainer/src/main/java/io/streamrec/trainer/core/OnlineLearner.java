@@ -71,7 +71,8 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
     this.userAdam =
         new LazyAdam(new LazyAdam.Settings(s.lr(), 0f, 0.9f, 0.999f, 1e-8f, s.l2(), 0f));
     this.flushUserAdam =
-        new LazyAdam(new LazyAdam.Settings(s.flushLr(), 0f, 0.9f, 0.999f, 1e-8f, s.l2(), 0f));
+        new LazyAdam(
+            new LazyAdam.Settings(s.effectiveFlushLr(), 0f, 0.9f, 0.999f, 1e-8f, s.l2(), 0f));
     this.itemAdam =
         new LazyAdam(
             new LazyAdam.Settings(s.lr(), s.biasLr(), 0.9f, 0.999f, 1e-8f, s.l2(), s.biasL2()));

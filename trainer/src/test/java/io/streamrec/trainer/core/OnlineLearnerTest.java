@@ -189,6 +189,54 @@ class OnlineLearnerTest {
   }
 
   @Test
+  void shouldRunTheConfiguredUsersOnlyStepsAtTheFlushRateWhenAFlushComesEarly() {
+    Planted data = Planted.make(11);
+    float[][] moved = new float[2][];
+    long[] steps = new long[2];
+    int x = 0;
+    for (LearnerSettings s :
+        List.of(
+            fast(),
+            fast()
+                .with(
+                    b -> {
+                      b.flushLr = 0.3f;
+                      b.flushSteps = 3;
+                    }))) {
+      try (OnlineLearner learner = new OnlineLearner(s)) {
+        long t = 1_000_000L;
+        for (String[] e : data.train().subList(0, 640)) {
+          learner.learn(e[0], e[1], 5f, t++);
+        }
+        float[] before = learner.userVector("u0");
+        learner.learn("u0", data.train().get(700)[1], 5f, t);
+        learner.flush();
+        steps[x] = learner.steps();
+        float[] after = learner.userVector("u0");
+        float[] d = new float[after.length];
+        for (int j = 0; j < d.length; j++) {
+          d[j] = after[j] - before[j];
+        }
+        moved[x++] = d;
+      }
+    }
+    assertThat(steps[0]).isEqualTo(11);
+    assertThat(steps[1]).as("three users-only steps").isEqualTo(13);
+    // Adam's first steps move each coordinate by about the rate: 3 steps at 0.3 vs 1 at 0.03
+    double small = Math.sqrt(dot(moved[0], moved[0]));
+    double large = Math.sqrt(dot(moved[1], moved[1]));
+    assertThat(large).isGreaterThan(5 * small);
+  }
+
+  private static double dot(float[] a, float[] b) {
+    double s = 0;
+    for (int j = 0; j < a.length; j++) {
+      s += (double) a[j] * b[j];
+    }
+    return s;
+  }
+
+  @Test
   void shouldRecoverThePlantedClustersWhenTrainedOnThem() {
     Planted data = Planted.make(11);
     List<Float> losses = new ArrayList<>();
