@@ -264,9 +264,12 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
     return s.flushRetain() ? queue.freshCount() : queue.size();
   }
 
-  /** Examples kept by early flushes that the items have not learned from yet. */
+  /**
+   * Examples kept by early flushes that the items have not learned from yet (0 without {@code
+   * trainer.flush.retain}; with it, queued bootstrap re-reads count too).
+   */
   public int retained() {
-    return queue.size() - queue.freshCount();
+    return s.flushRetain() ? queue.size() - queue.freshCount() : 0;
   }
 
   /** Trains the examples early flushes kept, in one step with items (a no-op without any). */
