@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Where a Kafka Streams sink writes dead letters inside the task's transaction (ingest,
  * serving's decode step), that sink stays: it is exactly-once with the input, this producer is not.
- * Counting and logging each rejected record ({@code streamrec.dlq.records{stage,reason}}, one WARN
- * with {@code topic-partition@offset}) stays with the caller, which knows why it rejected the
- * record; this class counts and logs the writes that fail ({@value #SEND_FAILURES}{@code {stage}}):
- * such a dead letter is lost.
+ * Counting and logging each rejected record ({@link DeadLetterMeter}, one WARN with {@code
+ * topic-partition@offset}) stays with the caller, which knows why it rejected the record; this
+ * class counts and logs the writes that fail ({@value #SEND_FAILURES}{@code {stage}}): such a dead
+ * letter is lost.
  */
 public final class DeadLetterProducer {
   private static final Logger log = LoggerFactory.getLogger(DeadLetterProducer.class);

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.streamrec.deadletter.DeadLetterMeter;
 import io.streamrec.schemas.DeadLetterReason;
 import io.streamrec.trainer.core.OnlineLearner;
 import java.time.Duration;
@@ -132,13 +133,7 @@ final class TrainerMetrics implements OnlineLearner.StepListener {
 
   private synchronized Counter deadLetterCounter(DeadLetterReason reason) {
     return deadLetters.computeIfAbsent(
-        reason,
-        r ->
-            Counter.builder("streamrec.dlq.records")
-                .tag("reason", r.tag())
-                .tag("stage", "trainer")
-                .description("Records written to the trainer's dead-letter topic")
-                .register(registry));
+        reason, r -> DeadLetterMeter.counter(registry, "trainer", r));
   }
 
   void published(int users, int items, Duration lag) {

@@ -3,6 +3,7 @@ package io.streamrec.streams.errors;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.streamrec.deadletter.DeadLetterMeter;
 import io.streamrec.schemas.DeadLetterHeaders;
 import io.streamrec.schemas.DeadLetterReason;
 import java.nio.charset.StandardCharsets;
@@ -123,11 +124,10 @@ public final class DeadLetterProductionExceptionHandler implements ProductionExc
           METER_REGISTRY_CONFIG + " must be a MeterRegistry, was " + registry.getClass().getName());
     }
     deadLetters =
-        Counter.builder("streamrec.dlq.records")
-            .description("Records sent to a dead-letter topic")
-            .tag("stage", stage)
-            .tag("reason", DeadLetterReason.RECORD_TOO_LARGE.tag())
-            .register(registry == null ? Metrics.globalRegistry : (MeterRegistry) registry);
+        DeadLetterMeter.counter(
+            registry == null ? Metrics.globalRegistry : (MeterRegistry) registry,
+            stage,
+            DeadLetterReason.RECORD_TOO_LARGE);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.streamrec.streams.ingest;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamrec.deadletter.DeadLetterMeter;
 import io.streamrec.schemas.DeadLetterReason;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -26,7 +27,6 @@ import java.util.Set;
  * </ul>
  */
 public final class IngestMetrics {
-  public static final String DLQ_RECORDS = "streamrec.dlq.records";
   public static final String RECORDS = "streamrec.ingest.records";
   public static final String DUPLICATES = "streamrec.ingest.duplicates";
   public static final String HELD = "streamrec.ingest.held";
@@ -58,13 +58,7 @@ public final class IngestMetrics {
 
   public IngestMetrics(MeterRegistry registry) {
     for (DeadLetterReason r : REASONS) {
-      deadLetters.put(
-          r,
-          Counter.builder(DLQ_RECORDS)
-              .description("Records sent to a dead-letter topic")
-              .tag("stage", "ingest")
-              .tag("reason", r.tag())
-              .register(registry));
+      deadLetters.put(r, DeadLetterMeter.counter(registry, "ingest", r));
     }
     records =
         Counter.builder(RECORDS)

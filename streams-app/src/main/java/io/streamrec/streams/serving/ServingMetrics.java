@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.streamrec.avro.Trigger;
+import io.streamrec.deadletter.DeadLetterMeter;
 import io.streamrec.schemas.DeadLetterReason;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -183,14 +184,7 @@ public final class ServingMetrics {
 
   /** Counts one dead letter. */
   public void deadLetter(final DeadLetterReason reason) {
-    dlq.computeIfAbsent(
-            reason.tag(),
-            r ->
-                Counter.builder("streamrec.dlq.records")
-                    .tag("stage", "serving")
-                    .tag("reason", r)
-                    .description("Records sent to the dead-letter topic")
-                    .register(registry))
+    dlq.computeIfAbsent(reason.tag(), r -> DeadLetterMeter.counter(registry, "serving", reason))
         .increment();
   }
 

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.avro.TrainingExample;
 import io.streamrec.broker.EmbeddedKafkaBroker;
+import io.streamrec.deadletter.DeadLetterMeter;
 import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterHeaders;
@@ -157,11 +158,7 @@ class IngestOversizedRecordsIT {
               });
       assertThat(service.state()).isIn(KafkaStreams.State.RUNNING, KafkaStreams.State.REBALANCING);
       assertThat(
-              registry
-                  .get(IngestMetrics.DLQ_RECORDS)
-                  .tag("reason", "invalid-item-id")
-                  .counter()
-                  .count())
+              registry.get(DeadLetterMeter.NAME).tag("reason", "invalid-item-id").counter().count())
           .isEqualTo(2.0);
     }
   }

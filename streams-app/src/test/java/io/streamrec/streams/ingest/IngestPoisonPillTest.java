@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.avro.TrainingExample;
+import io.streamrec.deadletter.DeadLetterMeter;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterHeaders;
 import io.streamrec.schemas.DeadLetterReason;
@@ -151,8 +152,7 @@ class IngestPoisonPillTest {
         .isLessThan(1000);
     assertThat(dlq.isEmpty()).isTrue();
     assertThat(out.isEmpty()).isTrue();
-    assertThat(
-            registry.get(IngestMetrics.DLQ_RECORDS).tag("reason", reason.tag()).counter().count())
+    assertThat(registry.get(DeadLetterMeter.NAME).tag("reason", reason.tag()).counter().count())
         .isPositive();
 
     String user = "c" + canary++;

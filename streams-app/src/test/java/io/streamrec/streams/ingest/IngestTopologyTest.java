@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.avro.TrainingExample;
+import io.streamrec.deadletter.DeadLetterMeter;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.schemas.DeadLetterHeaders;
 import io.streamrec.schemas.Topics;
@@ -172,7 +173,7 @@ class IngestTopologyTest {
     assertThat(out.readValuesToList())
         .extracting(IngestTopologyTest::describe)
         .containsExactly("a@100#1");
-    assertThat(counter(IngestMetrics.DLQ_RECORDS, "undecodable")).isEqualTo(1.0);
+    assertThat(counter(DeadLetterMeter.NAME, "undecodable")).isEqualTo(1.0);
     assertThat(counter(IngestMetrics.RECORDS, null)).isEqualTo(2.0);
   }
 
@@ -215,7 +216,7 @@ class IngestTopologyTest {
     assertThat(DeadLetterHeaders.get(dead.headers(), DeadLetterHeaders.EXCEPTION_CLASS))
         .isEqualTo(RejectedRatingException.class.getName());
     assertThat(out.isEmpty()).isTrue();
-    assertThat(counter(IngestMetrics.DLQ_RECORDS, reason)).isEqualTo(1.0);
+    assertThat(counter(DeadLetterMeter.NAME, reason)).isEqualTo(1.0);
     assertThat(driver.<String, UserState>getKeyValueStore(MinCountProcessor.STORE).get(user))
         .isNull();
   }
