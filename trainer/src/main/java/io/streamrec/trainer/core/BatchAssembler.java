@@ -26,7 +26,7 @@ final class BatchAssembler {
   private final EmbeddingTable itemTable;
   private final UserItems userItems;
   private final PopularityCounts popularity;
-  private final MiniBatch.Builder batch;
+  private final MiniBatchBuilder batch;
   private final int[] source;
   private int[] sourceRow = new int[0];
   private float[] liveRow = new float[0];
@@ -40,7 +40,7 @@ final class BatchAssembler {
     this.itemTable = model.itemTable;
     this.userItems = model.userItems;
     this.popularity = model.popularity;
-    this.batch = new MiniBatch.Builder(s.dim());
+    this.batch = new MiniBatchBuilder(s.dim());
     this.source = new int[s.batchSize()];
   }
 

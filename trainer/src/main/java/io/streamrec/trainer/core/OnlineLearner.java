@@ -449,30 +449,8 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
 
   /** Replaces this (fresh) learner's state with a saved one. */
   public void restore(LearnerState st) {
-    if (users.size() > 0 || items.size() > 0) {
-      throw new IllegalStateException("restore into a fresh learner only");
-    }
-    if (st.dim() != s.dim()) {
-      throw new IllegalArgumentException(
-          "checkpoint has dim " + st.dim() + ", configured " + s.dim());
-    }
-    st.userIds().forEach(users::rowOf);
-    st.itemIds().forEach(items::rowOf);
-    userTable.restore(st.users());
-    itemTable.restore(st.items());
+    restoreModel(st);
     sampler.restore(st.itemCounts());
-    for (long p : st.seenPairs()) {
-      if (seen.add(p)) {
-        userItems.add((int) (p >>> 32), (int) p);
-      }
-    }
-    if (st.popularity() != null) {
-      popularity.restore(st.popularity());
-    }
-    popularity.ensureItem(items.size() - 1);
-    if (st.alpha() != null) {
-      alphaTable.restore(st.alpha());
-    }
     replay.restore(st.replay());
     steps = st.steps();
     skipped = st.skipped();

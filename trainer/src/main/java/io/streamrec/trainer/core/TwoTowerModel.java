@@ -224,4 +224,34 @@ public abstract sealed class TwoTowerModel permits OnlineLearner {
   public String itemId(int row) {
     return items.idOf(row);
   }
+
+  /**
+   * Restores the model part of a saved state (ids, tables, seen pairs, counts, alpha) into this
+   * fresh model; the learner restores the rest.
+   */
+  void restoreModel(LearnerState st) {
+    if (users.size() > 0 || items.size() > 0) {
+      throw new IllegalStateException("restore into a fresh learner only");
+    }
+    if (st.dim() != s.dim()) {
+      throw new IllegalArgumentException(
+          "checkpoint has dim " + st.dim() + ", configured " + s.dim());
+    }
+    st.userIds().forEach(users::rowOf);
+    st.itemIds().forEach(items::rowOf);
+    userTable.restore(st.users());
+    itemTable.restore(st.items());
+    for (long p : st.seenPairs()) {
+      if (seen.add(p)) {
+        userItems.add((int) (p >>> 32), (int) p);
+      }
+    }
+    if (st.popularity() != null) {
+      popularity.restore(st.popularity());
+    }
+    popularity.ensureItem(items.size() - 1);
+    if (st.alpha() != null) {
+      alphaTable.restore(st.alpha());
+    }
+  }
 }

@@ -31,7 +31,7 @@ class TwoTowerStepTest {
     SplittableRandom rnd = new SplittableRandom(7);
     int[][] cand = new int[B][K];
     float[][] weight = new float[B][K];
-    MiniBatch.Builder builder = new MiniBatch.Builder(D);
+    MiniBatchBuilder builder = new MiniBatchBuilder(D);
     builder.begin(B, K, false, users.capacity(), items.capacity());
     for (int b = 0; b < B; b++) {
       builder.user(b, userOf[b]);
@@ -126,7 +126,7 @@ class TwoTowerStepTest {
       }
     }
     boolean[][] masked = new boolean[B][n];
-    MiniBatch.Builder builder = new MiniBatch.Builder(D);
+    MiniBatchBuilder builder = new MiniBatchBuilder(D);
     builder.beginFull(B, users.capacity(), n);
     builder.popularity(alpha);
     for (float[] row : feat) {
