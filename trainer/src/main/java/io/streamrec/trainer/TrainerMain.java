@@ -37,27 +37,44 @@ public final class TrainerMain {
   private TrainerMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    MainArgs cli =
-        MainArgs.parse(
-            args,
-            USAGE,
-            Map.of("--device", "trainer.device", "--bootstrap-epochs", "trainer.bootstrap.epochs"));
-    if (cli.help()) {
-      System.out.println("Usage: " + USAGE + "  (keys: docs/trainer.md)");
-      return;
-    }
     ProcessExit exit = ProcessExit.install("trainer", Duration.ofSeconds(120));
-    int rc;
+    exit.exit(launch(args, src -> run(src, exit)));
+  }
+
+  /** What {@link #launch} runs once the arguments and the configuration are read. */
+  @FunctionalInterface
+  interface Service {
+    int run(ConfigSource src) throws InterruptedException;
+  }
+
+  /**
+   * Reads the arguments and the configuration and runs {@code service}; returns the exit code. A
+   * usage or configuration error (a bad argument, an unreadable value: any {@link
+   * IllegalArgumentException}) is one ERROR line and {@link ProcessExit#EXIT_USAGE}, as in {@code
+   * StreamsMain}; any other failure is logged with its stack trace and {@link
+   * ProcessExit#EXIT_FAILED}.
+   */
+  static int launch(String[] args, Service service) throws InterruptedException {
     try {
-      rc = run(ConfigSource.load(TrainerConfig.DEFAULTS, cli.configFile(), cli.overrides()), exit);
+      MainArgs cli =
+          MainArgs.parse(
+              args,
+              USAGE,
+              Map.of(
+                  "--device", "trainer.device", "--bootstrap-epochs", "trainer.bootstrap.epochs"));
+      if (cli.help()) {
+        System.out.println("Usage: " + USAGE + "  (keys: docs/trainer.md)");
+        return ProcessExit.EXIT_OK;
+      }
+      return service.run(
+          ConfigSource.load(TrainerConfig.DEFAULTS, cli.configFile(), cli.overrides()));
     } catch (IllegalArgumentException e) {
       log.error("Configuration error: {}", e.getMessage());
-      rc = ProcessExit.EXIT_USAGE;
+      return ProcessExit.EXIT_USAGE;
     } catch (RuntimeException e) {
       log.error("Trainer failed", e);
-      rc = ProcessExit.EXIT_FAILED;
+      return ProcessExit.EXIT_FAILED;
     }
-    exit.exit(rc);
   }
 
   /** Runs the trainer until a signal (exit code 0) or a fatal failure of its loop (1). */

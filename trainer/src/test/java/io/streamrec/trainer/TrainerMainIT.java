@@ -87,6 +87,33 @@ class TrainerMainIT {
     }
   }
 
+  @Test
+  void shouldExitTwoWithOneLineAndNoStackTraceWhenAnArgumentIsBad(@TempDir Path dir)
+      throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                TrainerMain.class.getName(),
+                "--bogus")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("trainer.log").toFile())
+            .start();
+    try {
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String log = log(dir);
+      assertThat(p.exitValue()).as("log:%n%s", log).isEqualTo(2);
+      assertThat(log)
+          .contains("Configuration error: Unexpected argument '--bogus'")
+          .doesNotContain("\tat ", "Exception");
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
   private static Process start(
       Path dir, String bootstrap, String sfx, int port, Path ckpt, String... extra)
       throws Exception {
