@@ -143,7 +143,9 @@ class StreamRecCliTest {
           .hasMessageContaining(address)
           .hasMessageContaining("within 3 s")
           .hasMessageContaining("--bootstrap");
-      assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(15_000);
+      // the product promise: a port that is not Kafka is reported within about 10 s; with a 3 s
+      // timeout that leaves room for a loaded machine, not for a second wait on close
+      assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(10_000);
     }
   }
 
