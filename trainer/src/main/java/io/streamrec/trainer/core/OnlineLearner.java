@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
  *
  * <p>The model itself (tables, indexes, counts, and how it is read and published) is {@link
  * TwoTowerModel}; this class adds how it learns: the queue of new examples ({@link ExampleQueue}),
- * replay, batch assembly ({@link BatchAssembler}), the engine step and lazy Adam.
+ * replay, batch assembly ({@link BatchAssembler}), the engine step and lazy Adam ({@link
+ * ModelOptimizer}).
  *
  * <p>Not thread-safe: one thread owns a learner. Call {@link #close} to free the native engine
  * resources.
@@ -32,11 +33,7 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
   private final ItemSampler sampler;
   private final ReplayBuffer replay;
   private final TwoTowerStep engine;
-  private final LazyAdam userAdam;
-  private final LazyAdam flushUserAdam;
-  private final LazyAdam itemAdam;
-  private final LazyAdam alphaAdam;
-  private final float[] alphaGrad = new float[1];
+  private final ModelOptimizer optimizer;
   private final ExampleQueue queue;
   private final BatchAssembler assembler;
   private final TwoTowerStep.Result result = new TwoTowerStep.Result();
@@ -68,18 +65,7 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
             s.alpha());
     this.replay = new ReplayBuffer(s.replayRecent(), s.replayReservoir());
     this.engine = new TwoTowerStep(device);
-    this.userAdam =
-        new LazyAdam(new LazyAdam.Settings(s.lr(), 0f, 0.9f, 0.999f, 1e-8f, s.l2(), 0f));
-    this.flushUserAdam =
-        new LazyAdam(
-            new LazyAdam.Settings(s.effectiveFlushLr(), 0f, 0.9f, 0.999f, 1e-8f, s.l2(), 0f));
-    this.itemAdam =
-        new LazyAdam(
-            new LazyAdam.Settings(s.lr(), s.biasLr(), 0.9f, 0.999f, 1e-8f, s.l2(), s.biasL2()));
-    this.alphaAdam =
-        s.popularityLr() > 0
-            ? new LazyAdam(new LazyAdam.Settings(s.popularityLr(), 0f, 0.9f, 0.999f, 1e-8f, 0f, 0f))
-            : null;
+    this.optimizer = new ModelOptimizer(this);
     this.rnd = new SplittableRandom(s.seed());
     this.queue = new ExampleQueue(s.batchSize(), s.newPerStep());
     this.assembler = new BatchAssembler(this, sampler);
@@ -372,30 +358,10 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
     return assembler.negative(u, positive, rnd);
   }
 
-  /** Lazy Adam on the batch's distinct rows, with the per-row gradients from the engine. */
+  /** Lazy Adam on the batch's distinct rows ({@link ModelOptimizer}). */
   private void apply(MiniBatch mb) {
-    int d = s.dim();
     steps++;
-    LazyAdam users = usersOnly ? flushUserAdam : userAdam;
-    for (int l = 0; l < mb.distinctUsers(); l++) {
-      users.update(userTable, mb.userRow(l), result.gradUser, l * d, 0f, steps);
-    }
-    if (usersOnly) {
-      return;
-    }
-    if (mb.full && !mb.shared) {
-      // every item row is a candidate, in table order: one dense pass
-      itemAdam.updateAll(itemTable, mb.distinctItems(), result.gradItem, result.gradBias, steps);
-    } else {
-      for (int l = 0; l < mb.distinctItems(); l++) {
-        itemAdam.update(
-            itemTable, mb.itemRow(l), result.gradItem, l * d, result.gradBias[l], steps);
-      }
-    }
-    if (mb.popularity && alphaAdam != null) {
-      alphaGrad[0] = result.gradAlpha;
-      alphaAdam.update(alphaTable, 0, alphaGrad, 0, 0f, steps);
-    }
+    optimizer.apply(mb, result, steps, usersOnly);
   }
 
   // ---- counters
