@@ -1,6 +1,8 @@
 package io.streamrec.kafka;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -74,5 +76,12 @@ public final class ClientProperties {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     return p;
+  }
+
+  /** {@code props} as the {@code Map<String, Object>} a client constructor also accepts. */
+  public static Map<String, Object> asMap(Properties props) {
+    Map<String, Object> m = new HashMap<>();
+    props.forEach((k, v) -> m.put(k.toString(), v));
+    return m;
   }
 }

@@ -1,5 +1,6 @@
 package io.streamrec.trainer;
 
+import io.streamrec.kafka.ClientProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,12 +48,9 @@ final class ExampleSource implements AutoCloseable {
   static Properties consumerProps(TrainerConfig cfg) {
     Properties p = new Properties();
     p.putAll(cfg.kafka());
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, cfg.groupId());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // the examples topic is written in ingest's transactions: never learn records of aborted ones
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // read_committed: the examples topic is written in ingest's transactions, never learn records
+    // of aborted ones; no auto-commit (offsets are committed with the checkpointed state)
+    p.putAll(ClientProperties.readCommittedConsumer(cfg.bootstrapServers(), cfg.groupId()));
     p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -1,6 +1,7 @@
 package io.streamrec.trainer;
 
 import io.streamrec.avro.EmbeddingUpdate;
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.schemas.AvroSerde;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,12 +34,10 @@ final class PublishedVersions {
   static Properties readerProps(TrainerConfig cfg) {
     Properties p = new Properties();
     p.putAll(cfg.kafka());
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrapServers());
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    p.putAll(ClientProperties.readCommittedConsumer(cfg.bootstrapServers(), null));
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     return p;
   }
 

@@ -2,6 +2,7 @@ package io.streamrec.trainer;
 
 import ai.djl.Device;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.schemas.Topics;
 import io.streamrec.trainer.core.OnlineLearner;
 import java.time.Duration;
@@ -330,12 +331,11 @@ public final class TrainerService implements AutoCloseable {
   }
 
   private static Properties producerProps(TrainerConfig cfg) {
-    Properties p = new Properties();
+    // acks=all and idempotence unless a kafka.* key says otherwise
+    Properties p = ClientProperties.producer(cfg.bootstrapServers());
     p.putAll(cfg.kafka());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrapServers());
-    p.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
     p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
-    p.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return p;

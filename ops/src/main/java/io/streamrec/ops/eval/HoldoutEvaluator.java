@@ -3,6 +3,7 @@ package io.streamrec.ops.eval;
 import io.streamrec.avro.RecommendationRequest;
 import io.streamrec.avro.Recommendations;
 import io.streamrec.avro.ScoredItem;
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import java.time.Duration;
@@ -136,10 +137,7 @@ public final class HoldoutEvaluator {
   }
 
   private static Map<String, Object> producerProps(String bootstrap) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    Map<String, Object> p = ClientProperties.asMap(ClientProperties.producer(bootstrap));
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "streamrec-evaluator");
     return p;
   }

@@ -1,9 +1,9 @@
 package io.streamrec.ops.eval;
 
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.schemas.TopicSpec;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -80,10 +80,8 @@ public final class TopicReader {
   }
 
   static Map<String, Object> consumerProps(String bootstrap) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Map<String, Object> p =
+        ClientProperties.asMap(ClientProperties.readCommittedConsumer(bootstrap, null));
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamrec-evaluator");
     return p;

@@ -2,6 +2,7 @@ package io.streamrec.ops.replay;
 
 import io.streamrec.avro.RatingEvent;
 import io.streamrec.avro.RecommendationRequest;
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.ops.eval.Interaction;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
@@ -345,10 +346,7 @@ public final class Replayer {
   }
 
   static Map<String, Object> producerProps(Settings s) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    Map<String, Object> p = ClientProperties.asMap(ClientProperties.producer(s.bootstrap()));
     p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "streamrec-replay");
