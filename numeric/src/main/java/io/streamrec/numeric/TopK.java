@@ -1,5 +1,7 @@
 package io.streamrec.numeric;
 
+import java.util.Arrays;
+
 /**
  * Exact top-K by inner product over a flat, row-major float matrix ({@code items[row * dim + d]}),
  * with an optional per-row additive score term ({@code bias[row]}, e.g. an item bias or a
@@ -42,7 +44,7 @@ public final class TopK {
             heap,
             0);
     LongHeap.sortDescending(heap, size);
-    return size == heap.length ? heap : java.util.Arrays.copyOf(heap, size);
+    return size == heap.length ? heap : Arrays.copyOf(heap, size);
   }
 
   /**

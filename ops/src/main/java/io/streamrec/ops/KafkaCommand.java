@@ -2,7 +2,11 @@ package io.streamrec.ops;
 
 import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.kafka.TopicAdmin;
+import io.streamrec.ops.cli.Preflight;
 import io.streamrec.schemas.Topics;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,7 +44,7 @@ final class KafkaCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    io.streamrec.ops.cli.Preflight.requireWritableDir(dataDir, "--data-dir");
+    Preflight.requireWritableDir(dataDir, "--data-dir");
     requireFreePort(port);
     Map<String, String> overrides = new HashMap<>();
     overrides.put("streamrec.broker.port", Integer.toString(port));
@@ -72,10 +76,10 @@ final class KafkaCommand implements Callable<Integer> {
    * A port another process listens on is a one-line error before anything is formatted or started.
    */
   static void requireFreePort(int port) {
-    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+    try (ServerSocket s = new ServerSocket()) {
       s.setReuseAddress(true);
-      s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
-    } catch (java.io.IOException e) {
+      s.bind(new InetSocketAddress("127.0.0.1", port));
+    } catch (IOException e) {
       throw new UserError(
           "Port "
               + port

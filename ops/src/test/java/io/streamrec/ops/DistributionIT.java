@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -30,7 +31,7 @@ class DistributionIT {
   }
 
   private static String[] run(Path launcher, String... args) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(List.of(launcher.toString()));
+    List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("STREAMREC_JAVA_OPTS", "-Xmx256m");

@@ -3,6 +3,7 @@ package io.streamrec.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ class ProcessExitTest {
                 while (out.readLine() != null) {
                   // drain so the child never blocks on a full pipe
                 }
-              } catch (java.io.IOException ignored) {
+              } catch (IOException ignored) {
                 // the child exited
               }
             });

@@ -4,11 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -72,11 +79,7 @@ class MetricsServerTest {
   @Test
   void shouldNotBeReadyWhenTheBrokerIsUnreachable() {
     try (KafkaReadiness r =
-        KafkaReadiness.start(
-            "127.0.0.1:1",
-            java.util.Map.of(),
-            java.util.List.of("t"),
-            java.time.Duration.ofMillis(500))) {
+        KafkaReadiness.start("127.0.0.1:1", Map.of(), List.of("t"), Duration.ofMillis(500))) {
       assertThat(r.check().ready()).isFalse();
       assertThat(r.status().detail()).startsWith("broker unreachable");
       assertThat(r.getAsBoolean()).isFalse();
@@ -127,24 +130,22 @@ class MetricsServerTest {
   }
 
   /** A route that documents itself. */
-  static final class Hello implements com.sun.net.httpserver.HttpHandler, MetricsServer.Documented {
+  static final class Hello implements HttpHandler, MetricsServer.Documented {
     @Override
-    public void handle(com.sun.net.httpserver.HttpExchange ex) throws java.io.IOException {
+    public void handle(HttpExchange ex) throws IOException {
       ex.sendResponseHeaders(204, -1);
     }
 
     @Override
-    public java.util.Map<String, Object> openApiPaths() {
-      return java.util.Map.of(
+    public Map<String, Object> openApiPaths() {
+      return Map.of(
           "/hello/{name}",
           OpenApi.get(
               "Say hello",
               "Greets.",
-              java.util.Map.of(),
-              java.util.Map.of("204", java.util.Map.of("description", "greeted")),
-              java.util.List.of(
-                  OpenApi.parameter(
-                      "name", "path", true, java.util.Map.of("type", "string"), "who"))));
+              Map.of(),
+              Map.of("204", Map.of("description", "greeted")),
+              List.of(OpenApi.parameter("name", "path", true, Map.of("type", "string"), "who"))));
     }
   }
 
@@ -195,12 +196,12 @@ class MetricsServerTest {
   @Test
   void shouldPublishTimersAsHistogramsPlusJvmProcessAndBuildInfo() {
     var registry = MetricsServer.newRegistry();
-    io.micrometer.core.instrument.Timer t =
-        io.micrometer.core.instrument.Timer.builder("streamrec.test.topk.latency")
+    Timer t =
+        Timer.builder("streamrec.test.topk.latency")
             .tag("path", "exact")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
-    t.record(java.time.Duration.ofMillis(2));
+    t.record(Duration.ofMillis(2));
     String scrape = registry.scrape();
     assertThat(scrape)
         .contains("streamrec_test_topk_latency_seconds_bucket{path=\"exact\",le=\"")

@@ -11,16 +11,27 @@ import io.streamrec.avro.ScoredItem;
 import io.streamrec.avro.TrainingExample;
 import io.streamrec.avro.Trigger;
 import io.streamrec.avro.test.EvolutionProbe;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.Test;
 
 class AvroSerdeTest {
@@ -71,7 +82,7 @@ class AvroSerdeTest {
     byte[] bytes = serde.encode(new RatingEvent("1", "2", 4.0f, T0, null));
     assertThat(bytes[0]).isEqualTo((byte) 0xC3);
     assertThat(bytes[1]).isEqualTo((byte) 0x01);
-    long fp = ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    long fp = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     assertThat(fp).isEqualTo(AvroSerde.fingerprint(RatingEvent.getClassSchema()));
   }
 
@@ -120,7 +131,7 @@ class AvroSerdeTest {
   void shouldFailWithSerializationExceptionOnTruncatedBody() {
     byte[] bytes =
         AvroSerde.of(RatingEvent.class).encode(new RatingEvent("1", "2", 4.0f, T0, null));
-    byte[] truncated = java.util.Arrays.copyOf(bytes, 12);
+    byte[] truncated = Arrays.copyOf(bytes, 12);
     assertThatThrownBy(() -> AvroSerde.of(RatingEvent.class).decode(truncated))
         .isInstanceOf(SerializationException.class);
   }
@@ -150,13 +161,13 @@ class AvroSerdeTest {
   void shouldDocumentEveryFieldAndGiveEveryEnumADefault() {
     for (TopicSpec<?, ?> spec : Topics.all()) {
       if (spec.valueSerde() instanceof AvroSerde<?> avro) {
-        checkDocsAndDefaults(avro.schema(), new java.util.HashSet<>());
+        checkDocsAndDefaults(avro.schema(), new HashSet<>());
       }
     }
     assertThat(Trigger.getClassSchema().getEnumDefault()).isEqualTo("UNKNOWN");
   }
 
-  private static void checkDocsAndDefaults(Schema s, java.util.Set<String> seen) {
+  private static void checkDocsAndDefaults(Schema s, Set<String> seen) {
     switch (s.getType()) {
       case RECORD -> {
         if (!seen.add(s.getFullName())) {
@@ -246,22 +257,18 @@ class AvroSerdeTest {
     r.put("userEventTime", null);
     r.put("embeddingEventTime", null);
     r.put("coalescedEvents", 1);
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    org.apache.avro.io.BinaryEncoder enc =
-        org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
-    new org.apache.avro.generic.GenericDatumWriter<GenericRecord>(future).write(r, enc);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+    new GenericDatumWriter<GenericRecord>(future).write(r, enc);
     enc.flush();
-    org.apache.avro.specific.SpecificDatumReader<Recommendations> reader =
-        new org.apache.avro.specific.SpecificDatumReader<>(
-            future, Recommendations.getClassSchema());
+    SpecificDatumReader<Recommendations> reader =
+        new SpecificDatumReader<>(future, Recommendations.getClassSchema());
     Recommendations decoded =
-        reader.read(
-            null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+        reader.read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
     assertThat(decoded.getTrigger()).isEqualTo(Trigger.UNKNOWN);
   }
 
-  private static <T> void assertRoundTrip(
-      org.apache.kafka.common.serialization.Serde<T> serde, T value) {
+  private static <T> void assertRoundTrip(Serde<T> serde, T value) {
     byte[] bytes = serde.serializer().serialize("topic", value);
     assertThat(serde.deserializer().deserialize("topic", bytes)).isEqualTo(value);
   }

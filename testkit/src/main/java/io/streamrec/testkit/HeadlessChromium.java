@@ -3,6 +3,7 @@ package io.streamrec.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,7 +68,7 @@ public final class HeadlessChromium implements AutoCloseable {
       return Files.isExecutable(p) ? p : null;
     }
     String path = System.getenv("PATH");
-    for (String dir : (path == null ? "" : path).split(java.io.File.pathSeparator)) {
+    for (String dir : (path == null ? "" : path).split(File.pathSeparator)) {
       for (String name : NAMES) {
         Path p = Path.of(dir.isEmpty() ? "." : dir, name);
         if (Files.isExecutable(p)) {

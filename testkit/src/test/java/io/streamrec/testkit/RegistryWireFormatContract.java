@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -52,13 +53,7 @@ abstract class RegistryWireFormatContract {
     String topic = "registry-plain" + TestTopics.suffix();
     TopicAdmin.createAll(
         bootstrapServers(),
-        List.of(
-            new TopicSpec<>(
-                topic,
-                org.apache.kafka.common.serialization.Serdes.String(),
-                org.apache.kafka.common.serialization.Serdes.ByteArray(),
-                1,
-                false)),
+        List.of(new TopicSpec<>(topic, Serdes.String(), Serdes.ByteArray(), 1, false)),
         (short) 1,
         Map.of());
     Properties p = new Properties();

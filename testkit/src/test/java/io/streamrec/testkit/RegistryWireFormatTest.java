@@ -17,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -159,10 +160,10 @@ class RegistryWireFormatTest {
     byte[] good =
         new RegistryAvroSerializer<RatingEvent>(client)
             .serialize("ratings", new RatingEvent("1", "2", 4f, T0, null));
-    byte[] truncated = java.util.Arrays.copyOf(good, good.length - 3);
+    byte[] truncated = Arrays.copyOf(good, good.length - 3);
     assertThatThrownBy(() -> de.deserialize("ratings", truncated))
         .isInstanceOf(SerializationException.class);
-    byte[] trailing = java.util.Arrays.copyOf(good, good.length + 2);
+    byte[] trailing = Arrays.copyOf(good, good.length + 2);
     assertThatThrownBy(() -> de.deserialize("ratings", trailing))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("trailing bytes");

@@ -3,12 +3,14 @@ package io.streamrec.trainer;
 import io.streamrec.trainer.core.LearnerState;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -85,7 +87,7 @@ public final class Checkpoints {
               StandardOpenOption.CREATE,
               StandardOpenOption.TRUNCATE_EXISTING,
               StandardOpenOption.WRITE)) {
-        ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}));
+        ch.write(ByteBuffer.wrap(new byte[] {1}));
         ch.force(true);
       }
       Files.delete(probe);
@@ -199,11 +201,11 @@ public final class Checkpoints {
     }
     CRC32 crc = new CRC32();
     crc.update(all, 0, all.length - 8);
-    long stored = java.nio.ByteBuffer.wrap(all, all.length - 8, 8).getLong();
+    long stored = ByteBuffer.wrap(all, all.length - 8, 8).getLong();
     if (stored != crc.getValue()) {
       throw new IOException("CRC mismatch in " + p);
     }
-    InputStream body = new java.io.ByteArrayInputStream(all, 0, all.length - 8);
+    InputStream body = new ByteArrayInputStream(all, 0, all.length - 8);
     DataInputStream in =
         new DataInputStream(new BufferedInputStream(new CheckedInputStream(body, new CRC32())));
     String n = p.getFileName().toString();

@@ -5,6 +5,9 @@ import io.streamrec.schemas.AvroSerde;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 
@@ -53,7 +56,7 @@ final class EmbeddingEncoder {
           popularityWeight,
           popularityHalfLifeMs);
     }
-    java.util.List<Float> v = new java.util.ArrayList<>(vector.length);
+    List<Float> v = new ArrayList<>(vector.length);
     for (float x : vector) {
       v.add(x);
     }
@@ -65,8 +68,8 @@ final class EmbeddingEncoder {
                 .setVector(v)
                 .setBias(bias)
                 .setModelVersion(modelVersion)
-                .setUpdatedAt(java.time.Instant.ofEpochMilli(updatedAtMillis))
-                .setEventTime(java.time.Instant.ofEpochMilli(eventTimeMillis))
+                .setUpdatedAt(Instant.ofEpochMilli(updatedAtMillis))
+                .setEventTime(Instant.ofEpochMilli(eventTimeMillis))
                 .setPopularityCount(popularityCount)
                 .setPopularityTimeMs(popularityTimeMs)
                 .setPopularityWeight(popularityWeight)

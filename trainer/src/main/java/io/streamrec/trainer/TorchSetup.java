@@ -2,6 +2,7 @@ package io.streamrec.trainer;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +27,7 @@ final class TorchSetup {
     }
     Engine engine = Engine.getEngine("PyTorch");
     try {
-      ai.djl.pytorch.jni.JniUtils.setNumThreads(cfg.torchThreads());
+      JniUtils.setNumThreads(cfg.torchThreads());
     } catch (RuntimeException e) {
       log.debug("Could not set torch threads: {}", e.toString());
     }

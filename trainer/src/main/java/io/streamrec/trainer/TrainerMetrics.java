@@ -9,7 +9,9 @@ import io.streamrec.deadletter.DeadLetterMeter;
 import io.streamrec.schemas.DeadLetterReason;
 import io.streamrec.trainer.core.OnlineLearner;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -29,8 +31,7 @@ final class TrainerMetrics implements OnlineLearner.StepListener {
   private final Timer publishLag;
   private final Timer checkpointTime;
   private final MeterRegistry registry;
-  private final java.util.Map<DeadLetterReason, Counter> deadLetters =
-      new java.util.EnumMap<>(DeadLetterReason.class);
+  private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
   private volatile double lastLoss = Double.NaN;
   private final Counter catchUps;
   private volatile int catchingUp;

@@ -6,6 +6,7 @@ import io.streamrec.trainer.core.LearnerSettings;
 import io.streamrec.trainer.core.OnlineLearner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,7 +75,7 @@ class CheckpointsTest {
       train(a, 100, 200);
       Path newest = cps.write(2, 200, true, Map.of("t:0", 200L), a.state());
       byte[] bytes = Files.readAllBytes(newest);
-      Files.write(newest, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+      Files.write(newest, Arrays.copyOf(bytes, bytes.length / 2));
       // A leftover temp file from a crash mid-write is ignored as well.
       Files.write(dir.resolve(".checkpoint-00000000000000000009.bin.tmp"), new byte[] {1, 2, 3});
       Checkpoints.Snapshot snap = cps.loadNewest().orElseThrow();

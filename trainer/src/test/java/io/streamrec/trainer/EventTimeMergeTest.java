@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 class EventTimeMergeTest {
@@ -92,11 +93,11 @@ class EventTimeMergeTest {
     EventTimeMerge m = new EventTimeMerge(List.of(P0), 100);
     Pending.Ack ack = new Pending.Ack();
     m.add(P0, Pending.deadLetter(3, ack));
-    ack.complete(new org.apache.kafka.common.errors.TimeoutException("broker gone"));
+    ack.complete(new TimeoutException("broker gone"));
     assertThatThrownBy(() -> drain(m, Set.of(P0)))
         .isInstanceOf(KafkaException.class)
         .hasMessageContaining("offset 3")
-        .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+        .hasRootCauseInstanceOf(TimeoutException.class);
   }
 
   @Test

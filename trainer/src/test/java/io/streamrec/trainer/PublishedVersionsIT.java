@@ -6,6 +6,7 @@ import io.streamrec.avro.EmbeddingUpdate;
 import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.schemas.AvroSerde;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -93,7 +94,7 @@ class PublishedVersionsIT {
   }
 
   private static byte[] bytes(String s) {
-    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static Properties producerProps(EmbeddedKafkaBroker kafka) {

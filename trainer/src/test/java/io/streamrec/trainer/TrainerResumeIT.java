@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -327,8 +328,7 @@ class TrainerResumeIT {
     // input, which would
     // look like a trainer that lost examples: check every send and send what failed again.
     for (int attempt = 0; attempt < 3 && !records.isEmpty(); attempt++) {
-      List<ProducerRecord<byte[], byte[]>> failed =
-          java.util.Collections.synchronizedList(new ArrayList<>());
+      List<ProducerRecord<byte[], byte[]>> failed = Collections.synchronizedList(new ArrayList<>());
       try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
         for (ProducerRecord<byte[], byte[]> r : records) {
           producer.send(

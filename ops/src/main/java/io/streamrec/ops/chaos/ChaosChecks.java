@@ -8,6 +8,7 @@ import io.streamrec.ops.chaos.ChaosReport.TrainerCheck;
 import io.streamrec.ops.chaos.ChaosSystem.Service;
 import io.streamrec.schemas.Topics;
 import io.streamrec.trainer.Checkpoints;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -215,7 +218,7 @@ final class ChaosChecks {
             seenServed++;
           }
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         failures.add("user " + u + ": unparsable " + a.body());
       }
     }
@@ -266,8 +269,7 @@ final class ChaosChecks {
             long at = c == null ? 0 : c.offset();
             lag += Math.max(0, e.getValue().offset() - at - 1);
           }
-        } catch (java.util.concurrent.ExecutionException
-            | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
           lag = -1;
         }
         long now = System.nanoTime();

@@ -2,6 +2,7 @@ package io.streamrec.ops.chaos;
 
 import io.streamrec.ops.chaos.ChaosSystem.Service;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -111,7 +112,7 @@ public record ChaosReport(
    * left running, no error.
    */
   public List<String> violations() {
-    List<String> v = new java.util.ArrayList<>();
+    List<String> v = new ArrayList<>();
     if (lost != 0) {
       v.add(lost + " ratings lost");
     }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -238,7 +239,7 @@ public final class BenchCommand implements Runnable {
         description =
             "Service configuration KEY=VALUE on top of the defaults (repeatable; "
                 + "e.g. trainer.sampler=uniform). Without it every service runs at its defaults.")
-    Map<String, String> overrides = new java.util.LinkedHashMap<>();
+    Map<String, String> overrides = new LinkedHashMap<>();
 
     @Override
     public Integer call() throws Exception {

@@ -3,12 +3,15 @@ package io.streamrec.ops.cli;
 import io.streamrec.ops.demo.Demo;
 import io.streamrec.ops.demo.InProcessServiceLauncher;
 import io.streamrec.ops.eval.ReportWriter;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -91,9 +94,9 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--set", description = "Extra service configuration, key=value (repeatable).")
   Map<String, String> overrides = Map.of();
 
-  private static void deleteTree(Path dir) throws java.io.IOException {
-    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
     }

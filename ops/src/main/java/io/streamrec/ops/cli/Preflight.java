@@ -1,6 +1,7 @@
 package io.streamrec.ops.cli;
 
 import io.streamrec.kafka.ClientProperties;
+import io.streamrec.ops.StreamRecCli;
 import io.streamrec.ops.UserError;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -152,7 +154,7 @@ public final class Preflight {
     } catch (IOException e) {
       return e.getMessage() == null
           ? e.getClass().getSimpleName()
-          : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+          : e.getMessage().toLowerCase(Locale.ROOT);
     } catch (IllegalArgumentException e) {
       return "unknown host " + host;
     }
@@ -228,7 +230,7 @@ public final class Preflight {
     }
 
     static QuietKafkaNetwork hush() {
-      if (io.streamrec.ops.StreamRecCli.verbose()
+      if (StreamRecCli.verbose()
           || !(LoggerFactory.getLogger(NETWORK_LOGGER)
               instanceof ch.qos.logback.classic.Logger l)) {
         return new QuietKafkaNetwork(null);

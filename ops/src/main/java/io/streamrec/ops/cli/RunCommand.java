@@ -8,9 +8,11 @@ import io.streamrec.streams.serving.ServingConfig;
 import io.streamrec.trainer.TrainerConfig;
 import io.streamrec.trainer.TrainerMain;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -59,13 +61,13 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
   static final String METRICS_PORT = "metrics.port";
   static final String BOOTSTRAP = "kafka.bootstrap.servers";
-  static final java.time.Duration SERVICE_BROKER_TIMEOUT = java.time.Duration.ofSeconds(60);
+  static final Duration SERVICE_BROKER_TIMEOUT = Duration.ofSeconds(60);
 
   @Parameters(index = "0", description = "ingest | serving | trainer")
   Role role;

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,6 +36,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -218,8 +221,8 @@ public final class ServingBenchCommand implements Callable<Integer> {
   private static TopicSpec<byte[], byte[]> passThroughOutput(final String suffix) {
     return new TopicSpec<>(
         "streamrec.bench.pass-through.v1" + suffix,
-        org.apache.kafka.common.serialization.Serdes.ByteArray(),
-        org.apache.kafka.common.serialization.Serdes.ByteArray(),
+        Serdes.ByteArray(),
+        Serdes.ByteArray(),
         Topics.USER_PARTITIONS,
         false);
   }
@@ -331,19 +334,17 @@ public final class ServingBenchCommand implements Callable<Integer> {
   }
 
   @SuppressWarnings("unchecked")
-  private <V> KafkaConsumer<String, V> consumer(
-      final String group, final org.apache.kafka.common.serialization.Deserializer<V> values) {
+  private <V> KafkaConsumer<String, V> consumer(final String group, final Deserializer<V> values) {
     final Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-    final org.apache.kafka.common.serialization.Deserializer<V> d =
+    final Deserializer<V> d =
         values != null
             ? values
-            : (org.apache.kafka.common.serialization.Deserializer<V>)
-                Topics.RECOMMENDATIONS.valueSerde().deserializer();
+            : (Deserializer<V>) Topics.RECOMMENDATIONS.valueSerde().deserializer();
     return new KafkaConsumer<>(p, new StringDeserializer(), d);
   }
 
@@ -372,7 +373,7 @@ public final class ServingBenchCommand implements Callable<Integer> {
       return;
     }
     try (var paths = Files.walk(root)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       // temporary directory; nothing else to do
     }

@@ -1,7 +1,9 @@
 package io.streamrec.ops.demo;
 
 import io.streamrec.broker.EmbeddedKafkaBroker;
+import io.streamrec.ops.StreamRecCli;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,7 +24,7 @@ public final class BrokerMain {
   private BrokerMain() {}
 
   public static void main(String[] args) throws IOException {
-    io.streamrec.ops.StreamRecCli.useOpsLogging();
+    StreamRecCli.useOpsLogging();
     Path dataDir = null;
     Map<String, String> overrides = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
@@ -37,9 +39,7 @@ public final class BrokerMain {
         dataDir == null && overrides.isEmpty()
             ? EmbeddedKafkaBroker.temporary()
             : EmbeddedKafkaBroker.at(
-                dataDir == null
-                    ? java.nio.file.Files.createTempDirectory("streamrec-kafka-")
-                    : dataDir,
+                dataDir == null ? Files.createTempDirectory("streamrec-kafka-") : dataDir,
                 overrides);
     Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "broker-shutdown"));
     broker.start();

@@ -1,5 +1,6 @@
 package io.streamrec.ops.demo;
 
+import io.streamrec.ops.StreamRecCli;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -56,10 +57,7 @@ public final class BrokerProcess implements AutoCloseable {
             List.of(
                 "-Xmx768m",
                 "-XX:+UseSerialGC",
-                "-D"
-                    + io.streamrec.ops.StreamRecCli.VERBOSE_PROPERTY
-                    + "="
-                    + io.streamrec.ops.StreamRecCli.verbose()));
+                "-D" + StreamRecCli.VERBOSE_PROPERTY + "=" + StreamRecCli.verbose()));
     ChildJvm p =
         ChildJvm.start(
             new ChildJvm.Spec("broker", BrokerMain.class.getName(), jvm, args, Map.of(), logFile),

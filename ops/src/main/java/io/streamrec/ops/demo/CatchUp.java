@@ -1,6 +1,7 @@
 package io.streamrec.ops.demo;
 
 import io.streamrec.kafka.ClientProperties;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,7 +66,7 @@ public final class CatchUp {
       int expectedIngestGroups,
       Duration settle,
       Duration timeout,
-      java.io.PrintStream out)
+      PrintStream out)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     long lastPrint = 0;

@@ -16,15 +16,19 @@ import io.streamrec.schemas.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Map.Entry;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,7 +167,7 @@ public final class Demo {
   public static Outcome run(Settings s, ServiceLauncher launcher, PrintStream out)
       throws Exception {
     Map<String, Double> phases = new LinkedHashMap<>();
-    java.time.Instant startedAt = java.time.Instant.now();
+    Instant startedAt = Instant.now();
     long t = System.nanoTime();
     Files.createDirectories(s.workDir());
     AutoCloseable brokerHandle = null;
@@ -323,9 +327,8 @@ public final class Demo {
    * defaults (the {@code --set} overrides and non-default demo options), the git commit, the start
    * time and the phase timings so far.
    */
-  static PrequentialReport.Run runInfo(
-      Settings s, java.time.Instant startedAt, Map<String, Double> phases) {
-    Map<String, String> changed = new java.util.TreeMap<>(s.overrides());
+  static PrequentialReport.Run runInfo(Settings s, Instant startedAt, Map<String, Double> phases) {
+    Map<String, String> changed = new TreeMap<>(s.overrides());
     if (s.prequential() && s.maxLag() != DEFAULT_MAX_LAG) {
       changed.put("demo.max.lag", Long.toString(s.maxLag()));
     }
@@ -339,18 +342,13 @@ public final class Demo {
   static String gitCommit() {
     try {
       Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
-      String v =
-          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-              .trim();
-      if (p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)
-          && p.exitValue() == 0
-          && v.matches("[0-9a-f]{40}")) {
+      String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0 && v.matches("[0-9a-f]{40}")) {
         Process d =
             new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").start();
         boolean dirty =
-            !new String(d.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-                .isBlank();
-        d.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            !new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8).isBlank();
+        d.waitFor(5, TimeUnit.SECONDS);
         return dirty ? v + "-dirty" : v;
       }
     } catch (IOException e) {

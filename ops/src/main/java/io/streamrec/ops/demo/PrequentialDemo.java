@@ -17,7 +17,9 @@ import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.trainer.TrainerConfig;
 import io.streamrec.trainer.core.LearnerSettings;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -111,7 +113,7 @@ public final class PrequentialDemo {
         "Prequential: %,d events, split at %s; arms online and frozen (trainer frozen at the"
             + " split), %s%n",
         dataEvents.size(),
-        java.time.Instant.ofEpochMilli(split),
+        Instant.ofEpochMilli(split),
         pacing(s.maxLag()));
 
     Map<String, String> frozenOverrides = new HashMap<>(s.overrides());
@@ -265,8 +267,7 @@ public final class PrequentialDemo {
                     : Replayer.Settings.fastest(bootstrap, a.suffix()))
                 .withSessionRequests(SESSION_GAP_MILLIS);
         // one progress output is enough: the first arm's
-        PrintStream ps =
-            a == arms.get(0) ? out : new PrintStream(java.io.OutputStream.nullOutputStream());
+        PrintStream ps = a == arms.get(0) ? out : new PrintStream(OutputStream.nullOutputStream());
         replays.add(
             pool.submit(
                 () ->

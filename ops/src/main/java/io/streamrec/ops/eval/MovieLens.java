@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads the MovieLens variants StreamRec replays: 100k ({@code u.data}, tab-separated, {@code
@@ -89,7 +90,7 @@ public final class MovieLens {
   private static List<Interaction> readRatings(Path file, String sep, boolean header)
       throws IOException {
     List<Interaction> out = new ArrayList<>(100_000);
-    String quoted = java.util.regex.Pattern.quote(sep);
+    String quoted = Pattern.quote(sep);
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
       String line;
       int lineNo = 0;

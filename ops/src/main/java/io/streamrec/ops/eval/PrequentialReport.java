@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The prequential results: one row per arm, what {@code results.json} holds and what the table
@@ -193,9 +194,7 @@ public final class PrequentialReport {
               r.run().startTime()));
       b.append("settings that differ from the defaults: ")
           .append(
-              r.run().settings().isEmpty()
-                  ? "none"
-                  : new java.util.TreeMap<>(r.run().settings()).toString())
+              r.run().settings().isEmpty() ? "none" : new TreeMap<>(r.run().settings()).toString())
           .append(System.lineSeparator());
     }
     return b.toString();

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -232,8 +233,7 @@ public final class Replayer {
    * gap.
    */
   static final class Sessions {
-    private final org.apache.kafka.clients.producer.Producer<String, RecommendationRequest>
-        producer;
+    private final Producer<String, RecommendationRequest> producer;
     private final String topic;
     private final long gap;
     private final AtomicReference<Exception> failure;
@@ -241,7 +241,7 @@ public final class Replayer {
     private long sent;
 
     Sessions(
-        org.apache.kafka.clients.producer.Producer<String, RecommendationRequest> producer,
+        Producer<String, RecommendationRequest> producer,
         String topic,
         long gap,
         AtomicReference<Exception> failure) {

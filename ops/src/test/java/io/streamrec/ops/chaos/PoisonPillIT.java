@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -154,7 +156,7 @@ class PoisonPillIT {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, sys.bootstrap());
     try (Admin admin = Admin.create(p)) {
-      Map<ConfigResource, java.util.Collection<AlterConfigOp>> ops = new HashMap<>();
+      Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
       for (TopicSpec<?, ?> t :
           List.of(
               Topics.RATINGS,
@@ -250,7 +252,7 @@ class PoisonPillIT {
         rec.headers().add("streamrec.chaos.pill", p.name().getBytes(StandardCharsets.UTF_8));
         try {
           sent.put(p.name(), producer.send(rec).get(60, TimeUnit.SECONDS));
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           if (!(p.expected() instanceof PoisonPills.Rejected)) {
             throw e;
           }

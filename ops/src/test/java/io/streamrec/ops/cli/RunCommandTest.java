@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamrec.ops.StreamRecCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,7 @@ class RunCommandTest {
   void shouldHandEachMainTheSharedSyntaxWithARoleDefaultPort(@TempDir Path tmp) {
     String dir = "ingest.state.dir=" + tmp.resolve("s");
     RunCommand serving = parse("serving", "--set", "serving.default.k=20");
-    Map<String, String> overrides = new java.util.LinkedHashMap<>();
+    Map<String, String> overrides = new LinkedHashMap<>();
     overrides.put("serving.default.k", "20");
     overrides.put("metrics.port", "9401");
     assertThat(serving.mainArguments(overrides))

@@ -3,13 +3,19 @@ package io.streamrec.ops.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrec.ops.StreamRecCli;
+import io.streamrec.ops.UserError;
 import io.streamrec.testkit.MovieLensFixture;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,13 +139,11 @@ class StreamRecCliTest {
   @Test
   @Timeout(30)
   void shouldGiveUpWithinTheTimeoutWhenTheAddressIsNotKafka() throws Exception {
-    try (java.net.ServerSocket silent =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       String address = "127.0.0.1:" + silent.getLocalPort();
       long t0 = System.nanoTime();
-      org.assertj.core.api.Assertions.assertThatThrownBy(
-              () -> Preflight.requireBroker(address, java.time.Duration.ofSeconds(3)))
-          .isInstanceOf(io.streamrec.ops.UserError.class)
+      Assertions.assertThatThrownBy(() -> Preflight.requireBroker(address, Duration.ofSeconds(3)))
+          .isInstanceOf(UserError.class)
           .hasMessageContaining(address)
           .hasMessageContaining("within 3 s")
           .hasMessageContaining("--bootstrap");
@@ -216,7 +220,7 @@ class StreamRecCliTest {
   static final class Boom implements Callable<Integer> {
     @Override
     public Integer call() {
-      throw new IllegalStateException("wrapped", new java.io.IOException("disk on fire"));
+      throw new IllegalStateException("wrapped", new IOException("disk on fire"));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.streamrec.ops.deploy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -179,7 +181,7 @@ final class DeployFiles {
 
   static String keyword(String instruction) {
     int sp = instruction.indexOf(' ');
-    return (sp < 0 ? instruction : instruction.substring(0, sp)).toUpperCase(java.util.Locale.ROOT);
+    return (sp < 0 ? instruction : instruction.substring(0, sp)).toUpperCase(Locale.ROOT);
   }
 
   /** {@code KEY=VALUE} pairs of every ENV instruction of a stage. */
@@ -221,8 +223,7 @@ final class DeployFiles {
     List<String> exprs = new ArrayList<>();
     try {
       var json =
-          new com.fasterxml.jackson.databind.ObjectMapper()
-              .readTree(read("ops/monitoring/grafana/dashboards/streamrec.json"));
+          new ObjectMapper().readTree(read("ops/monitoring/grafana/dashboards/streamrec.json"));
       json.path("panels")
           .forEach(p -> p.path("targets").forEach(t -> exprs.add(t.path("expr").asText())));
     } catch (IOException e) {

@@ -2,6 +2,8 @@ package io.streamrec.ops.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamrec.config.ConfigSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -246,7 +248,7 @@ class DeploymentFilesTest {
   @Test
   void shouldBuildWithTheMavenVersionOfTheWrapper() {
     String props = DeployFiles.read(".mvn/wrapper/maven-wrapper.properties");
-    java.util.regex.Matcher m = Pattern.compile("apache-maven/([0-9.]+)/").matcher(props);
+    Matcher m = Pattern.compile("apache-maven/([0-9.]+)/").matcher(props);
     assertThat(m.find()).as("wrapper distributionUrl").isTrue();
     String version = m.group(1);
     for (String df : DeployFiles.dockerfiles()) {
@@ -288,8 +290,7 @@ class DeploymentFilesTest {
   @Test
   void shouldMountMovieLensFromTheFolderTheReadmeCreates() {
     String volumes = String.valueOf(services.get("replay").get("volumes"));
-    java.util.regex.Matcher m =
-        Pattern.compile("\\$\\{STREAMREC_DATA:-([^}]+)}:/data:ro").matcher(volumes);
+    Matcher m = Pattern.compile("\\$\\{STREAMREC_DATA:-([^}]+)}:/data:ro").matcher(volumes);
     assertThat(m.find()).as("replay mounts ${STREAMREC_DATA:-...}:/data:ro: %s", volumes).isTrue();
     // compose resolves the default relative to docker/, the README's commands run at the repository
     // root
@@ -415,18 +416,18 @@ class DeploymentFilesTest {
 
   @Test
   void shouldPickTheDatasourceFromAVariableAndUseFittingUnits() throws Exception {
-    com.fasterxml.jackson.databind.JsonNode d =
-        new com.fasterxml.jackson.databind.ObjectMapper()
+    JsonNode d =
+        new ObjectMapper()
             .readTree(DeployFiles.read("ops/monitoring/grafana/dashboards/streamrec.json"));
-    com.fasterxml.jackson.databind.JsonNode variable = d.at("/templating/list/0");
+    JsonNode variable = d.at("/templating/list/0");
     assertThat(variable.get("type").asText()).isEqualTo("datasource");
     assertThat(variable.get("query").asText()).isEqualTo("prometheus");
     String ref = "${" + variable.get("name").asText() + "}";
-    for (com.fasterxml.jackson.databind.JsonNode panel : d.get("panels")) {
+    for (JsonNode panel : d.get("panels")) {
       String title = panel.get("title").asText();
       assertThat(panel.at("/datasource/uid").asText()).as(title).isEqualTo(ref);
       String unit = panel.at("/fieldConfig/defaults/unit").asText();
-      for (com.fasterxml.jackson.databind.JsonNode t : panel.get("targets")) {
+      for (JsonNode t : panel.get("targets")) {
         assertThat(t.at("/datasource/uid").asText()).as(title).isEqualTo(ref);
         String expr = t.get("expr").asText();
         assertThat(expr).as(title).doesNotContain("quantile=");

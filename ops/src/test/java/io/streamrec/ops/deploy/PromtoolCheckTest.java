@@ -6,6 +6,7 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -38,7 +39,7 @@ class PromtoolCheckTest {
 
   private static String run(String... args) throws Exception {
     Path monitoring = DeployFiles.root().resolve("ops/monitoring");
-    List<String> cmd = new java.util.ArrayList<>(List.of(promtool.toString()));
+    List<String> cmd = new ArrayList<>(List.of(promtool.toString()));
     cmd.addAll(List.of(args));
     Process p =
         new ProcessBuilder(cmd).directory(monitoring.toFile()).redirectErrorStream(true).start();

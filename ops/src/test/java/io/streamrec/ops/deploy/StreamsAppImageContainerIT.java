@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -54,8 +55,7 @@ class StreamsAppImageContainerIT {
             .withFileFromPath(".", DeployFiles.root())
             .withDockerfilePath("docker/Dockerfile.streams-app");
     Map<String, String> env =
-        new java.util.HashMap<>(
-            DeployFiles.environment(DeployFiles.composeServices().get("streams-app-1")));
+        new HashMap<>(DeployFiles.environment(DeployFiles.composeServices().get("streams-app-1")));
     env.put("STREAMREC_KAFKA_BOOTSTRAP_SERVERS", "kafka:19092");
     try (GenericContainer<?> app =
         new GenericContainer<>(image)

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamrec.testkit.MovieLensFixture;
 import java.time.Duration;
 import java.util.List;
+import org.assertj.core.data.Offset;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 class TutorialSplitTest {
@@ -38,7 +40,7 @@ class TutorialSplitTest {
     // v/a is rated 3 (< 4): dropped; w is not a train user: dropped.
     assertThat(split.test())
         .extracting(Interaction::userId, Interaction::itemId)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("u", "c"));
+        .containsExactly(Tuple.tuple("u", "c"));
   }
 
   @Test
@@ -48,7 +50,7 @@ class TutorialSplitTest {
     var gt = split.groundTruth();
     var recs = Baselines.recentPopularity(split, gt.keySet(), 10, Duration.ofDays(7));
     RankingMetrics.Scores s = RankingMetrics.score(recs, gt, split.trainItems(), 10);
-    assertThat(s.ndcg()).isCloseTo(0.223, org.assertj.core.data.Offset.offset(0.005));
-    assertThat(s.hitRate()).isCloseTo(0.684, org.assertj.core.data.Offset.offset(0.005));
+    assertThat(s.ndcg()).isCloseTo(0.223, Offset.offset(0.005));
+    assertThat(s.hitRate()).isCloseTo(0.684, Offset.offset(0.005));
   }
 }

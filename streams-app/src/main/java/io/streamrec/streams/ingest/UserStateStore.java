@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
@@ -234,7 +235,7 @@ final class UserStateStore
   }
 
   @Override
-  public void commit(Map<org.apache.kafka.common.TopicPartition, Long> changelogOffsets) {
+  public void commit(Map<TopicPartition, Long> changelogOffsets) {
     // after the transaction (checkpointing): the dirty states were written by flushCache before it
     inner.commit(changelogOffsets);
   }

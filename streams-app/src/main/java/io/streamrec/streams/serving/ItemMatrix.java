@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,8 +50,7 @@ public final class ItemMatrix {
   private float alpha;
   private long halfLife;
   private long alphaVersion = Long.MIN_VALUE;
-  private final java.util.concurrent.atomic.AtomicLong streamTime =
-      new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong streamTime = new AtomicLong(Long.MIN_VALUE);
   private volatile long termTime = Long.MIN_VALUE;
   long[] versions = new long[0];
   String[] ids = new String[0];

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -100,7 +101,7 @@ public final class UserHistory {
     }
 
     @Override
-    public void configure(final java.util.Map<String, ?> configs, final boolean isKey) {
+    public void configure(final Map<String, ?> configs, final boolean isKey) {
       // nothing to configure
     }
 

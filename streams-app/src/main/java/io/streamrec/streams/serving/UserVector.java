@@ -1,6 +1,7 @@
 package io.streamrec.streams.serving;
 
 import java.nio.ByteBuffer;
+import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -27,7 +28,7 @@ public record UserVector(float[] vector, long modelVersion, long eventTimeMs) {
     }
 
     @Override
-    public void configure(final java.util.Map<String, ?> configs, final boolean isKey) {
+    public void configure(final Map<String, ?> configs, final boolean isKey) {
       // nothing to configure
     }
 

@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -169,7 +170,7 @@ class IngestPoisonPillTest {
     assertDeadLettered(null, null, DeadLetterReason.UNDECODABLE);
     assertDeadLettered(new byte[0], new byte[] {(byte) 0xC3, 0x01}, DeadLetterReason.UNDECODABLE);
     byte[] random = new byte[4096];
-    new java.util.Random(42).nextBytes(random);
+    new Random(42).nextBytes(random);
     assertDeadLettered(null, random, DeadLetterReason.UNDECODABLE);
   }
 

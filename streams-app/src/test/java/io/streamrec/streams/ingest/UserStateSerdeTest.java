@@ -3,7 +3,11 @@ package io.streamrec.streams.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
@@ -99,7 +103,7 @@ class UserStateSerdeTest {
     SplittableRandom rnd = new SplittableRandom(11);
     for (int history = 0; history < 200; history++) {
       UserState s = new UserState();
-      java.util.List<Object[]> ops = new java.util.ArrayList<>();
+      List<Object[]> ops = new ArrayList<>();
       for (int step = 0; step < 60; step++) {
         String item = Integer.toString(1 + rnd.nextInt(40)) + (rnd.nextInt(10) == 0 ? "é" : "");
         long t = 880_000_000_000L + 1000L * rnd.nextInt(5_000_000) + (rnd.nextInt(15) == 0 ? 7 : 0);
@@ -128,7 +132,7 @@ class UserStateSerdeTest {
     }
   }
 
-  private static UserState replay(java.util.List<Object[]> ops) {
+  private static UserState replay(List<Object[]> ops) {
     UserState s = new UserState();
     for (Object[] op : ops) {
       if (op[0] == null) {
@@ -182,7 +186,7 @@ class UserStateSerdeTest {
   void shouldFindEveryItemAndNoOtherWhileTheIndexGrows() {
     UserState s = new UserState();
     SplittableRandom rnd = new SplittableRandom(3);
-    java.util.Map<String, Long> expected = new java.util.HashMap<>();
+    Map<String, Long> expected = new HashMap<>();
     for (int i = 0; i < 3000; i++) {
       String id = Integer.toString(rnd.nextInt(2000));
       long t = 1000L * (1 + rnd.nextInt(50));

@@ -3,12 +3,15 @@ package io.streamrec.streams.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamrec.avro.ScoredItem;
+import io.streamrec.numeric.Dot;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class ItemSearchTest {
@@ -59,8 +62,7 @@ class ItemSearchTest {
       }
       Comparator<int[]> byScore =
           Comparator.comparingDouble(
-              (int[] r) ->
-                  -(io.streamrec.numeric.Dot.dot(q, 0, flat, r[0] * dim, dim) + bias[r[0]]));
+              (int[] r) -> -(Dot.dot(q, 0, flat, r[0] * dim, dim) + bias[r[0]]));
       ref.sort(byScore.thenComparingInt(r -> r[0]));
       List<String> expected = ref.stream().limit(Math.max(0, k)).map(r -> "i" + r[0]).toList();
       assertThat(got)
@@ -69,8 +71,7 @@ class ItemSearchTest {
           .containsExactlyElementsOf(expected);
       for (ScoredItem s : got) {
         int row = Integer.parseInt(s.getItemId().substring(1));
-        assertThat(s.getScore())
-            .isEqualTo(io.streamrec.numeric.Dot.dot(q, 0, flat, row * dim, dim) + bias[row]);
+        assertThat(s.getScore()).isEqualTo(Dot.dot(q, 0, flat, row * dim, dim) + bias[row]);
       }
     }
   }
@@ -122,9 +123,7 @@ class ItemSearchTest {
       }
       assertThat(index.approximate()).isFalse();
       index.upsert("i499", new float[] {5, 5, 5, 5}, 0f, 1);
-      org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(30))
-          .until(index::approximate);
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(index::approximate);
       assertThat(
               index
                   .search(new float[] {1, 1, 1, 1}, List.of(), 1, new ItemSearch.Scratch())

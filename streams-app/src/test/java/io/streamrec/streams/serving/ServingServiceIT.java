@@ -14,6 +14,7 @@ import io.streamrec.broker.EmbeddedKafkaBroker;
 import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.metrics.MetricsServer;
 import io.streamrec.schemas.DeadLetterHeaders;
+import io.streamrec.schemas.DeadLetterReason;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.testkit.EmbeddedKafkaExtension;
@@ -26,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -158,7 +160,7 @@ class ServingServiceIT {
                     return !letters.isEmpty();
                   });
           assertThat(DeadLetterHeaders.get(letters.get(0).headers(), DeadLetterHeaders.REASON))
-              .isEqualTo(io.streamrec.schemas.DeadLetterReason.WRONG_DIMENSION.tag());
+              .isEqualTo(DeadLetterReason.WRONG_DIMENSION.tag());
           assertThat(new String(letters.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("bad");
         }
       }
@@ -203,9 +205,9 @@ class ServingServiceIT {
             "100",
             "topics.suffix",
             suffix);
-    Map<String, String> a = new java.util.HashMap<>(common);
+    Map<String, String> a = new HashMap<>(common);
     a.put("serving.state.dir", stateDir.toString());
-    Map<String, String> b = new java.util.HashMap<>(common);
+    Map<String, String> b = new HashMap<>(common);
     b.put("serving.state.dir", otherStateDir.toString());
     ServingConfig configA = ServingConfig.of(a);
     try (KafkaProducer<String, byte[]> producer = producer();

@@ -34,6 +34,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -316,7 +317,7 @@ class ServingTopologyTest {
     items.pipeInput("liar", EMB.encode(ofDimension(emb("liar", 8, 100, 0f, 1, 2, 3), 2)));
     assertThat(itemDeadLetters)
         .extracting(DeadLetter::key, DeadLetter::reason)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("liar", WRONG_DIMENSION));
+        .containsExactly(Tuple.tuple("liar", WRONG_DIMENSION));
     assertThat(deps.items().liveItems()).isEqualTo(5);
 
     // a well-formed row of a re-dimensioned model is a model change the stored index cannot follow
@@ -372,9 +373,9 @@ class ServingTopologyTest {
     assertThat(itemDeadLetters)
         .extracting(DeadLetter::key, DeadLetter::reason)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("bad-dim", WRONG_DIMENSION),
-            org.assertj.core.groups.Tuple.tuple("nan", NON_FINITE),
-            org.assertj.core.groups.Tuple.tuple("junk", UNDECODABLE));
+            Tuple.tuple("bad-dim", WRONG_DIMENSION),
+            Tuple.tuple("nan", NON_FINITE),
+            Tuple.tuple("junk", UNDECODABLE));
     assertThat(deps.items().liveItems()).isEqualTo(4);
 
     users.pipeInput("u1", EMB.encode(emb("u1", 1, 1, 0f, 1, 2, 3)));
@@ -431,9 +432,8 @@ class ServingTopologyTest {
     assertThat(itemDeadLetters)
         .extracting(DeadLetter::key, DeadLetter::reason)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("huge", DeadLetterReason.NORM_TOO_LARGE.tag()),
-            org.assertj.core.groups.Tuple.tuple(
-                "huge-bias", DeadLetterReason.NORM_TOO_LARGE.tag()));
+            Tuple.tuple("huge", DeadLetterReason.NORM_TOO_LARGE.tag()),
+            Tuple.tuple("huge-bias", DeadLetterReason.NORM_TOO_LARGE.tag()));
     users.pipeInput("u1", EMB.encode(emb("u1", 1, 1, 0f, 3e37f, 0)));
     assertThat(deadLetterReasons()).containsExactly(DeadLetterReason.NORM_TOO_LARGE.tag());
     assertThat(

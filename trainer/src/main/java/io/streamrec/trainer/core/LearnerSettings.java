@@ -4,6 +4,7 @@ import io.streamrec.config.ConfigSource;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Hyper-parameters of the {@link OnlineLearner}.
@@ -224,7 +225,7 @@ public record LearnerSettings(
   }
 
   /** A copy with some fields changed. */
-  public LearnerSettings with(java.util.function.Consumer<Builder> change) {
+  public LearnerSettings with(Consumer<Builder> change) {
     Builder b = new Builder(this);
     change.accept(b);
     return b.build();

@@ -1,6 +1,7 @@
 package io.streamrec.trainer.core;
 
 import ai.djl.Device;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -194,7 +195,7 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
     if (n == 0) {
       return;
     }
-    java.util.Arrays.fill(batchLive, 0, n, true);
+    Arrays.fill(batchLive, 0, n, true);
     if (s.popularityTerm()) {
       assembler.readLiveAt(batchTime[0]);
     }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
  * The differentiable part of a training step, on DJL's PyTorch engine: the scores of one
@@ -215,7 +216,7 @@ public final class TwoTowerStep implements AutoCloseable {
     if (a.length < n) {
       return new float[n];
     }
-    java.util.Arrays.fill(a, 0, n, 0f);
+    Arrays.fill(a, 0, n, 0f);
     return a;
   }
 

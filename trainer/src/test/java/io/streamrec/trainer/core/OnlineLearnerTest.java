@@ -3,12 +3,16 @@ package io.streamrec.trainer.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class OnlineLearnerTest {
@@ -184,7 +188,7 @@ class OnlineLearnerTest {
       long same = data.train().subList(640, 703).stream().filter(e -> e[1].equals(item)).count();
       double decayed = countBefore * Math.pow(0.5, (t - 1_000_640L) / 1_209_600_000.0);
       assertThat(learner.popularityCount(learner.itemRow(item)))
-          .isCloseTo(decayed + 1 + same, org.assertj.core.data.Offset.offset(1e-3));
+          .isCloseTo(decayed + 1 + same, Offset.offset(1e-3));
     }
   }
 
@@ -434,7 +438,7 @@ class OnlineLearnerTest {
       first[x++] = losses.get(0);
     }
     // same batch, same candidates (in another order), same masks: the same loss up to rounding
-    assertThat(first[1]).isCloseTo(first[0], org.assertj.core.data.Offset.offset(1e-4f));
+    assertThat(first[1]).isCloseTo(first[0], Offset.offset(1e-4f));
   }
 
   @Test
@@ -460,18 +464,17 @@ class OnlineLearnerTest {
     }
     // 50 draws over ~190 items: every candidate is in the sample with P < 1, so -log P > 0 is
     // added to every logit, mostly to the rare (unsampled-looking) positives: the loss changes
-    assertThat(first[1]).isNotCloseTo(first[0], org.assertj.core.data.Offset.offset(1e-3f));
+    assertThat(first[1]).isNotCloseTo(first[0], Offset.offset(1e-3f));
   }
 
   private static long rssKb() {
     try {
-      for (String line :
-          java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmRSS:")) {
           return Long.parseLong(line.replaceAll("[^0-9]", ""));
         }
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return -1;
     }
     return -1;

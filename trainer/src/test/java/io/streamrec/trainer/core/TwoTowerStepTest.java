@@ -3,6 +3,7 @@ package io.streamrec.trainer.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.Device;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +47,7 @@ class TwoTowerStepTest {
     MiniBatch mb = builder.build(users, items);
 
     TwoTowerStep.Result out = new TwoTowerStep.Result();
-    try (TwoTowerStep step = new TwoTowerStep(ai.djl.Device.cpu())) {
+    try (TwoTowerStep step = new TwoTowerStep(Device.cpu())) {
       step.step(mb, Loss.BCE, out);
       assertThat(step.liveArrays()).isZero();
     }
@@ -145,7 +146,7 @@ class TwoTowerStepTest {
     }
     MiniBatch mb = builder.build(users, items);
     TwoTowerStep.Result out = new TwoTowerStep.Result();
-    try (TwoTowerStep step = new TwoTowerStep(ai.djl.Device.cpu())) {
+    try (TwoTowerStep step = new TwoTowerStep(Device.cpu())) {
       step.step(mb, Loss.SOFTMAX, out);
       assertThat(step.liveArrays()).isZero();
     }
