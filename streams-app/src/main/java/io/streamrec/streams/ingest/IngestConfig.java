@@ -2,6 +2,7 @@ package io.streamrec.streams.ingest;
 
 import io.streamrec.config.ConfigSource;
 import io.streamrec.config.InstanceId;
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.schemas.Topics;
 import io.streamrec.streams.errors.DeadLetterProductionExceptionHandler;
 import java.nio.file.Path;
@@ -184,8 +185,9 @@ public record IngestConfig(
    * ({@link InstanceId}), and off when {@code kafka.group.instance.id} is set to empty.
    */
   public Properties toStreamsProperties() {
-    Properties p = new Properties();
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    Properties p =
+        ClientProperties.exactlyOnceStreams(
+            applicationId, bootstrapServers, stateDir.toAbsolutePath());
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
     // A task reads ratings-N and ratings-by-user-repartition-N, and the latter is nearly always
     // empty. With any
@@ -198,6 +200,7 @@ public record IngestConfig(
     DeadLetterProductionExceptionHandler.install(
         p, Topics.DLQ_INGEST.withSuffix(topicsSuffix).name(), "ingest");
     p.putAll(kafka);
+    // kafka.* tunes the clients but does not move the application: id, state and cluster as set
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -2,6 +2,7 @@ package io.streamrec.streams.serving;
 
 import io.streamrec.config.ConfigSource;
 import io.streamrec.config.InstanceId;
+import io.streamrec.kafka.ClientProperties;
 import io.streamrec.schemas.TopicSpec;
 import io.streamrec.schemas.Topics;
 import io.streamrec.streams.errors.DeadLetterProductionExceptionHandler;
@@ -205,10 +206,9 @@ public record ServingConfig(
    *     it is 0)
    */
   public Properties toStreamsProperties(final int actualHttpPort) {
-    final Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    final Properties p =
+        ClientProperties.exactlyOnceStreams(
+            applicationId, bootstrapServers, stateDir.toAbsolutePath());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, numStreamThreads);
     p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + actualHttpPort);
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
