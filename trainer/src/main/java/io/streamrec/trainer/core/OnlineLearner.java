@@ -33,13 +33,10 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
 
   private final ItemSampler sampler;
   private final ReplayBuffer replay;
-  private final TwoTowerStep engine;
-  private final ModelOptimizer optimizer;
+  private final StepRunner stepper;
   private final ExampleQueue queue;
   private final BatchAssembler assembler;
-  private final TwoTowerStep.Result result = new TwoTowerStep.Result();
   private SplittableRandom rnd;
-  private StepListener listener = (p, l, n, sk) -> {};
 
   private final int[] batchUser;
   private final int[] batchItem;
@@ -47,14 +44,10 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
   private final boolean[] batchLive;
   private final int[] pair = new int[2];
 
-  private long steps;
-
   /** The current step is an early full-softmax flush: only user rows are updated. */
   private boolean usersOnly;
 
-  private long skipped;
   private long examples;
-  private float lastLoss = Float.NaN;
 
   public OnlineLearner(LearnerSettings settings, Device device) {
     super(settings);
@@ -65,8 +58,7 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
                 : ItemSampler.Kind.UNIFORM,
             s.alpha());
     this.replay = new ReplayBuffer(s.replayRecent(), s.replayReservoir());
-    this.engine = new TwoTowerStep(device);
-    this.optimizer = new ModelOptimizer(this);
+    this.stepper = new StepRunner(this, device, s.loss());
     this.rnd = new SplittableRandom(s.seed());
     this.queue = new ExampleQueue(s.batchSize(), s.newPerStep());
     this.assembler = new BatchAssembler(this, sampler);
@@ -86,11 +78,11 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
   }
 
   public Device device() {
-    return engine.device();
+    return stepper.device();
   }
 
   public void setListener(StepListener listener) {
-    this.listener = listener;
+    stepper.setListener(listener);
   }
 
   /**
@@ -334,7 +326,8 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
 
   /**
    * One step: the batch from the {@link BatchAssembler} ({@code timed}: see {@link
-   * BatchAssembler#build}), the engine's loss and gradients, then lazy Adam.
+   * BatchAssembler#build}), then the engine's loss and gradients and lazy Adam ({@link
+   * StepRunner}).
    */
   private float trainRows(int[] userRows, int[] itemRows, int n, boolean timed) {
     if (n == 0) {
@@ -342,16 +335,7 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
     }
     long t0 = System.nanoTime();
     MiniBatch mb = assembler.build(userRows, itemRows, n, timed, batchTime, batchLive, rnd);
-    engine.step(mb, s.loss(), result);
-    lastLoss = result.loss;
-    boolean ok = Float.isFinite(result.loss);
-    if (ok) {
-      apply(mb);
-    } else {
-      skipped++;
-    }
-    listener.onStep(n, result.loss, System.nanoTime() - t0, !ok);
-    return result.loss;
+    return stepper.run(mb, n, usersOnly, t0);
   }
 
   /** A negative for user row {@code u} (not the positive, not seen when avoidable), or -1. */
@@ -359,23 +343,17 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
     return assembler.negative(u, positive, rnd);
   }
 
-  /** Lazy Adam on the batch's distinct rows ({@link ModelOptimizer}). */
-  private void apply(MiniBatch mb) {
-    steps++;
-    optimizer.apply(mb, result, steps, usersOnly);
-  }
-
   // ---- counters
   // ----------------------------------------------------------------------------------------------
 
   /** Optimizer steps applied. */
   public long steps() {
-    return steps;
+    return stepper.steps();
   }
 
   /** Batches skipped because the loss was not finite. */
   public long skippedBatches() {
-    return skipped;
+    return stepper.skipped();
   }
 
   /** New examples learned (not counting bootstrap re-reads). */
@@ -384,12 +362,12 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
   }
 
   public float lastLoss() {
-    return lastLoss;
+    return stepper.lastLoss();
   }
 
   /** Live NDArrays of the engine (0 between steps). */
   public int liveNativeArrays() {
-    return engine.liveArrays();
+    return stepper.liveArrays();
   }
 
   // ---- checkpoints
@@ -407,8 +385,8 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
         sampler.counts(),
         seen.toArray(),
         replay.state(),
-        steps,
-        skipped,
+        stepper.steps(),
+        stepper.skipped(),
         examples,
         popularity.state(),
         alphaTable.state());
@@ -419,14 +397,13 @@ public final class OnlineLearner extends TwoTowerModel implements AutoCloseable 
     restoreModel(st);
     sampler.restore(st.itemCounts());
     replay.restore(st.replay());
-    steps = st.steps();
-    skipped = st.skipped();
+    stepper.restoreCounts(st.steps(), st.skipped());
     examples = st.examples();
-    rnd = new SplittableRandom(s.seed() ^ (steps * 0x9E3779B97F4A7C15L));
+    rnd = new SplittableRandom(s.seed() ^ (st.steps() * 0x9E3779B97F4A7C15L));
   }
 
   @Override
   public void close() {
-    engine.close();
+    stepper.close();
   }
 }
